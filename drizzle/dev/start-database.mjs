@@ -1,0 +1,28 @@
+import { startPglite } from './pglite.mjs';
+import { findPostgresBin, startPostgres } from './postgres.mjs';
+import { migrateDatabase } from './migrate.mjs';
+import { startWsProxy } from './ws-proxy.mjs';
+
+/**
+ * One database for tests, benchmarks and `npm start`: a real PostgreSQL when
+ * `kind` is 'postgres' (or 'auto' and server binaries exist), else PGlite;
+ * migrated, with the Neon-style ws proxy in front.
+ * @param {{ kind?: 'auto' | 'postgres' | 'pglite', dataDir?: string, pgPort?: number, proxyPort?: number }} [opts]
+ */
+export async function startDatabase(opts = {}) {
+  const kind = opts.kind ?? 'auto';
+  const usePostgres = kind === 'postgres' || (kind === 'auto' && findPostgresBin() !== null);
+  const server = usePostgres ? await startPostgres() : await startPglite({ dataDir: opts.dataDir, port: opts.pgPort });
+  await migrateDatabase(server.url);
+  // PGlite has one backend: pin the proxy to it. A real server takes the driver's address.
+  const proxy = await startWsProxy({ port: opts.proxyPort, fixedTarget: `127.0.0.1:${server.port}` });
+  return {
+    kind: usePostgres ? 'postgres' : 'pglite',
+    url: server.url,
+    wsProxy: proxy.wsProxy,
+    stop: async () => {
+      await proxy.close();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { clusters } from './clusters.ts';
+import { projects } from './projects.ts';
+import { repositories } from './repositories.ts';
+
+export const RUN_STATUS_VALUES = [
+  'pending',
+  'running',
+  'waiting_mcp',
+  'waiting_backpressure',
+  'waiting_owner_review',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'canceled',
+] as const;
+
+/**
+ * One row per logical run (domain.md §4.2 with the Stageline columns of §4.6).
+ * `lease_epoch` is the fencing token: every claim increments it and every write
+ * from a cluster-agent must carry the current value.
+ */
+export const agentRuns = pgTable(
+  'agent_runs',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    correlationId: text().notNull().unique(),
+    projectId: uuid()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    repositoryId: uuid()
+      .notNull()
+      .references(() => repositories.id, { onDelete: 'cascade' }),
+    clusterId: text().references(() => clusters.id, { onDelete: 'set null' }),
+    // Denormalised from the payload so list queries need no joins or JSON reads (domain.md §8.2).
+    repositoryFullName: text().notNull(),
+    issueUrl: text(),
+    agentKey: text().notNull(),
+    triggerKind: text().notNull(),
+    triggerLabel: text().notNull(),
+    issueNumber: integer(),
+    status: text({ enum: RUN_STATUS_VALUES }).notNull().default('pending'),
+    statusReason: text(),
+    runPayload: jsonb().notNull(),
+    leaseOwner: text(),
+    leaseUntil: timestamp({ withTimezone: true }),
+    leaseEpoch: integer().notNull().default(0),
+    attemptNo: integer().notNull().default(1),
+    jobName: text(),
+    jobNamespace: text(),
+    lastHeartbeatAt: timestamp({ withTimezone: true }),
+    /** Bumped on every update, so realtime clients can order snapshots. */
+    version: integer().notNull().default(1),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+    closedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    // The claim query: oldest pending run of a cluster.
+    index('agent_runs_claim_idx').on(t.clusterId, t.createdAt).where(sql`status = 'pending'`),
+    index('agent_runs_status_lease_idx').on(t.status, t.leaseUntil),
+    index('agent_runs_created_idx').on(t.createdAt),
+  ],
+);

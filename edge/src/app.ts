@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env.ts';
+import { errorBody } from './lib/http-error.ts';
+import { createLogger } from './lib/log.ts';
+import { agentConnect } from './routes/agent-connect.ts';
+import { githubWebhooks } from './routes/github-webhooks.ts';
+import { realtime } from './routes/realtime.ts';
+import { staffRuns } from './routes/staff-runs.ts';
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.set('log', createLogger({ requestId }));
+    await next();
+  });
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/', githubWebhooks);
+  app.route('/', agentConnect);
+  app.route('/', staffRuns);
+  app.route('/', realtime);
+  app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      return error.getResponse();
+    }
+    c.var.log.error('unhandled error', { error, path: c.req.path });
+    return c.json(errorBody('internal', 'internal error'), 500);
+  });
+  return app;
+}
+
+export type ApiType = ReturnType<typeof createApp>;

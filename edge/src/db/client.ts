@@ -1,0 +1,46 @@
+import * as schema from '@stageline/db';
+import { neonConfig, Pool } from '@neondatabase/serverless';
+import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
+
+export type Db = NeonDatabase<typeof schema>;
+
+export interface DbHandle {
+  db: Db;
+  /** Close the pool; call through `ctx.waitUntil` so the answer is not delayed. */
+  close(): Promise<void>;
+}
+
+let configuredProxy: string | null = null;
+
+/**
+ * Local development and tests reach Postgres through a WebSocket->TCP proxy
+ * (stack-notes §5). Production leaves WS_PROXY empty and keeps Neon's defaults.
+ */
+function configureProxy(wsProxy: string): void {
+  if (wsProxy === '' || configuredProxy === wsProxy) {
+    return;
+  }
+  neonConfig.wsProxy = (host, port) => `${wsProxy}?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineTLS = false;
+  // Required for trust/SCRAM auth: the default pipelines a cleartext password.
+  neonConfig.pipelineConnect = false;
+  neonConfig.forceDisablePgSSL = true;
+  configuredProxy = wsProxy;
+}
+
+/** One pool per request (Workers cannot share sockets across requests). */
+export function createDb(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>): DbHandle {
+  configureProxy(env.WS_PROXY);
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  // workerd cuts a request's sockets when the request ends; an idle client then
+  // reports "Network connection lost". The pool is per request, so that is expected.
+  pool.on('error', () => undefined);
+  // `casing` must match drizzle/drizzle.config.ts.
+  const db = drizzle({ client: pool, schema, casing: 'snake_case' });
+  return { db, close: () => pool.end() };
+}
+
+/** A drizzle transaction handle, or the database itself for single statements. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;

@@ -1,0 +1,57 @@
+import type { agentRuns } from '@stageline/db';
+import type { RunStatus } from '@stageline/policy';
+
+export type RunRow = typeof agentRuns.$inferSelect;
+
+/** The `Run` of the staff API and the realtime `run.status` payload (domain.md §8.2). */
+export interface RunDto {
+  id: string;
+  correlation_id: string;
+  project_id: string;
+  repository_full_name: string;
+  issue_number: number | null;
+  issue_url: string | null;
+  trigger_kind: string;
+  trigger_label: string;
+  agent_key: string;
+  status: RunStatus;
+  status_reason: string | null;
+  cluster_id: string | null;
+  job_name: string | null;
+  namespace: string | null;
+  attempt_no: number;
+  version: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  last_heartbeat_at: string | null;
+}
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+export function toRunDto(row: RunRow): RunDto {
+  return {
+    id: row.id,
+    correlation_id: row.correlationId,
+    project_id: row.projectId,
+    repository_full_name: row.repositoryFullName,
+    issue_number: row.issueNumber,
+    issue_url: row.issueUrl,
+    trigger_kind: row.triggerKind,
+    trigger_label: row.triggerLabel,
+    agent_key: row.agentKey,
+    status: row.status,
+    status_reason: row.statusReason,
+    cluster_id: row.clusterId,
+    job_name: row.jobName,
+    namespace: row.jobNamespace,
+    attempt_no: row.attemptNo,
+    version: row.version,
+    created_at: row.createdAt.toISOString(),
+    started_at: iso(row.startedAt),
+    finished_at: iso(row.finishedAt),
+    updated_at: row.updatedAt.toISOString(),
+    last_heartbeat_at: iso(row.lastHeartbeatAt),
+  };
+}

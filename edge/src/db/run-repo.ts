@@ -1,0 +1,198 @@
+import { agentRuns, runLogChunks } from '@stageline/db';
+import { transitionRun, type RunEvent, type TransitionError } from '@stageline/policy';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from './client.ts';
+import { appendFlowEvent } from './flow-event-repo.ts';
+import { appendRunStatusEvent, type RealtimeEvent } from './realtime-repo.ts';
+import type { RunRow } from './run-dto.ts';
+
+const ACTIVE = ['pending', 'running', 'waiting_mcp', 'waiting_backpressure'] as const;
+
+/**
+ * Claim up to `limit` pending runs of a cluster for one agent instance. Rows
+ * are locked with SKIP LOCKED, so concurrent claimers (HA agents) never get
+ * the same run; each claim goes through the pure transition and bumps the
+ * fencing epoch.
+ */
+export async function claimRuns(
+  db: Db,
+  input: { clusterId: string; owner: string; limit: number; leaseTtlSeconds: number; now: Date },
+): Promise<{ runs: RunRow[]; events: RealtimeEvent[] }> {
+  return db.transaction(async (tx) => {
+    const candidates = await tx
+      .select()
+      .from(agentRuns)
+      .where(and(eq(agentRuns.status, 'pending'), eq(agentRuns.clusterId, input.clusterId)))
+      .orderBy(asc(agentRuns.createdAt))
+      .limit(input.limit)
+      .for('update', { skipLocked: true });
+    const runs: RunRow[] = [];
+    const events: RealtimeEvent[] = [];
+    const leaseUntil = new Date(input.now.getTime() + input.leaseTtlSeconds * 1000);
+    for (const run of candidates) {
+      const applied = await applyChange(tx, run, { kind: 'claim', owner: input.owner, leaseUntil }, input.now, input.owner);
+      if (applied.kind === 'applied') {
+        runs.push(applied.run);
+        events.push(...applied.events);
+      }
+    }
+    return { runs, events };
+  });
+}
+
+export type ApplyOutcome =
+  | { kind: 'applied'; run: RunRow; events: RealtimeEvent[] }
+  | { kind: 'noop'; run: RunRow }
+  | { kind: 'rejected'; error: TransitionError }
+  | { kind: 'not_found' };
+
+/** Lock one run of the cluster, apply a policy event, write audit + realtime. */
+export async function applyRunEvent(
+  db: Db,
+  input: { runId: string; clusterId: string; event: RunEvent; actorId: string; now: Date },
+): Promise<ApplyOutcome> {
+  return db.transaction(async (tx) => {
+    const [run] = await tx
+      .select()
+      .from(agentRuns)
+      .where(and(eq(agentRuns.id, input.runId), eq(agentRuns.clusterId, input.clusterId)))
+      .for('update');
+    if (run === undefined) {
+      return { kind: 'not_found' } as const;
+    }
+    return applyChange(tx, run, input.event, input.now, input.actorId);
+  });
+}
+
+async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now: Date, actorId: string): Promise<ApplyOutcome> {
+  const result = transitionRun({ status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch }, event, now);
+  if (!result.ok) {
+    return { kind: 'rejected', error: result.error };
+  }
+  const change = result.value;
+  if (change.noop) {
+    return { kind: 'noop', run };
+  }
+  const [updated] = await tx
+    .update(agentRuns)
+    .set({
+      status: change.status,
+      leaseOwner: change.leaseOwner,
+      leaseEpoch: change.leaseEpoch,
+      leaseUntil: change.leaseUntil,
+      ...(change.startedAt && run.startedAt === null ? { startedAt: change.startedAt } : {}),
+      ...(change.finishedAt ? { finishedAt: change.finishedAt } : {}),
+      ...(change.closedAt ? { closedAt: change.closedAt } : {}),
+      ...(change.jobName ? { jobName: change.jobName, jobNamespace: change.namespace } : {}),
+      ...(change.statusReason !== undefined ? { statusReason: change.statusReason } : {}),
+      ...(event.kind === 'heartbeat' ? { lastHeartbeatAt: now } : {}),
+      version: sql`${agentRuns.version} + 1`,
+      updatedAt: now,
+    })
+    // Compare-and-set: the row is locked, but the guard keeps the write honest.
+    .where(and(eq(agentRuns.id, run.id), eq(agentRuns.status, run.status), eq(agentRuns.leaseEpoch, run.leaseEpoch)))
+    .returning();
+  if (updated === undefined) {
+    return { kind: 'rejected', error: { kind: 'invalid_transition', from: run.status, event: event.kind } };
+  }
+  if (change.eventType === null) {
+    return { kind: 'applied', run: updated, events: [] };
+  }
+  await appendFlowEvent(tx, {
+    correlationId: run.correlationId,
+    actorType: 'system',
+    actorId,
+    eventType: change.eventType,
+    payload: { run_id: run.id, status: change.status, lease_epoch: change.leaseEpoch, reason: change.statusReason ?? null, job_name: change.jobName ?? null, namespace: change.namespace ?? null },
+  });
+  return { kind: 'applied', run: updated, events: [await appendRunStatusEvent(tx, updated)] };
+}
+
+/**
+ * Renew the leases an instance still holds, in one statement. The guard is
+ * transitionRun's heartbeat rule (same owner, same epoch, not terminal).
+ * Returns the run ids whose lease was renewed.
+ */
+export async function renewLeases(
+  db: Db,
+  input: { clusterId: string; owner: string; runs: { runId: string; epoch: number }[]; leaseTtlSeconds: number; now: Date },
+): Promise<string[]> {
+  if (input.runs.length === 0) {
+    return [];
+  }
+  const leaseUntil = new Date(input.now.getTime() + input.leaseTtlSeconds * 1000);
+  const ids = input.runs.map((r) => r.runId);
+  const rows = await db
+    .update(agentRuns)
+    .set({ leaseUntil, lastHeartbeatAt: input.now })
+    .where(
+      and(
+        inArray(agentRuns.id, ids),
+        eq(agentRuns.clusterId, input.clusterId),
+        eq(agentRuns.leaseOwner, input.owner),
+        inArray(agentRuns.status, [...ACTIVE]),
+        sql`(${agentRuns.id}::text || ':' || ${agentRuns.leaseEpoch}) = ANY(${input.runs.map((r) => `${r.runId}:${r.epoch}`)})`,
+      ),
+    )
+    .returning({ id: agentRuns.id });
+  return rows.map((r) => r.id);
+}
+
+/** Store one log chunk if the writer holds the run's lease; a re-sent chunk is a no-op. */
+export async function appendLogChunk(
+  db: Db,
+  input: { runId: string; clusterId: string; owner: string; epoch: number; seq: number; lines: string[] },
+): Promise<'stored' | 'duplicate' | 'stale_lease'> {
+  const stored = await db.execute(sql`
+    INSERT INTO ${runLogChunks} (run_id, seq, epoch, lines)
+    SELECT ${input.runId}, ${input.seq}, ${input.epoch}, ${input.lines}::text[]
+    WHERE EXISTS (SELECT 1 FROM ${agentRuns} WHERE id = ${input.runId} AND cluster_id = ${input.clusterId}
+                  AND lease_owner = ${input.owner} AND lease_epoch = ${input.epoch})
+    ON CONFLICT (run_id, seq) DO NOTHING
+    RETURNING seq`);
+  if (stored.rows.length > 0) {
+    return 'stored';
+  }
+  const [owned] = await db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.id, input.runId), eq(agentRuns.leaseOwner, input.owner), eq(agentRuns.leaseEpoch, input.epoch)));
+  return owned === undefined ? 'stale_lease' : 'duplicate';
+}
+
+export async function pendingRunIds(db: Db, clusterId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.status, 'pending'), eq(agentRuns.clusterId, clusterId)))
+    .orderBy(asc(agentRuns.createdAt))
+    .limit(50);
+  return rows.map((r) => r.id);
+}
+
+export async function listRuns(db: Db, limit: number): Promise<RunRow[]> {
+  return db.select().from(agentRuns).orderBy(desc(agentRuns.createdAt)).limit(limit);
+}
+
+export async function findRun(db: Db, runId: string): Promise<RunRow | null> {
+  const [row] = await db.select().from(agentRuns).where(eq(agentRuns.id, runId));
+  return row ?? null;
+}
+
+export async function readLogTail(db: Db, runId: string, tailLines: number): Promise<string[]> {
+  // Newest chunks first until enough lines, then restore order.
+  const chunks = await db
+    .select({ lines: runLogChunks.lines })
+    .from(runLogChunks)
+    .where(eq(runLogChunks.runId, runId))
+    .orderBy(desc(runLogChunks.seq))
+    .limit(tailLines);
+  const lines: string[] = [];
+  for (const chunk of chunks) {
+    lines.unshift(...chunk.lines);
+    if (lines.length >= tailLines) {
+      break;
+    }
+  }
+  return lines.slice(-tailLines);
+}

@@ -1,0 +1,114 @@
+import { decodeAgentFrame, type EdgeFrame } from '@stageline/protocol';
+import { DurableObject } from 'cloudflare:workers';
+import { createDb } from '../db/client.ts';
+import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
+import { publishEvents } from '../domain/publish-events.ts';
+import { readSettings } from '../env.ts';
+import { createLogger } from '../lib/log.ts';
+import { announceTargets, parseAgentSession } from './agent-hub-state.ts';
+
+/**
+ * One per cluster: holds the outbound WebSockets of that cluster's agents
+ * (Hibernation API) and moves frames between them and the domain.
+ */
+export class AgentHub extends DurableObject<Env> {
+  private readonly log = createLogger({ component: 'agent-hub' });
+  /** Frames of one socket are handled in arrival order. */
+  private readonly chains = new WeakMap<WebSocket, Promise<void>>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  /** The route authenticated the agent and passes its identity in headers. */
+  override async fetch(req: Request): Promise<Response> {
+    const clusterId = req.headers.get('x-stageline-cluster-id') ?? '';
+    const instanceId = req.headers.get('x-stageline-instance-id') ?? '';
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, ['agent', `instance:${instanceId}`]);
+    server.serializeAttachment({ clusterId, instanceId, helloDone: false });
+    this.log.info('agent connected', { clusterId, instanceId });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Tell every ready agent that runs are claimable; returns how many heard it. */
+  async announce(runIds: string[]): Promise<number> {
+    const sockets = this.ctx.getWebSockets('agent').map((socket) => ({ socket, session: parseAgentSession(socket.deserializeAttachment()) }));
+    const targets = announceTargets(sockets);
+    const text = JSON.stringify({ type: 'run.available', runIds } satisfies EdgeFrame);
+    for (const ws of targets) {
+      this.trySend(ws, text);
+    }
+    return targets.length;
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const previous = this.chains.get(ws) ?? Promise.resolve();
+    const next = previous.then(() => this.handle(ws, message));
+    this.chains.set(ws, next);
+    await next;
+  }
+
+  private async handle(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const session = parseAgentSession(ws.deserializeAttachment());
+    if (session === null) {
+      ws.close(1011, 'lost session');
+      return;
+    }
+    if (typeof message !== 'string') {
+      this.reply(ws, [{ type: 'error', code: 'malformed_frame', message: 'frames are JSON text' }]);
+      return;
+    }
+    const decoded = decodeAgentFrame(message);
+    if (!decoded.ok) {
+      this.log.warn('bad agent frame', { clusterId: session.clusterId, instanceId: session.instanceId, code: decoded.error.code });
+      this.reply(ws, [{ type: 'error', code: decoded.error.code, message: decoded.error.message, ...(decoded.error.ref ? { ref: decoded.error.ref } : {}) }]);
+      return;
+    }
+    const settings = readSettings(this.env);
+    const handle = createDb(this.env);
+    try {
+      const result = await handleAgentFrame(decoded.value, session, {
+        db: handle.db,
+        now: new Date(),
+        leaseTtlSeconds: settings.runLeaseTtlSeconds,
+        heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      });
+      ws.serializeAttachment(result.session);
+      this.reply(ws, result.replies);
+      if (result.events.length > 0) {
+        this.ctx.waitUntil(publishEvents(this.env, result.events));
+      }
+      if (result.close) {
+        ws.close(result.close.code, result.close.reason);
+      }
+    } catch (error) {
+      this.log.error('agent frame failed', { clusterId: session.clusterId, frame: decoded.value.type, error });
+      this.reply(ws, [{ type: 'error', ref: decoded.value.id, code: 'internal', message: 'frame could not be applied; re-send later' }]);
+    } finally {
+      this.ctx.waitUntil(handle.close());
+    }
+  }
+
+  private reply(ws: WebSocket, frames: EdgeFrame[]): void {
+    for (const frame of frames) {
+      this.trySend(ws, JSON.stringify(frame));
+    }
+  }
+
+  private trySend(ws: WebSocket, text: string): void {
+    try {
+      ws.send(text);
+    } catch (error) {
+      // The agent went away; it re-sends unacknowledged frames when it is back.
+      this.log.debug('send to closed agent socket', { error });
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const session = parseAgentSession(ws.deserializeAttachment());
+    this.log.info('agent disconnected', { clusterId: session?.clusterId, instanceId: session?.instanceId, code });
+    ws.close(code, reason);
+  }
+}

@@ -1,0 +1,89 @@
+import { DEFAULT_LABEL_CATALOG, evaluateTrigger, type LabelCatalog } from '@stageline/policy';
+import type { Db } from '../db/client.ts';
+import type { RealtimeEvent } from '../db/realtime-repo.ts';
+import { findRepository, storeDelivery, type NewRun } from '../db/webhook-repo.ts';
+import { readWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
+
+export interface VerifiedDelivery {
+  deliveryId: string;
+  event: string;
+  payload: unknown;
+  receivedAt: Date;
+}
+
+export type IngestOutcome =
+  | { kind: 'accepted'; runId: string; clusterId: string | null; events: RealtimeEvent[]; reasons: string[] }
+  | { kind: 'duplicate' }
+  | { kind: 'ignored'; reason: string; reasons: string[] };
+
+function buildRunPayload(d: VerifiedDelivery, facts: WebhookFacts, trigger: { label: string; kind: string; agentKey: string }): unknown {
+  const { repository, sender, issue } = facts;
+  return {
+    source: 'github',
+    delivery_id: d.deliveryId,
+    correlation_id: d.deliveryId,
+    event_type: d.event,
+    action: facts.action ?? null,
+    received_at: d.receivedAt.toISOString(),
+    repository: repository && { id: repository.id, full_name: repository.full_name, name: repository.name, private: repository.private ?? false, fork: repository.fork ?? false },
+    sender: sender && { id: sender.id, login: sender.login },
+    issue: issue && { id: issue.id, number: issue.number, title: issue.title ?? '', html_url: issue.html_url ?? null, state: issue.state ?? 'open' },
+    trigger: { source: 'issue_label', label: trigger.label, kind: trigger.kind },
+    agent: { key: trigger.agentKey },
+    raw_payload: d.payload,
+  };
+}
+
+/**
+ * The webhook use-case (domain.md §2.5, §3.9): evaluate the label policy and
+ * persist delivery + run + audit + realtime event atomically.
+ */
+export async function ingestWebhook(
+  d: VerifiedDelivery,
+  db: Db,
+  catalog: LabelCatalog = DEFAULT_LABEL_CATALOG,
+): Promise<IngestOutcome> {
+  const facts = readWebhookFacts(d.payload) ?? {};
+  const repo = facts.repository ? await findRepository(db, facts.repository.id) : null;
+  const decision = evaluateTrigger(
+    {
+      event: d.event,
+      action: facts.action ?? null,
+      labelName: facts.label?.name ?? null,
+      senderType: facts.sender?.type ?? null,
+      repositoryKnown: repo !== null,
+      issueNumber: facts.issue?.number ?? null,
+    },
+    catalog,
+  );
+  const record = {
+    deliveryId: d.deliveryId,
+    event: d.event,
+    action: facts.action ?? null,
+    repositoryExternalId: facts.repository?.id ?? null,
+    payload: d.payload,
+    receivedAt: d.receivedAt,
+  };
+  if (decision.kind === 'ignore' || repo === null) {
+    const reason = decision.kind === 'ignore' ? decision.reason : 'repository_not_registered';
+    const outcome = await storeDelivery(db, record, { kind: 'ignore', reason, reasons: decision.reasons });
+    return outcome.kind === 'duplicate' ? outcome : { kind: 'ignored', reason, reasons: decision.reasons };
+  }
+  const run: NewRun = {
+    projectId: repo.projectId,
+    repositoryId: repo.id,
+    clusterId: repo.clusterId,
+    repositoryFullName: repo.fullName,
+    issueNumber: decision.issueNumber,
+    issueUrl: facts.issue?.html_url ?? null,
+    agentKey: decision.agentKey,
+    triggerKind: decision.triggerKind,
+    triggerLabel: decision.label,
+    runPayload: buildRunPayload(d, facts, { label: decision.label, kind: decision.triggerKind, agentKey: decision.agentKey }),
+  };
+  const outcome = await storeDelivery(db, record, { kind: 'create', run, reasons: decision.reasons });
+  if (outcome.kind !== 'accepted') {
+    return { kind: 'duplicate' };
+  }
+  return { kind: 'accepted', runId: outcome.run.id, clusterId: outcome.run.clusterId, events: outcome.events, reasons: decision.reasons };
+}

@@ -1,0 +1,69 @@
+import { Hono } from 'hono';
+import { createDb } from '../db/client.ts';
+import { latestEventId } from '../db/realtime-repo.ts';
+import { toRunDto } from '../db/run-dto.ts';
+import { findRun, listRuns, readLogTail } from '../db/run-repo.ts';
+import type { AppEnv } from '../env.ts';
+import { errorBody } from '../lib/http-error.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function intParam(raw: string | undefined, fallback: number, min: number, max: number): number | null {
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (!/^\d{1,6}$/.test(raw)) {
+    return null;
+  }
+  const n = Number(raw);
+  return n >= min && n <= max ? n : null;
+}
+
+/** Staff run reads (domain.md §8.2): first paint and fallback for the console. */
+export const staffRuns = new Hono<AppEnv>()
+  .get('/api/v1/staff/runs', async (c) => {
+    const limit = intParam(c.req.query('limit'), 100, 1, 500);
+    if (limit === null) {
+      return c.json(errorBody('invalid_argument', 'limit must be 1..500', 'limit'), 400);
+    }
+    const handle = createDb(c.env);
+    try {
+      // Cursor first: any change after it has a larger id and reaches the client live.
+      const cursor = await latestEventId(handle.db);
+      const rows = await listRuns(handle.db, limit);
+      return c.json({ items: rows.map(toRunDto), last_event_id: cursor });
+    } finally {
+      c.executionCtx.waitUntil(handle.close());
+    }
+  })
+  .get('/api/v1/staff/runs/:runId', async (c) => {
+    const runId = c.req.param('runId');
+    if (!UUID.test(runId)) {
+      return c.json(errorBody('invalid_argument', 'run id must be a UUID', 'run_id'), 400);
+    }
+    const handle = createDb(c.env);
+    try {
+      const run = await findRun(handle.db, runId);
+      return run === null ? c.json(errorBody('not_found', 'run not found'), 404) : c.json(toRunDto(run));
+    } finally {
+      c.executionCtx.waitUntil(handle.close());
+    }
+  })
+  .get('/api/v1/staff/runs/:runId/logs', async (c) => {
+    const runId = c.req.param('runId');
+    const tail = intParam(c.req.query('tail_lines'), 200, 1, 2000);
+    if (!UUID.test(runId) || tail === null) {
+      return c.json(errorBody('invalid_argument', 'run id must be a UUID and tail_lines 1..2000'), 400);
+    }
+    const handle = createDb(c.env);
+    try {
+      const run = await findRun(handle.db, runId);
+      if (run === null) {
+        return c.json(errorBody('not_found', 'run not found'), 404);
+      }
+      const lines = await readLogTail(handle.db, runId, tail);
+      return c.json({ run_id: runId, status: run.status, tail_lines: lines });
+    } finally {
+      c.executionCtx.waitUntil(handle.close());
+    }
+  });

@@ -1,0 +1,7 @@
+declare namespace Cloudflare {
+  interface Env {
+    TEST_CLUSTER_TOKEN: string;
+    TEST_CLUSTER_ID: string;
+    TEST_REPO_EXTERNAL_ID: number;
+  }
+}

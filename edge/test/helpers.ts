@@ -1,0 +1,120 @@
+import { clusters, projects, repositories } from '@stageline/db';
+import { sign } from '@octokit/webhooks-methods';
+import { env, SELF } from 'cloudflare:test';
+import { hashAgentToken } from '../src/auth/agent-token.ts';
+import { createDb, type DbHandle } from '../src/db/client.ts';
+import labeled from './fixtures/issues.labeled.json';
+
+export const BASE = 'http://edge.test';
+
+export function db(): DbHandle {
+  return createDb(env);
+}
+
+/** A fresh cluster + project + repository, so tests never claim each other's runs. */
+export async function seedCluster(): Promise<{ clusterId: string; token: string; repoExternalId: number; projectId: string }> {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const clusterId = `c-${suffix}`;
+  const token = `tok-${crypto.randomUUID()}`;
+  const repoExternalId = 800000 + Math.floor(Math.random() * 1e8);
+  const h = db();
+  try {
+    await h.db.insert(clusters).values({ id: clusterId, name: clusterId, agentTokenHash: await hashAgentToken(token) });
+    const [project] = await h.db.insert(projects).values({ slug: `p-${suffix}`, name: `p-${suffix}`, clusterId }).returning();
+    if (project === undefined) {
+      throw new Error('no project');
+    }
+    await h.db.insert(repositories).values({ projectId: project.id, externalId: repoExternalId, owner: 'octo-org', name: `app-${suffix}`, fullName: `octo-org/app-${suffix}` });
+    return { clusterId, token, repoExternalId, projectId: project.id };
+  } finally {
+    await h.close();
+  }
+}
+
+export interface LabeledOptions {
+  repoId?: number;
+  label?: string;
+  senderType?: string;
+  issueNumber?: number;
+}
+
+export function labeledPayload(o: LabeledOptions = {}): Record<string, unknown> {
+  const p = structuredClone(labeled) as Record<string, unknown> & typeof labeled;
+  p.repository.id = o.repoId ?? env.TEST_REPO_EXTERNAL_ID;
+  p.label.name = o.label ?? 'run:dev';
+  p.sender.type = o.senderType ?? 'User';
+  p.issue.number = o.issueNumber ?? 7;
+  return p;
+}
+
+export async function postWebhook(
+  body: string,
+  headers: { event?: string | null; delivery?: string | null; signature?: string | null } = {},
+): Promise<Response> {
+  const h = new Headers({ 'content-type': 'application/json' });
+  const event = headers.event === undefined ? 'issues' : headers.event;
+  const delivery = headers.delivery === undefined ? crypto.randomUUID() : headers.delivery;
+  const signature = headers.signature === undefined ? await sign(env.GITHUB_WEBHOOK_SECRET, body) : headers.signature;
+  if (event !== null) {
+    h.set('x-github-event', event);
+  }
+  if (delivery !== null) {
+    h.set('x-github-delivery', delivery);
+  }
+  if (signature !== null) {
+    h.set('x-hub-signature-256', signature);
+  }
+  return SELF.fetch(`${BASE}/github/webhook`, { method: 'POST', headers: h, body });
+}
+
+/** A connected WebSocket with a queue of parsed JSON messages. */
+export interface TestSocket {
+  ws: WebSocket;
+  next(predicate?: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  send(frame: unknown): void;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export function wrapSocket(ws: WebSocket): TestSocket {
+  const queue: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  let onClose: (v: { code: number; reason: string }) => void = () => undefined;
+  const closed = new Promise<{ code: number; reason: string }>((r) => (onClose = r));
+  ws.accept();
+  ws.addEventListener('message', (e) => {
+    queue.push(JSON.parse(String(e.data)) as Record<string, unknown>);
+    waiters.splice(0).forEach((w) => w());
+  });
+  ws.addEventListener('close', (e) => onClose({ code: e.code, reason: e.reason }));
+  const next = async (predicate: (m: Record<string, unknown>) => boolean = () => true, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = queue.findIndex(predicate);
+      if (i >= 0) {
+        return queue.splice(i, 1)[0] as Record<string, unknown>;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no matching message; queue: ${JSON.stringify(queue).slice(0, 500)}`);
+      }
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  };
+  return { ws, next, send: (f) => ws.send(JSON.stringify(f)), closed };
+}
+
+export async function connectAgent(token: string, instanceId: string): Promise<TestSocket> {
+  const res = await SELF.fetch(`${BASE}/agent/connect`, {
+    headers: { upgrade: 'websocket', authorization: `Bearer ${token}`, 'x-stageline-instance-id': instanceId },
+  });
+  if (res.webSocket === null) {
+    throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
+  }
+  return wrapSocket(res.webSocket);
+}
+
+export function hello(instanceId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'hello', id: `h-${crypto.randomUUID().slice(0, 8)}`, protocolVersion: '1.0.0', policyVersion: '1.0.0', instanceId, agentVersion: 'test', ...overrides };
+}

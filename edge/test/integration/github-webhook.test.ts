@@ -1,0 +1,180 @@
+import { agentRuns, flowEvents, realtimeEvents, webhookDeliveries } from '@stageline/db';
+import { eq } from 'drizzle-orm';
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { BASE, db, labeledPayload, postWebhook, seedCluster } from '../helpers.ts';
+
+async function storedFor(deliveryId: string) {
+  const h = db();
+  try {
+    const deliveries = await h.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    const runs = await h.db.select().from(agentRuns).where(eq(agentRuns.correlationId, deliveryId));
+    const events = await h.db.select().from(flowEvents).where(eq(flowEvents.correlationId, deliveryId));
+    return { deliveries, runs, events };
+  } finally {
+    await h.close();
+  }
+}
+
+describe('POST /github/webhook', () => {
+  it('turns run:dev by a user into one pending run with audit and realtime rows', async () => {
+    const delivery = crypto.randomUUID();
+    const res = await postWebhook(JSON.stringify(labeledPayload({ issueNumber: 42 })), { delivery });
+    expect(res.status).toBe(202);
+    const body = await res.json<{ status: string; runId: string }>();
+    expect(body.status).toBe('accepted');
+    const { deliveries, runs, events } = await storedFor(delivery);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ outcome: 'accepted', runId: body.runId, event: 'issues', action: 'labeled' });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      id: body.runId,
+      status: 'pending',
+      triggerKind: 'dev',
+      agentKey: 'dev',
+      triggerLabel: 'run:dev',
+      issueNumber: 42,
+      repositoryFullName: 'octo-org/app',
+      clusterId: 'c-test',
+    });
+    expect(runs[0]?.runPayload).toMatchObject({ delivery_id: delivery, trigger: { kind: 'dev', source: 'issue_label' } });
+    expect(events.map((e) => e.eventType)).toEqual(['webhook.received']);
+    const h = db();
+    try {
+      const rt = await h.db.select().from(realtimeEvents).where(eq(realtimeEvents.correlationId, delivery));
+      expect(rt).toHaveLength(1);
+      expect(rt[0]?.payloadJson).toMatchObject({ run: { id: body.runId, status: 'pending' } });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('answers a replayed delivery with duplicate and stores nothing new', async () => {
+    const delivery = crypto.randomUUID();
+    const body = JSON.stringify(labeledPayload());
+    expect((await postWebhook(body, { delivery })).status).toBe(202);
+    const again = await postWebhook(body, { delivery });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ status: 'duplicate' });
+    const { deliveries, runs, events } = await storedFor(delivery);
+    expect([deliveries.length, runs.length, events.length]).toEqual([1, 1, 1]);
+  });
+
+  it('creates exactly one run when the same delivery arrives 50 times at once', async () => {
+    const delivery = crypto.randomUUID();
+    const body = JSON.stringify(labeledPayload());
+    const answers = await Promise.all(Array.from({ length: 50 }, () => postWebhook(body, { delivery }).then((r) => r.status)));
+    expect(answers.filter((s) => s === 202)).toHaveLength(1);
+    expect(answers.filter((s) => s === 200)).toHaveLength(49);
+    expect((await storedFor(delivery)).runs).toHaveLength(1);
+  });
+
+  it.each([
+    ['a label that is not a trigger', { label: 'bug' }, 'issues', 'not_a_trigger_label'],
+    ['a bot sender', { senderType: 'Bot' }, 'issues', 'sender_not_human'],
+    ['an unregistered repository', { repoId: 1 }, 'issues', 'repository_not_registered'],
+    ['an unknown event type', {}, 'workflow_dispatch', 'unsupported_event'],
+  ])('ignores %s but records the delivery', async (_name, opts, event, reason) => {
+    const delivery = crypto.randomUUID();
+    const res = await postWebhook(JSON.stringify(labeledPayload(opts)), { delivery, event });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ignored', reason });
+    const { deliveries, runs, events } = await storedFor(delivery);
+    expect(deliveries[0]).toMatchObject({ outcome: 'ignored', reason });
+    expect(runs).toHaveLength(0);
+    expect(events[0]?.payload).toMatchObject({ outcome: 'ignored', reason });
+  });
+
+  it('ignores a signed ping without an issue', async () => {
+    const res = await postWebhook(JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }), { event: 'ping' });
+    expect(await res.json()).toEqual({ status: 'ignored', reason: 'unsupported_event' });
+  });
+
+  describe('refuses bad input and stores nothing', () => {
+    const body = JSON.stringify(labeledPayload());
+    it.each([
+      ['no signature', { signature: null }, 401],
+      ['a signature from another secret', { signature: 'sha256=' + 'ab'.repeat(32) }, 401],
+      ['a malformed signature header', { signature: 'sha1=deadbeef' }, 401],
+      ['no delivery id', { delivery: null }, 400],
+      ['a malformed delivery id', { delivery: '../../etc/passwd' }, 400],
+      ['no event header', { event: null }, 400],
+    ])('%s -> %i', async (_name, headers, status) => {
+      const delivery = typeof headers.delivery === 'string' && headers.delivery.startsWith('.') ? headers.delivery : crypto.randomUUID();
+      const res = await postWebhook(body, { ...headers, delivery: headers.delivery === null ? null : delivery });
+      expect(res.status).toBe(status);
+      expect(await res.json()).toMatchObject({ error: { code: status === 401 ? 'unauthorized' : 'invalid_argument' } });
+      if (headers.delivery !== null) {
+        expect((await storedFor(delivery)).deliveries).toHaveLength(0);
+      }
+    });
+
+    it('refuses a body whose signature was made for another body', async () => {
+      const delivery = crypto.randomUUID();
+      const { sign } = await import('@octokit/webhooks-methods');
+      const signature = await sign('test-webhook-secret', body);
+      const tampered = body.replace('run:dev', 'run:ops');
+      const res = await postWebhook(tampered, { delivery, signature });
+      expect(res.status).toBe(401);
+      expect((await storedFor(delivery)).deliveries).toHaveLength(0);
+    });
+
+    it.each([
+      ['malformed JSON', '{"action": "labeled",'],
+      ['a JSON array', '[1,2,3]'],
+      ['a JSON string', '"labeled"'],
+    ])('%s -> 400', async (_name, text) => {
+      const delivery = crypto.randomUUID();
+      const res = await postWebhook(text, { delivery });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_argument' } });
+      expect((await storedFor(delivery)).deliveries).toHaveLength(0);
+    });
+
+    it('refuses a declared size above 25 MiB before reading', async () => {
+      const res = await SELF.fetch(`${BASE}/github/webhook`, {
+        method: 'POST',
+        headers: { 'content-length': String(25 * 1024 * 1024 + 1), 'x-github-event': 'issues', 'x-github-delivery': crypto.randomUUID() },
+        body: 'x',
+      });
+      expect(res.status).toBe(413);
+    });
+
+    it('refuses a streamed body that grows past 25 MiB', async () => {
+      const chunk = new Uint8Array(1024 * 1024).fill(32);
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent > 26) {
+            controller.close();
+            return;
+          }
+          sent += 1;
+          controller.enqueue(chunk);
+        },
+      });
+      const delivery = crypto.randomUUID();
+      const res = await SELF.fetch(`${BASE}/github/webhook`, {
+        method: 'POST',
+        headers: { 'x-github-event': 'issues', 'x-github-delivery': delivery, 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) },
+        body: stream,
+      });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+      expect((await storedFor(delivery)).deliveries).toHaveLength(0);
+    });
+  });
+
+  it('routes a run to the cluster of its project', async () => {
+    const seeded = await seedCluster();
+    const res = await postWebhook(JSON.stringify(labeledPayload({ repoId: seeded.repoExternalId })));
+    const { runId } = await res.json<{ runId: string }>();
+    const h = db();
+    try {
+      const [run] = await h.db.select().from(agentRuns).where(eq(agentRuns.id, runId));
+      expect(run).toMatchObject({ clusterId: seeded.clusterId, projectId: seeded.projectId });
+    } finally {
+      await h.close();
+    }
+  });
+});

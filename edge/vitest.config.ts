@@ -1,0 +1,29 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+// The Worker runs inside workerd; globalSetup (Node) starts Postgres 15 (or
+// PGlite with TEST_DB=pglite) behind the Neon-style ws proxy and provides URLs.
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: '../wrangler.toml' },
+      miniflare: {
+        bindings: {
+          WS_PROXY: inject('wsProxy'),
+          DATABASE_URL: inject('databaseUrl'),
+          GITHUB_WEBHOOK_SECRET: inject('webhookSecret'),
+          TEST_CLUSTER_TOKEN: inject('clusterToken'),
+          TEST_CLUSTER_ID: inject('clusterId'),
+          TEST_REPO_EXTERNAL_ID: inject('repoExternalId'),
+        },
+      },
+    })),
+  ],
+  test: {
+    name: 'edge',
+    globalSetup: ['./test/global-setup.ts'],
+    restoreMocks: true,
+    testTimeout: 20000,
+    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+  },
+});

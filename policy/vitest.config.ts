@@ -1,0 +1,3 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({ test: { name: 'policy', restoreMocks: true, reporters: ['default', ['json', { outputFile: 'test-results.json' }]] } });

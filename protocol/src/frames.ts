@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * Wire contract between the edge (AgentHub Durable Object) and the
+ * cluster-agent. Every frame is one JSON text message. Agent frames carry an
+ * `id` that the edge echoes as `ref` in its ack, so the agent can keep an
+ * outbox of unacknowledged frames and re-send them after a reconnect; the edge
+ * applies each frame idempotently.
+ */
+export const PROTOCOL_VERSION = '1.0.0';
+
+/** Largest frame either side accepts (bytes of the JSON text). */
+export const MAX_FRAME_BYTES = 256 * 1024;
+
+const frameId = z.string().min(1).max(64);
+const runId = z.uuid();
+const epoch = z.number().int().nonnegative();
+
+export const observedJobSchema = z.object({
+  runId,
+  epoch,
+  jobName: z.string().min(1).max(63),
+  namespace: z.string().min(1).max(63),
+  phase: z.enum(['active', 'succeeded', 'failed']),
+});
+
+export const helloFrame = z.object({
+  type: z.literal('hello'),
+  id: frameId,
+  protocolVersion: z.string().max(32),
+  policyVersion: z.string().max(32),
+  instanceId: z.string().min(1).max(253),
+  agentVersion: z.string().max(64),
+  observedJobs: z.array(observedJobSchema).max(1000).default([]),
+});
+
+export const claimFrame = z.object({
+  type: z.literal('claim'),
+  id: frameId,
+  limit: z.number().int().min(1).max(50),
+});
+
+export const runStatusFrame = z.object({
+  type: z.literal('run.status'),
+  id: frameId,
+  runId,
+  epoch,
+  status: z.enum(['running', 'succeeded', 'failed', 'timed_out']),
+  reason: z.string().max(500).optional(),
+  jobName: z.string().min(1).max(63).optional(),
+  namespace: z.string().min(1).max(63).optional(),
+});
+
+export const heartbeatFrame = z.object({
+  type: z.literal('heartbeat'),
+  id: frameId,
+  runs: z.array(z.object({ runId, epoch })).max(1000),
+});
+
+export const logAppendFrame = z.object({
+  type: z.literal('log.append'),
+  id: frameId,
+  runId,
+  epoch,
+  /** Per-run sequence of this chunk, from 0; a chunk is stored once. */
+  seq: z.number().int().nonnegative(),
+  lines: z.array(z.string().max(16 * 1024)).min(1).max(500),
+});
+
+export const agentFrameSchema = z.discriminatedUnion('type', [
+  helloFrame,
+  claimFrame,
+  runStatusFrame,
+  heartbeatFrame,
+  logAppendFrame,
+]);
+
+export type HelloFrame = z.infer<typeof helloFrame>;
+export type ClaimFrame = z.infer<typeof claimFrame>;
+export type RunStatusFrame = z.infer<typeof runStatusFrame>;
+export type HeartbeatFrame = z.infer<typeof heartbeatFrame>;
+export type LogAppendFrame = z.infer<typeof logAppendFrame>;
+export type AgentFrame = z.infer<typeof agentFrameSchema>;
+export type ObservedJob = z.infer<typeof observedJobSchema>;
+
+/** The projection of a run the cluster needs (domain.md §3.4: no raw payload). */
+export const claimedRunSchema = z.object({
+  runId,
+  correlationId: z.string().min(1).max(200),
+  epoch,
+  attemptNo: z.number().int().min(1),
+  projectId: z.string().min(1).max(64),
+  repositoryFullName: z.string().min(1).max(200),
+  issueNumber: z.number().int().positive().nullable(),
+  triggerKind: z.string().min(1).max(64),
+  triggerLabel: z.string().min(1).max(100),
+  agentKey: z.string().min(1).max(64),
+  leaseUntil: z.iso.datetime(),
+});
+export type ClaimedRun = z.infer<typeof claimedRunSchema>;
+
+export const errorCodes = [
+  'malformed_frame',
+  'unknown_frame',
+  'invalid_frame',
+  'frame_too_large',
+  'version_mismatch',
+  'hello_required',
+  'stale_lease',
+  'invalid_transition',
+  'not_found',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const edgeFrameSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    clusterId: z.string(),
+    protocolVersion: z.string(),
+    policyVersion: z.string(),
+    heartbeatIntervalMs: z.number().int().positive(),
+  }),
+  z.object({ type: z.literal('run.available'), runIds: z.array(runId) }),
+  z.object({ type: z.literal('claim.result'), ref: frameId, runs: z.array(claimedRunSchema) }),
+  z.object({ type: z.literal('ack'), ref: frameId, result: z.enum(['applied', 'noop']) }),
+  /** The frame was understood but refused (a stale lease, an impossible transition): drop it. */
+  z.object({ type: z.literal('reject'), ref: frameId, code: z.enum(errorCodes), message: z.string() }),
+  /** The frame could not be understood; the connection stays open. */
+  z.object({ type: z.literal('error'), ref: frameId.optional(), code: z.enum(errorCodes), message: z.string() }),
+]);
+export type EdgeFrame = z.infer<typeof edgeFrameSchema>;
