@@ -15,6 +15,7 @@ export default defineConfig({
           TEST_CLUSTER_TOKEN: inject('clusterToken'),
           TEST_CLUSTER_ID: inject('clusterId'),
           TEST_REPO_EXTERNAL_ID: inject('repoExternalId'),
+          TEST_DATABASE_KIND: inject('databaseKind'),
         },
       },
     })),

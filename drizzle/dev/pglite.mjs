@@ -12,7 +12,7 @@ export async function startPglite(opts = {}) {
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
   const port = opts.port ?? (await freePort());
   // maxConnections defaults to 1; the edge opens a pool per request.
-  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
+  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 256 });
   await server.start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -3,5 +3,6 @@ declare namespace Cloudflare {
     TEST_CLUSTER_TOKEN: string;
     TEST_CLUSTER_ID: string;
     TEST_REPO_EXTERNAL_ID: number;
+    TEST_DATABASE_KIND: 'postgres' | 'pglite';
   }
 }

@@ -9,6 +9,7 @@ declare module 'vitest' {
     clusterToken: string;
     clusterId: string;
     repoExternalId: number;
+    databaseKind: 'postgres' | 'pglite';
   }
 }
 
@@ -25,5 +26,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clusterToken', seed.clusterToken);
   project.provide('clusterId', seed.clusterId);
   project.provide('repoExternalId', seed.repoExternalId);
+  project.provide('databaseKind', db.kind === 'postgres' ? 'postgres' : 'pglite');
   return () => db.stop();
 }

@@ -118,3 +118,10 @@ export async function connectAgent(token: string, instanceId: string): Promise<T
 export function hello(instanceId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'hello', id: `h-${crypto.randomUUID().slice(0, 8)}`, protocolVersion: '1.0.0', policyVersion: '1.0.0', instanceId, agentVersion: 'test', ...overrides };
 }
+
+/**
+ * PGlite multiplexes every connection onto one backend (stack-notes §5), so
+ * concurrent transactions are not isolated there. Tests of concurrency run on
+ * real Postgres, which CI always provides.
+ */
+export const hasIsolatedTransactions = env.TEST_DATABASE_KIND === 'postgres';

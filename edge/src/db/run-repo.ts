@@ -131,7 +131,10 @@ export async function renewLeases(
         eq(agentRuns.clusterId, input.clusterId),
         eq(agentRuns.leaseOwner, input.owner),
         inArray(agentRuns.status, [...ACTIVE]),
-        sql`(${agentRuns.id}::text || ':' || ${agentRuns.leaseEpoch}) = ANY(${input.runs.map((r) => `${r.runId}:${r.epoch}`)})`,
+        sql`(${agentRuns.id}, ${agentRuns.leaseEpoch}) IN (${sql.join(
+          input.runs.map((r) => sql`(${r.runId}::uuid, ${r.epoch}::int)`),
+          sql`, `,
+        )})`,
       ),
     )
     .returning({ id: agentRuns.id });
@@ -143,21 +146,30 @@ export async function appendLogChunk(
   db: Db,
   input: { runId: string; clusterId: string; owner: string; epoch: number; seq: number; lines: string[] },
 ): Promise<'stored' | 'duplicate' | 'stale_lease'> {
-  const stored = await db.execute(sql`
-    INSERT INTO ${runLogChunks} (run_id, seq, epoch, lines)
-    SELECT ${input.runId}, ${input.seq}, ${input.epoch}, ${input.lines}::text[]
-    WHERE EXISTS (SELECT 1 FROM ${agentRuns} WHERE id = ${input.runId} AND cluster_id = ${input.clusterId}
-                  AND lease_owner = ${input.owner} AND lease_epoch = ${input.epoch})
-    ON CONFLICT (run_id, seq) DO NOTHING
-    RETURNING seq`);
-  if (stored.rows.length > 0) {
-    return 'stored';
-  }
-  const [owned] = await db
-    .select({ id: agentRuns.id })
-    .from(agentRuns)
-    .where(and(eq(agentRuns.id, input.runId), eq(agentRuns.leaseOwner, input.owner), eq(agentRuns.leaseEpoch, input.epoch)));
-  return owned === undefined ? 'stale_lease' : 'duplicate';
+  return db.transaction(async (tx) => {
+    // FOR SHARE: a concurrent claim (new epoch) waits until this chunk is in.
+    const [owned] = await tx
+      .select({ id: agentRuns.id })
+      .from(agentRuns)
+      .where(
+        and(
+          eq(agentRuns.id, input.runId),
+          eq(agentRuns.clusterId, input.clusterId),
+          eq(agentRuns.leaseOwner, input.owner),
+          eq(agentRuns.leaseEpoch, input.epoch),
+        ),
+      )
+      .for('share');
+    if (owned === undefined) {
+      return 'stale_lease' as const;
+    }
+    const stored = await tx
+      .insert(runLogChunks)
+      .values({ runId: input.runId, seq: input.seq, epoch: input.epoch, lines: input.lines })
+      .onConflictDoNothing()
+      .returning({ seq: runLogChunks.seq });
+    return stored.length > 0 ? ('stored' as const) : ('duplicate' as const);
+  });
 }
 
 export async function pendingRunIds(db: Db, clusterId: string): Promise<string[]> {

@@ -1,0 +1,20 @@
+// Types for the dev/test database helpers (plain .mjs so Node runs them as-is).
+export interface StartedDatabase {
+  kind: 'postgres' | 'pglite';
+  url: string;
+  wsProxy: string;
+  stop(): Promise<void>;
+}
+export function startDatabase(opts?: { kind?: 'auto' | 'postgres' | 'pglite'; dataDir?: string; pgPort?: number; proxyPort?: number }): Promise<StartedDatabase>;
+export function startWsProxy(opts?: { port?: number; fixedTarget?: string }): Promise<{ port: number; wsProxy: string; close(): Promise<void> }>;
+export function startPostgres(): Promise<{ url: string; port: number; dir: string; stop(): Promise<void> }>;
+export function startPglite(opts?: { dataDir?: string; port?: number }): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+export function findPostgresBin(): string | null;
+export function freePort(): Promise<number>;
+export function migrateDatabase(url: string): Promise<void>;
+export const MIGRATIONS_DIR: string;
+export function hashToken(token: string): string;
+export function seedProject(
+  url: string,
+  s: { clusterId: string; clusterToken: string; projectSlug: string; repoFullName: string; repoExternalId: number },
+): Promise<{ projectId: string; repositoryId: string }>;
