@@ -1,0 +1,49 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { makeRun } from '../../test/fixtures/make-run.ts';
+import { ApiError, fetchRuns, type FetchLike } from './api.ts';
+
+function respond(status: number, body: unknown): { fetch: FetchLike; urls: string[] } {
+  const urls: string[] = [];
+  return {
+    urls,
+    fetch: (input) => {
+      urls.push(input);
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      return Promise.resolve(new Response(text, { status, headers: { 'content-type': 'application/json' } }));
+    },
+  };
+}
+
+describe('fetchRuns', () => {
+  it('asks for the newest 100 runs on the same origin and returns them with the cursor', async () => {
+    const run = makeRun();
+    const server = respond(200, { items: [run], last_event_id: 17 });
+    await expect(fetchRuns({ fetch: server.fetch })).resolves.toEqual({ items: [run], lastEventId: 17 });
+    expect(server.urls).toEqual(['/api/v1/staff/runs?limit=100']);
+  });
+
+  it('skips rows that do not match the Run shape', async () => {
+    const run = makeRun();
+    const server = respond(200, { items: [{ id: 'broken' }, run, { ...run, status: 'exploded' }], last_event_id: 1 });
+    const list = await fetchRuns({ fetch: server.fetch });
+    expect(list.items).toEqual([run]);
+  });
+
+  it('turns the error envelope into an ApiError', async () => {
+    const server = respond(403, { error: { code: 'forbidden', message: 'Not a project member' } });
+    const failure = fetchRuns({ fetch: server.fetch });
+    await expect(failure).rejects.toBeInstanceOf(ApiError);
+    await expect(failure).rejects.toMatchObject({ status: 403, code: 'forbidden', message: 'Not a project member' });
+  });
+
+  it('reports a non-JSON failure by its status', async () => {
+    const server = respond(502, '<html>Bad gateway</html>');
+    await expect(fetchRuns({ fetch: server.fetch })).rejects.toMatchObject({ status: 502, code: 'unavailable' });
+  });
+
+  it('rejects a 200 body without items or cursor', async () => {
+    const server = respond(200, { items: [] });
+    await expect(fetchRuns({ fetch: server.fetch })).rejects.toMatchObject({ code: 'invalid_response' });
+  });
+});

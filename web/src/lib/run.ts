@@ -1,0 +1,94 @@
+/**
+ * The staff `Run` as the edge serves it (reference/domain.md §8.2, §3.1).
+ *
+ * The console validates wire data structurally instead of trusting a cast: a
+ * malformed row is dropped (and logged by the caller) rather than rendered as
+ * `undefined`. When the edge exports its route types, `hc<ApiType>` can replace
+ * the hand-written shape; the guard stays as the runtime check.
+ */
+
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'waiting_mcp',
+  'waiting_backpressure',
+  'waiting_owner_review',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'canceled',
+] as const;
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export type Run = {
+  id: string;
+  correlation_id: string;
+  project_id: string;
+  repository_full_name: string;
+  issue_number: number | null;
+  issue_url: string | null;
+  trigger_kind: string;
+  trigger_label: string;
+  agent_key: string;
+  status: RunStatus;
+  status_reason: string | null;
+  cluster_id: string | null;
+  job_name: string | null;
+  namespace: string | null;
+  attempt_no: number;
+  version: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  last_heartbeat_at: string | null;
+};
+
+const STRING_FIELDS = [
+  'id',
+  'correlation_id',
+  'project_id',
+  'repository_full_name',
+  'trigger_kind',
+  'trigger_label',
+  'agent_key',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof Run)[];
+
+const NULLABLE_STRING_FIELDS = [
+  'issue_url',
+  'status_reason',
+  'cluster_id',
+  'job_name',
+  'namespace',
+  'started_at',
+  'finished_at',
+  'last_heartbeat_at',
+] as const satisfies readonly (keyof Run)[];
+
+const NUMBER_FIELDS = ['attempt_no', 'version'] as const satisfies readonly (keyof Run)[];
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isRunStatus(value: unknown): value is RunStatus {
+  return typeof value === 'string' && (RUN_STATUSES as readonly string[]).includes(value);
+}
+
+/** Narrows one wire row to a `Run`; returns `null` when any field has the wrong type. */
+export function toRun(raw: unknown): Run | null {
+  if (!isRecord(raw)) {
+    return null;
+  }
+  const valid =
+    STRING_FIELDS.every((field) => typeof raw[field] === 'string') &&
+    NULLABLE_STRING_FIELDS.every((field) => raw[field] === null || typeof raw[field] === 'string') &&
+    NUMBER_FIELDS.every((field) => Number.isFinite(raw[field])) &&
+    (raw['issue_number'] === null || Number.isInteger(raw['issue_number'])) &&
+    isRunStatus(raw['status']);
+  // The checks above cover every field of `Run`; the cast only forgets extra keys' types.
+  return valid ? (raw as Run) : null;
+}
