@@ -25,7 +25,7 @@ export async function startWsProxy(opts = {}) {
     sock.setNoDelay(true);
     const pending = [];
     sock.on('connect', () => {
-      for (const b of pending) sock.write(b);
+      for (const b of pending) {sock.write(b);}
       pending.length = 0;
     });
     ws.on('message', (d) => (sock.connecting ? pending.push(d) : sock.write(d)));
@@ -50,7 +50,7 @@ export async function startWsProxy(opts = {}) {
     wsProxy: `127.0.0.1:${port}/v2`,
     close: () =>
       new Promise((resolve) => {
-        for (const c of wss.clients) c.terminate();
+        for (const c of wss.clients) {c.terminate();}
         wss.close(() => resolve());
       }),
   };

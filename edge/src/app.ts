@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env.ts';
 import { errorBody } from './lib/http-error.ts';
-import { createLogger } from './lib/log.ts';
+import { createLogger, parseLogLevel } from './lib/log.ts';
 import { agentConnect } from './routes/agent-connect.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
@@ -13,7 +13,7 @@ export function createApp() {
   app.use(async (c, next) => {
     const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
     c.set('requestId', requestId);
-    c.set('log', createLogger({ requestId }));
+    c.set('log', createLogger({ requestId }, parseLogLevel(c.env.STAGELINE_LOG_LEVEL)));
     await next();
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -2,5 +2,6 @@ import { createApp } from './app.ts';
 
 export { AgentHub } from './do/agent-hub.ts';
 export { Channel } from './do/channel.ts';
+export { WebhookInbox } from './do/webhook-inbox.ts';
 
 export default createApp();

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from '@stageline/policy';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { agentFrameSchema, edgeFrameSchema, MAX_FRAME_BYTES, type AgentFrame, type EdgeFrame, type ErrorCode } from './frames.ts';
 
 export interface FrameError {

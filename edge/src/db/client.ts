@@ -26,13 +26,18 @@ function configureProxy(wsProxy: string): void {
   // Required for trust/SCRAM auth: the default pipelines a cleartext password.
   neonConfig.pipelineConnect = false;
   neonConfig.forceDisablePgSSL = true;
+  // Batching writes on a timer costs a 1 ms timer tick per round trip in workerd.
+  neonConfig.coalesceWrites = false;
   configuredProxy = wsProxy;
 }
 
-/** One pool per request (Workers cannot share sockets across requests). */
-export function createDb(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>): DbHandle {
+/**
+ * A pool per request in Workers (they cannot share sockets across requests);
+ * Durable Objects may keep one for their lifetime.
+ */
+export function createDb(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, opts: { max?: number } = {}): DbHandle {
   configureProxy(env.WS_PROXY);
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: opts.max ?? 4, idleTimeoutMillis: 30_000 });
   // workerd cuts a request's sockets when the request ends; an idle client then
   // reports "Network connection lost". The pool is per request, so that is expected.
   pool.on('error', () => undefined);

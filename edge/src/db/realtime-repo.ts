@@ -1,13 +1,18 @@
 import { realtimeEvents } from '@stageline/db';
 import { asc, gt, max, min } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
-import { toRunDto, type RunRow } from './run-dto.ts';
+import { toRunDto, type RunDto, type RunRow } from './run-dto.ts';
 
 /** One console event as it travels to the Channel Durable Object and the browser. */
 export interface RealtimeEvent {
   id: number;
-  topic: string;
-  payload: unknown;
+  topic: 'run.status';
+  payload: RunStatusPayload;
+}
+
+/** `run.status` carries the full latest run, so clients never need a diff. */
+export interface RunStatusPayload {
+  run: RunDto;
 }
 
 /** The console scope: one channel for every run until project RBAC arrives. */
@@ -50,5 +55,6 @@ export async function eventsAfter(db: DbOrTx, afterId: number, limit: number): P
     .where(gt(realtimeEvents.id, afterId))
     .orderBy(asc(realtimeEvents.id))
     .limit(limit);
-  return rows;
+  // Only this module writes the table, and only run.status rows (appendRunStatusEvent, storeDelivery).
+  return rows.map((r) => ({ id: r.id, topic: 'run.status', payload: r.payload as RunStatusPayload }));
 }

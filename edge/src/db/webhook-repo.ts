@@ -1,9 +1,8 @@
-import { agentRuns, projects, repositories, webhookDeliveries } from '@stageline/db';
-import { and, eq } from 'drizzle-orm';
+import { agentRuns, flowEvents, projects, realtimeEvents, repositories, webhookDeliveries } from '@stageline/db';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { appendFlowEvent } from './flow-event-repo.ts';
-import { appendRunStatusEvent, type RealtimeEvent } from './realtime-repo.ts';
-import type { RunRow } from './run-dto.ts';
+import { GLOBAL_SCOPE, type RealtimeEvent } from './realtime-repo.ts';
+import { toRunDto, type RunRow } from './run-dto.ts';
 
 export interface KnownRepository {
   id: string;
@@ -31,69 +30,100 @@ export interface DeliveryRecord {
   receivedAt: Date;
 }
 
-export type NewRun = Omit<typeof agentRuns.$inferInsert, 'id' | 'status' | 'correlationId'>;
+export type NewRun = Pick<
+  RunRow,
+  'projectId' | 'repositoryId' | 'clusterId' | 'repositoryFullName' | 'issueNumber' | 'issueUrl' | 'agentKey' | 'triggerKind' | 'triggerLabel' | 'runPayload'
+>;
 
 export type StoreOutcome =
   | { kind: 'duplicate' }
   | { kind: 'ignored' }
   | { kind: 'accepted'; run: RunRow; events: RealtimeEvent[] };
 
+export type StoreDecision = { kind: 'ignore'; reason: string; reasons: string[] } | { kind: 'create'; run: NewRun; reasons: string[] };
+
+/** Every column of a new run, set explicitly so the row we return is the row we stored. */
+function newRunRow(run: NewRun, id: string, correlationId: string, now: Date): RunRow {
+  return {
+    ...run,
+    id,
+    correlationId,
+    status: 'pending',
+    statusReason: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    leaseEpoch: 0,
+    attemptNo: 1,
+    jobName: null,
+    jobNamespace: null,
+    lastHeartbeatAt: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    closedAt: null,
+  };
+}
+
+const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+
 /**
- * Persist a verified delivery and, when the policy said so, its run — in ONE
- * transaction, so an acknowledged delivery never lacks its run and a
- * redelivery (same `X-GitHub-Delivery`) changes nothing.
+ * Persist a verified delivery and, when the policy said so, its run, audit and
+ * realtime rows — in ONE statement (data-modifying CTEs are atomic), so the
+ * acknowledgement costs one round trip and an acknowledged delivery never
+ * lacks its run. Every insert after the first is gated on the delivery row
+ * being new: a redelivery (same `X-GitHub-Delivery`) changes nothing.
  */
-export async function storeDelivery(
-  db: Db,
-  delivery: DeliveryRecord,
-  decision: { kind: 'ignore'; reason: string; reasons: string[] } | { kind: 'create'; run: NewRun; reasons: string[] },
-): Promise<StoreOutcome> {
-  return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(webhookDeliveries)
-      .values({
-        deliveryId: delivery.deliveryId,
-        event: delivery.event,
-        action: delivery.action,
-        repositoryExternalId: delivery.repositoryExternalId,
-        outcome: decision.kind === 'create' ? 'accepted' : 'ignored',
-        reason: decision.kind === 'ignore' ? decision.reason : null,
-        payload: delivery.payload,
-        receivedAt: delivery.receivedAt,
-      })
-      .onConflictDoNothing()
-      .returning({ id: webhookDeliveries.deliveryId });
-    if (inserted.length === 0) {
-      return { kind: 'duplicate' } as const;
-    }
-    const audit = {
-      correlationId: delivery.deliveryId,
-      actorType: 'system' as const,
-      actorId: 'github-webhook',
-      eventType: 'webhook.received',
-      payload: {
-        delivery_id: delivery.deliveryId,
-        event: delivery.event,
-        action: delivery.action,
-        outcome: decision.kind === 'create' ? 'accepted' : 'ignored',
-        reason: decision.kind === 'ignore' ? decision.reason : null,
-        reasons: decision.reasons,
-      },
-    };
-    if (decision.kind === 'ignore') {
-      await appendFlowEvent(tx, audit);
-      return { kind: 'ignored' } as const;
-    }
-    const [run] = await tx
-      .insert(agentRuns)
-      .values({ ...decision.run, correlationId: delivery.deliveryId, status: 'pending' })
-      .returning();
-    if (run === undefined) {
-      throw new Error('run insert returned no row');
-    }
-    await tx.update(webhookDeliveries).set({ runId: run.id }).where(eq(webhookDeliveries.deliveryId, delivery.deliveryId));
-    await appendFlowEvent(tx, { ...audit, payload: { ...audit.payload, run_id: run.id } });
-    const event = await appendRunStatusEvent(tx, run);
-    return { kind: 'accepted', run, events: [event] } as const;
-  });
+export async function storeDelivery(db: Db, delivery: DeliveryRecord, decision: StoreDecision): Promise<StoreOutcome> {
+  const now = delivery.receivedAt;
+  const run = decision.kind === 'create' ? newRunRow(decision.run, crypto.randomUUID(), delivery.deliveryId, now) : null;
+  const audit = {
+    delivery_id: delivery.deliveryId,
+    event: delivery.event,
+    action: delivery.action,
+    outcome: run ? 'accepted' : 'ignored',
+    reason: decision.kind === 'ignore' ? decision.reason : null,
+    reasons: decision.reasons,
+    run_id: run?.id ?? null,
+  };
+  const realtime = run ? { run: toRunDto(run) } : null;
+  const result = await db.execute<{ inserted: number; event_id: number | null }>(sql`
+    WITH d AS (
+      INSERT INTO ${webhookDeliveries} (delivery_id, event, action, repository_external_id, outcome, reason, run_id, payload, received_at)
+      VALUES (${delivery.deliveryId}, ${delivery.event}, ${delivery.action}, ${delivery.repositoryExternalId}, ${audit.outcome},
+              ${audit.reason}, ${run?.id ?? null}, ${json(delivery.payload)}, ${now.toISOString()})
+      ON CONFLICT (delivery_id) DO NOTHING
+      RETURNING delivery_id
+    ), r AS (
+      INSERT INTO ${agentRuns} (id, correlation_id, project_id, repository_id, cluster_id, repository_full_name, issue_url, agent_key,
+                                trigger_kind, trigger_label, issue_number, status, run_payload, lease_epoch, attempt_no, version,
+                                created_at, updated_at)
+      SELECT ${run?.id ?? null}::uuid, ${run?.correlationId ?? null}, ${run?.projectId ?? null}::uuid, ${run?.repositoryId ?? null}::uuid,
+             ${run?.clusterId ?? null}, ${run?.repositoryFullName ?? null}, ${run?.issueUrl ?? null}, ${run?.agentKey ?? null},
+             ${run?.triggerKind ?? null}, ${run?.triggerLabel ?? null}, ${run?.issueNumber ?? null}::int, 'pending',
+             ${json(run?.runPayload ?? null)}, 0, 1, 1, ${now.toISOString()}, ${now.toISOString()}
+      FROM d WHERE ${run !== null}
+      RETURNING id
+    ), f AS (
+      INSERT INTO ${flowEvents} (correlation_id, actor_type, actor_id, event_type, payload, created_at)
+      SELECT ${delivery.deliveryId}, 'system', 'github-webhook', 'webhook.received', ${json(audit)}, ${now.toISOString()} FROM d
+    ), e AS (
+      INSERT INTO ${realtimeEvents} (topic, scope, project_id, run_id, correlation_id, payload_json, created_at)
+      SELECT 'run.status', ${GLOBAL_SCOPE}, ${run?.projectId ?? null}::uuid, r.id, ${delivery.deliveryId}, ${json(realtime)}, ${now.toISOString()}
+      FROM r
+      RETURNING id
+    )
+    SELECT (SELECT count(*)::int FROM d) AS inserted, (SELECT id FROM e) AS event_id`);
+  const row = result.rows[0];
+  if (row === undefined || row.inserted === 0) {
+    return { kind: 'duplicate' };
+  }
+  if (run === null || realtime === null) {
+    return { kind: 'ignored' };
+  }
+  if (row.event_id === null) {
+    throw new Error('run insert produced no realtime event');
+  }
+  return { kind: 'accepted', run, events: [{ id: Number(row.event_id), topic: 'run.status', payload: realtime }] };
 }

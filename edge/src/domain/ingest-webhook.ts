@@ -1,8 +1,19 @@
 import { DEFAULT_LABEL_CATALOG, evaluateTrigger, type LabelCatalog } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
-import { findRepository, storeDelivery, type NewRun } from '../db/webhook-repo.ts';
+import { findRepository, storeDelivery, type KnownRepository, type NewRun } from '../db/webhook-repo.ts';
+import type { RepositoryCache } from '../do/repository-cache.ts';
 import { readWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
+
+async function lookupRepository(db: Db, externalId: number, cache: RepositoryCache | undefined): Promise<KnownRepository | null> {
+  const cached = cache?.get(externalId, Date.now());
+  if (cached !== undefined) {
+    return cached;
+  }
+  const repo = await findRepository(db, externalId);
+  cache?.set(externalId, repo, Date.now());
+  return repo;
+}
 
 export interface VerifiedDelivery {
   deliveryId: string;
@@ -41,10 +52,11 @@ function buildRunPayload(d: VerifiedDelivery, facts: WebhookFacts, trigger: { la
 export async function ingestWebhook(
   d: VerifiedDelivery,
   db: Db,
-  catalog: LabelCatalog = DEFAULT_LABEL_CATALOG,
+  opts: { catalog?: LabelCatalog; repositories?: RepositoryCache } = {},
 ): Promise<IngestOutcome> {
+  const catalog = opts.catalog ?? DEFAULT_LABEL_CATALOG;
   const facts = readWebhookFacts(d.payload) ?? {};
-  const repo = facts.repository ? await findRepository(db, facts.repository.id) : null;
+  const repo = facts.repository ? await lookupRepository(db, facts.repository.id, opts.repositories) : null;
   const decision = evaluateTrigger(
     {
       event: d.event,

@@ -15,6 +15,11 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** `STAGELINE_LOG_LEVEL`; anything unknown means info. */
+export function parseLogLevel(value: string | undefined): LogLevel {
+  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' ? value : 'info';
+}
+
 function toJson(value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message } : value;
 }

@@ -1,7 +1,5 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { createDb } from '../db/client.ts';
-import { ingestWebhook } from '../domain/ingest-webhook.ts';
 import { announceRuns, publishEvents } from '../domain/publish-events.ts';
 import { MAX_WEBHOOK_BYTES, readBodyCapped } from '../github/read-body.ts';
 import { isValidSignature } from '../github/verify-signature.ts';
@@ -16,6 +14,7 @@ const EVENT_NAME = /^[a-z_]{1,64}$/;
  * before all of them pass, and the answer comes after the commit.
  */
 export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (c) => {
+  const started = performance.now();
   const body = await readBodyCapped(c.req.raw, MAX_WEBHOOK_BYTES);
   if (body.kind === 'too_large') {
     return c.json(errorBody('payload_too_large', `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`), 413);
@@ -42,28 +41,33 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
     return c.json(errorBody('invalid_argument', 'body must be a JSON object'), 400);
   }
   const log = c.var.log.with({ deliveryId, event });
-  const handle = createDb(c.env);
-  try {
-    const outcome = await ingestWebhook({ deliveryId, event, payload, receivedAt: new Date() }, handle.db);
-    switch (outcome.kind) {
-      case 'duplicate':
-        log.info('webhook duplicate');
-        return c.json({ status: 'duplicate' }, 200);
-      case 'ignored':
-        log.info('webhook ignored', { reason: outcome.reason });
-        return c.json({ status: 'ignored', reason: outcome.reason }, 200);
-      case 'accepted': {
-        log.info('run created', { runId: outcome.runId, clusterId: outcome.clusterId, reasons: outcome.reasons });
-        // Dispatch after the answer: the run is committed, pushing it is best effort
-        // (agents also claim on connect and on their reconcile tick).
-        c.executionCtx.waitUntil(notify(c.env, outcome, log));
-        return c.json({ status: 'accepted', runId: outcome.runId }, 202);
-      }
+  // Deliveries of one repository go through one inbox, in order (see do/webhook-inbox.ts).
+  const inbox = c.env.WEBHOOK_INBOX.get(c.env.WEBHOOK_INBOX.idFromName(inboxName(payload)));
+  const outcome = await inbox.ingest({ deliveryId, event, payload, receivedAt: new Date() });
+  // Server-side handling time (workerd advances its clock on I/O, which is what this spends).
+  c.header('Server-Timing', `ingest;dur=${(performance.now() - started).toFixed(1)}`);
+  switch (outcome.kind) {
+    case 'duplicate':
+      log.info('webhook duplicate');
+      return c.json({ status: 'duplicate' }, 200);
+    case 'ignored':
+      log.info('webhook ignored', { reason: outcome.reason });
+      return c.json({ status: 'ignored', reason: outcome.reason }, 200);
+    case 'accepted': {
+      log.info('run created', { runId: outcome.runId, clusterId: outcome.clusterId, reasons: outcome.reasons });
+      // Dispatch after the answer: the run is committed, pushing it is best effort
+      // (agents also claim on connect and on their reconcile tick).
+      c.executionCtx.waitUntil(notify(c.env, outcome, log));
+      return c.json({ status: 'accepted', runId: outcome.runId }, 202);
     }
-  } finally {
-    c.executionCtx.waitUntil(handle.close());
   }
 });
+
+function inboxName(payload: object): string {
+  const repository = 'repository' in payload ? payload.repository : undefined;
+  const id = typeof repository === 'object' && repository !== null && 'id' in repository ? repository.id : undefined;
+  return typeof id === 'number' ? `repo:${id}` : 'repo:none';
+}
 
 async function notify(
   env: Env,

@@ -20,31 +20,33 @@ export type RunsTableProps = {
 
 export function RunsTable(props: RunsTableProps) {
   return (
-    <table class="runs-table" data-testid="runs-table">
-      <caption>
-        <span class="caption-title">Runs</span>
-        <span class="runs-count">{props.runs.length} shown · newest first · updates live</span>
-      </caption>
-      <thead>
-        <tr>
-          <For each={COLUMNS}>{(column) => <th scope="col">{column}</th>}</For>
-        </tr>
-      </thead>
-      <tbody>
-        <For
-          each={props.runs}
-          fallback={
-            <tr>
-              <td class="runs-empty" colSpan={COLUMNS.length}>
-                {props.loading === true ? 'Loading runs…' : EMPTY_RUNS_TEXT}
-              </td>
-            </tr>
-          }
-        >
-          {(run) => <RunRow run={run} now={props.now} />}
-        </For>
-      </tbody>
-    </table>
+    <div class="table-scroll">
+      <table class="runs-table" data-testid="runs-table">
+        <caption>
+          <span class="caption-title">Runs</span>
+          <span class="runs-count">{props.runs.length} shown · newest first · updates live</span>
+        </caption>
+        <thead>
+          <tr>
+            <For each={COLUMNS}>{(column) => <th scope="col">{column}</th>}</For>
+          </tr>
+        </thead>
+        <tbody>
+          <For
+            each={props.runs}
+            fallback={
+              <tr>
+                <td class="runs-empty" colSpan={COLUMNS.length}>
+                  {props.loading === true ? 'Loading runs…' : EMPTY_RUNS_TEXT}
+                </td>
+              </tr>
+            }
+          >
+            {(run) => <RunRow run={run} now={props.now} />}
+          </For>
+        </tbody>
+      </table>
+    </div>
   );
 }
 

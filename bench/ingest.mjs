@@ -1,0 +1,134 @@
+// `npm run bench:ingest`: on the local stack (edge under wrangler dev, real
+// Postgres 15 when installed else PGlite, kubesim, one cluster-agent process):
+//  1. webhook acknowledgement latency under concurrent load (signed
+//     issues.labeled deliveries that each create a run; the repository is bound
+//     to a project without a cluster, so the ack path is measured alone);
+//  2. dispatch latency: 202 received -> Job object ADDED in the API server.
+// Prints a markdown table and writes bench/results/ingest-<timestamp>.json.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ROOT, startStack } from '../tools/stack.mjs';
+import { labeledPayload, sendWebhook } from '../tools/webhook.mjs';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '16' },
+    dispatches: { type: 'string', default: '60' },
+    db: { type: 'string', default: 'auto' },
+  },
+});
+const REQUESTS = Number(values.requests);
+const CONCURRENCY = Number(values.concurrency);
+const DISPATCHES = Number(values.dispatches);
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const summary = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s[s.length - 1] };
+};
+const ms = (x) => x.toFixed(1);
+
+async function seedUndispatchedRepo(dbUrl) {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const p = await client.query(`INSERT INTO projects (slug, name) VALUES ('bench-ack', 'bench-ack') RETURNING id`);
+  await client.query(`INSERT INTO repositories (project_id, external_id, owner, name, full_name) VALUES ($1, 2000002, 'bench', 'ack', 'bench/ack')`, [p.rows[0].id]);
+  await client.end();
+  return { repoId: 2000002, repoFullName: 'bench/ack' };
+}
+
+async function ackLatency(stack, repo) {
+  const payloads = Array.from({ length: 64 }, (_, i) => labeledPayload({ issue: i + 1, ...repo }));
+  const latencies = [];
+  let next = 0;
+  let errors = 0;
+  const worker = async () => {
+    while (next < REQUESTS) {
+      const i = next++;
+      const t0 = performance.now();
+      const res = await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload: payloads[i % payloads.length] });
+      latencies.push(performance.now() - t0);
+      if (res.status !== 202) {errors++;}
+    }
+  };
+  // Warm-up: first requests pay for module load and connection setup.
+  for (let i = 0; i < 50; i++) {await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload: payloads[0] });}
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  return { ...summary(latencies), errors, throughput: REQUESTS / seconds, concurrency: CONCURRENCY };
+}
+
+/** Stream the API server's Job watch and resolve ADDED times by run id. */
+function watchJobs(kubeUrl) {
+  const added = new Map();
+  const controller = new AbortController();
+  const done = (async () => {
+    const res = await fetch(`${kubeUrl}/apis/batch/v1/jobs?watch=true`, { headers: { authorization: 'Bearer kubesim' }, signal: controller.signal });
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.trim()) {continue;}
+        const ev = JSON.parse(line);
+        const runId = ev.object?.metadata?.labels?.['stageline.dev/run-id'];
+        if (ev.type === 'ADDED' && runId && !added.has(runId)) {added.set(runId, performance.now());}
+      }
+    }
+  })().catch(() => undefined);
+  return { added, stop: () => controller.abort(), done };
+}
+
+async function dispatchLatency(stack) {
+  const watch = watchJobs(stack.kube.url);
+  await new Promise((r) => setTimeout(r, 300));
+  const latencies = [];
+  for (let i = 0; i < DISPATCHES; i++) {
+    const payload = labeledPayload({ issue: 100 + i, repoId: stack.repo.externalId, repoFullName: stack.repo.fullName });
+    const res = await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload });
+    const acceptedAt = performance.now();
+    const runId = res.body.runId;
+    const deadline = Date.now() + 10_000;
+    // The label on the Job is the sanitised run id (same characters for a UUID).
+    while (!watch.added.has(runId) && Date.now() < deadline) {await new Promise((r) => setTimeout(r, 1));}
+    if (!watch.added.has(runId)) {throw new Error(`no Job for run ${runId}`);}
+    latencies.push(watch.added.get(runId) - acceptedAt);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  watch.stop();
+  return summary(latencies);
+}
+
+const stateDir = mkdtempSync(path.join(os.tmpdir(), 'stageline-bench-'));
+const stack = await startStack({ stateDir, dbKind: values.db, agentEnv: { STAGELINE_DEMO_STEPS: '0' } });
+try {
+  const repo = await seedUndispatchedRepo(stack.db.url);
+  const ack = await ackLatency(stack, repo);
+  const dispatch = await dispatchLatency(stack);
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    database: stack.db.kind,
+    ack: { ...ack, unit: 'ms' },
+    dispatch: { ...dispatch, unit: 'ms' },
+  };
+  mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+  const file = path.join(ROOT, 'bench', 'results', `ingest-${result.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  console.log(`
+| measure | n | p50 ms | p95 ms | p99 ms | max ms | other |
+|---|---|---|---|---|---|---|
+| webhook ack (${CONCURRENCY} concurrent, ${stack.db.kind}) | ${ack.n} | ${ms(ack.p50)} | ${ms(ack.p95)} | ${ms(ack.p99)} | ${ms(ack.max)} | ${ack.throughput.toFixed(0)} req/s, ${ack.errors} errors |
+| dispatch: 202 -> Job ADDED | ${dispatch.n} | ${ms(dispatch.p50)} | ${ms(dispatch.p95)} | ${ms(dispatch.p99)} | ${ms(dispatch.max)} | |
+results: ${path.relative(ROOT, file)}`);
+} finally {
+  await stack.stop();
+}

@@ -1,0 +1,176 @@
+/**
+ * Configuration of the cluster-agent (domain.md Appendix B), parsed once from
+ * an environment record with zod. Only main.ts passes `process.env` in; tests
+ * pass plain objects. A bad value fails fast with one line per problem.
+ */
+import { DEFAULT_NAMESPACE_PREFIX, err, isDns1123Label, ok, type Result } from '@stageline/policy';
+import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './lib/log.ts';
+
+export interface Config {
+  /** http(s) base of the edge, without a trailing slash, e.g. `http://127.0.0.1:8787`. */
+  readonly edgeUrl: string;
+  /** `ws(s)://<edge>/agent/connect`. */
+  readonly edgeSocketUrl: string;
+  /** `<edge>/agent/v1/frames`: the HTTP fallback while the socket is down. */
+  readonly edgeFramesUrl: string;
+  readonly clusterToken: string;
+  /** Lease owner name of this replica (sent as `X-Stageline-Instance-Id` and in hello). */
+  readonly instanceId: string;
+  readonly runNamespacePrefix: string;
+  readonly jobImage: string;
+  readonly jobCommand: readonly string[];
+  readonly jobActiveDeadlineSeconds: number;
+  readonly jobTtlSeconds: number;
+  readonly reconcileIntervalMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** Claim size and the number of runs one agent works on at once. */
+  readonly claimLimit: number;
+  readonly logLevel: LogLevel;
+}
+
+export interface ConfigError {
+  kind: 'invalid_config';
+  /** One `NAME: problem` entry per bad variable. */
+  issues: string[];
+}
+
+export type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Milliseconds from a plain integer (`5000`) or a Go-like duration (`5s`,
+ * `1m30s`, `250ms`, `1.5h`). Returns undefined when malformed.
+ * @example parseDurationMs('1m30s') === 90000
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) {
+    return Number(trimmed);
+  }
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+  let total = 0;
+  let index = 0;
+  while (index < trimmed.length) {
+    part.lastIndex = index;
+    const match = part.exec(trimmed);
+    const unit = match?.[2];
+    if (!match || unit === undefined) {
+      return undefined;
+    }
+    total += Number(match[1]) * (UNIT_MS[unit] ?? Number.NaN);
+    index = part.lastIndex;
+  }
+  return trimmed.length > 0 && Number.isFinite(total) ? Math.round(total) : undefined;
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDurationMs(value);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected milliseconds or a duration like 5s, got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const positiveInt = (fallback: number) => z.coerce.number<string>().int().positive().default(fallback);
+
+const commandList = z
+  .string()
+  .default('["stageline-runner"]')
+  .transform((value, ctx) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    const list = z.array(z.string().min(1)).min(1).safeParse(parsed);
+    if (!list.success) {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON array of non-empty strings, e.g. ["stageline-runner"]' });
+      return z.NEVER;
+    }
+    return list.data;
+  });
+
+const edgeUrl = z
+  .string({ error: 'required (http(s) base URL of the edge)' })
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'expected an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const envSchema = z.object({
+  STAGELINE_EDGE_URL: edgeUrl,
+  STAGELINE_CLUSTER_TOKEN: z.string({ error: 'required' }).min(1, 'required'),
+  STAGELINE_INSTANCE_ID: z.string().min(1).max(253).optional(),
+  STAGELINE_RUN_NAMESPACE_PREFIX: z
+    .string()
+    .default(DEFAULT_NAMESPACE_PREFIX)
+    .refine((value) => value.length <= 30 && isDns1123Label(value), 'expected a DNS label of at most 30 characters'),
+  STAGELINE_JOB_IMAGE: z.string().min(1).default('ghcr.io/stageline/runner:latest'),
+  STAGELINE_JOB_COMMAND: commandList,
+  STAGELINE_JOB_ACTIVE_DEADLINE_SECONDS: positiveInt(18000),
+  STAGELINE_JOB_TTL_SECONDS: z.coerce.number<string>().int().nonnegative().default(600),
+  STAGELINE_RECONCILE_INTERVAL: duration('5s'),
+  STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL: duration('15s'),
+  STAGELINE_CLAIM_LIMIT: z.coerce.number<string>().int().min(1).max(50).default(10),
+  STAGELINE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+/** Empty strings count as unset, as in most deployment tooling. */
+function withoutEmpty(env: EnvRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith('STAGELINE_') && value !== undefined && value !== '') {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Host facts the default instance id is derived from (passed in: no `process` here). */
+export interface HostInfo {
+  hostname: string;
+}
+
+/**
+ * @example parseConfig({ STAGELINE_EDGE_URL: 'http://127.0.0.1:8787', STAGELINE_CLUSTER_TOKEN: 't' }, { hostname: 'pod-a' })
+ */
+export function parseConfig(env: EnvRecord, host: HostInfo): Result<Config, ConfigError> {
+  const parsed = envSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
+    return err({ kind: 'invalid_config', issues });
+  }
+  const e = parsed.data;
+  const edge = new URL(e.STAGELINE_EDGE_URL);
+  const socket = new URL(`${e.STAGELINE_EDGE_URL}/agent/connect`);
+  socket.protocol = edge.protocol === 'https:' ? 'wss:' : 'ws:';
+  const config: Config = {
+    edgeUrl: e.STAGELINE_EDGE_URL,
+    edgeSocketUrl: socket.toString(),
+    edgeFramesUrl: `${e.STAGELINE_EDGE_URL}/agent/v1/frames`,
+    clusterToken: e.STAGELINE_CLUSTER_TOKEN,
+    // The edge knows the cluster from the token; the pod name tells replicas apart (§3.6).
+    instanceId: e.STAGELINE_INSTANCE_ID ?? (env.HOSTNAME || host.hostname),
+    runNamespacePrefix: e.STAGELINE_RUN_NAMESPACE_PREFIX,
+    jobImage: e.STAGELINE_JOB_IMAGE,
+    jobCommand: Object.freeze([...e.STAGELINE_JOB_COMMAND]),
+    jobActiveDeadlineSeconds: e.STAGELINE_JOB_ACTIVE_DEADLINE_SECONDS,
+    jobTtlSeconds: e.STAGELINE_JOB_TTL_SECONDS,
+    reconcileIntervalMs: e.STAGELINE_RECONCILE_INTERVAL,
+    heartbeatIntervalMs: e.STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL,
+    claimLimit: e.STAGELINE_CLAIM_LIMIT,
+    logLevel: e.STAGELINE_LOG_LEVEL,
+  };
+  return ok(Object.freeze(config));
+}
+
+/** Multi-line message for stderr. Never includes values (the token is one). */
+export function formatConfigError(error: ConfigError): string {
+  return `stageline cluster-agent: invalid configuration\n${error.issues.map((issue) => `  ${issue}`).join('\n')}\n`;
+}

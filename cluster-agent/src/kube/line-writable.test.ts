@@ -1,0 +1,14 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import { createLineWritable } from './line-writable.ts';
+
+describe('createLineWritable', () => {
+  it('splits chunks into lines across boundaries, including multi-byte characters', async () => {
+    const lines: string[] = [];
+    const euro = Buffer.from('€');
+    const parts = [Buffer.from('one\r\ntw'), Buffer.from('o\nth'), euro.subarray(0, 1), Buffer.concat([euro.subarray(1), Buffer.from('ree\n\nlast')])];
+    await pipeline(Readable.from(parts), createLineWritable((line) => lines.push(line)));
+    expect(lines).toEqual(['one', 'two', 'th€ree', '', 'last']);
+  });
+});

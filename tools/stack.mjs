@@ -1,0 +1,146 @@
+// Starts the whole local system — Postgres (PGlite or a real server) behind
+// the Neon-style proxy, the edge under `wrangler dev` (workerd), the simulated
+// Kubernetes API server and a cluster-agent process — for `npm start`, the
+// e2e tests and the benchmarks. Every child runs in its own process group so
+// stopping kills wrangler/workerd too (stack-notes §3, §13).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, seedProject, startDatabase } from '@stageline/db/dev';
+import { startKubeSim } from '@stageline/kubesim';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const QUIET_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+
+/** Node 22 from node_modules/.bin first (the system node may be older). */
+function childPath() {
+  return `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
+}
+
+function spawnGroup(cmd, args, { env, logFile, cwd = ROOT }) {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...QUIET_ENV, PATH: childPath(), ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  return child;
+}
+
+async function stopGroup(child, signal = 'SIGTERM') {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {return;}
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone: nothing to stop.
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Exited between the check and the kill.
+    }
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForHttp(url, timeoutMs, child) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) {throw new Error(`process for ${url} exited with ${child.exitCode}`);}
+    try {
+      const res = await fetch(url);
+      if (res.ok) {return;}
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${url}`);
+}
+
+/** Build the console once so the edge can serve it as static assets. */
+export async function buildConsole(logFile) {
+  const child = spawnGroup('npm', ['run', 'build', '-w', '@stageline/web'], { env: {}, logFile });
+  const code = await new Promise((r) => child.once('exit', r));
+  if (code !== 0) {throw new Error(`console build failed (${code}); see ${logFile}`);}
+}
+
+/**
+ * @param {{ stateDir: string, dbKind?: 'auto'|'postgres'|'pglite', persist?: boolean,
+ *   edgePort?: number, kubePort?: number, pgPort?: number, proxyPort?: number,
+ *   agents?: number, clusterId?: string, clusterToken?: string, webhookSecret?: string,
+ *   agentEnv?: Record<string,string>, build?: boolean }} opts
+ */
+export async function startStack(opts) {
+  const stateDir = opts.stateDir;
+  mkdirSync(stateDir, { recursive: true });
+  const logFile = path.join(stateDir, 'stack.log');
+  const stops = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) {await s().catch(() => undefined);}
+  };
+  try {
+    if (opts.build !== false) {await buildConsole(logFile);}
+    const db = await startDatabase({
+      kind: opts.dbKind ?? 'pglite',
+      dataDir: opts.persist ? path.join(stateDir, 'pglite') : undefined,
+      pgPort: opts.pgPort,
+      proxyPort: opts.proxyPort,
+    });
+    stops.push(() => db.stop());
+    const clusterId = opts.clusterId ?? 'local';
+    const clusterToken = opts.clusterToken ?? `slc_${randomBytes(24).toString('hex')}`;
+    const webhookSecret = opts.webhookSecret ?? randomBytes(20).toString('hex');
+    const repo = { fullName: 'stageline-demo/app', externalId: 1000001 };
+    await seedProject(db.url, { clusterId, clusterToken, projectSlug: 'demo', repoFullName: repo.fullName, repoExternalId: repo.externalId });
+
+    const edgePort = opts.edgePort ?? (await freePort());
+    const edge = spawnGroup(
+      'npm',
+      ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
+        '--inspector-port', String(await freePort()), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false',
+        '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`, '--var', `STAGELINE_LOG_LEVEL:${opts.edgeLogLevel ?? 'info'}`],
+      { env: {}, logFile: path.join(stateDir, 'edge.log') },
+    );
+    stops.push(() => stopGroup(edge));
+    const edgeUrl = `http://127.0.0.1:${edgePort}`;
+    await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
+
+    const kube = await startKubeSim({ port: opts.kubePort ?? 0, workDir: path.join(stateDir, 'pods') });
+    mkdirSync(path.join(stateDir, 'pods'), { recursive: true });
+    stops.push(() => kube.close());
+    const kubeconfig = path.join(stateDir, 'kubeconfig.yaml');
+    await kube.writeKubeconfig(kubeconfig);
+
+    const agentEnv = {
+      STAGELINE_EDGE_URL: edgeUrl,
+      STAGELINE_CLUSTER_TOKEN: clusterToken,
+      KUBECONFIG: kubeconfig,
+      STAGELINE_JOB_COMMAND: JSON.stringify([process.execPath, path.join(ROOT, 'tools', 'demo-runner.mjs')]),
+      STAGELINE_JOB_IMAGE: 'ghcr.io/stageline/runner:dev',
+      STAGELINE_RECONCILE_INTERVAL: '2s',
+      ...opts.agentEnv,
+    };
+    const agents = [];
+    const startAgent = (name) => {
+      const child = spawnGroup(process.execPath, [path.join(ROOT, 'cluster-agent', 'src', 'main.ts')], {
+        env: { ...agentEnv, STAGELINE_INSTANCE_ID: `${clusterId}/${name}` },
+        logFile: path.join(stateDir, `agent-${name}.log`),
+      });
+      agents.push(child);
+      return child;
+    };
+    for (let i = 0; i < (opts.agents ?? 1); i += 1) {startAgent(`agent-${i}`);}
+    stops.push(async () => {
+      for (const a of agents) {await stopGroup(a);}
+    });
+    return { edgeUrl, db, kube, kubeconfig, clusterId, clusterToken, webhookSecret, repo, stateDir, agents, startAgent, stopGroup, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
