@@ -98,7 +98,7 @@ CREATE TABLE "run_log_chunks" (
 	"epoch" integer NOT NULL,
 	"lines" text[] NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "run_log_chunks_run_id_seq_pk" PRIMARY KEY("run_id","seq")
+	CONSTRAINT "run_log_chunks_run_id_epoch_seq_pk" PRIMARY KEY("run_id","epoch","seq")
 );
 --> statement-breakpoint
 CREATE TABLE "webhook_deliveries" (

@@ -34,6 +34,14 @@ describe('transitionRun', () => {
     expect(r.ok && r.value).toMatchObject({ status: 'running', jobName: 'j', namespace: 'ns', eventType: 'run.started' });
   });
 
+  it('treats a re-sent job_started for the recorded Job as a no-op', () => {
+    const started: RunState = { ...running, jobName: 'j', namespace: 'ns' };
+    const r = transitionRun(started, { kind: 'job_started', ...me, jobName: 'j', namespace: 'ns' }, now);
+    expect(r.ok && r.value).toMatchObject({ noop: true, eventType: null });
+    const other = transitionRun(started, { kind: 'job_started', ...me, jobName: 'k', namespace: 'ns' }, now);
+    expect(other.ok && other.value).toMatchObject({ noop: false, jobName: 'k', eventType: 'run.started' });
+  });
+
   it.each([
     ['job_succeeded', 'succeeded', 'run.succeeded'],
     ['job_failed', 'failed', 'run.failed'],

@@ -13,6 +13,9 @@ export interface RunState {
   leaseOwner: string | null;
   /** Fencing epoch: incremented by every claim; writes must carry the current one. */
   leaseEpoch: number;
+  /** The Job recorded by the last `job_started`, if any. */
+  jobName?: string | null;
+  namespace?: string | null;
 }
 
 /** Proof that the writer holds the lease. */
@@ -105,6 +108,10 @@ export function transitionRun(run: RunState, event: RunEvent, now: Date): Result
       }
       if (run.status !== 'running') {
         return err({ kind: 'invalid_transition', from: run.status, event: event.kind });
+      }
+      if (run.jobName === event.jobName && run.namespace === event.namespace) {
+        // A re-sent report of the same Job: nothing new happened.
+        return ok(same(run, null, true));
       }
       return ok({ ...same(run, 'run.started', false), jobName: event.jobName, namespace: event.namespace });
     case 'job_succeeded':

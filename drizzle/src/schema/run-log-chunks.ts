@@ -3,7 +3,8 @@ import { agentRuns } from './agent-runs.ts';
 
 /**
  * Pod log lines shipped by the cluster-agent, one row per acknowledged chunk.
- * The (run_id, seq) key makes a re-sent chunk a no-op: no line is stored twice.
+ * The (run_id, epoch, seq) key makes a re-sent chunk a no-op: no line is stored
+ * twice. `seq` restarts at 0 for every claim epoch (the new holder re-reads the pod log).
  */
 export const runLogChunks = pgTable(
   'run_log_chunks',
@@ -16,5 +17,5 @@ export const runLogChunks = pgTable(
     lines: text().array().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+  (t) => [primaryKey({ columns: [t.runId, t.epoch, t.seq] })],
 );

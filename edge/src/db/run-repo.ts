@@ -65,7 +65,11 @@ export async function applyRunEvent(
 }
 
 async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now: Date, actorId: string): Promise<ApplyOutcome> {
-  const result = transitionRun({ status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch }, event, now);
+  const result = transitionRun(
+    { status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch, jobName: run.jobName, namespace: run.jobNamespace },
+    event,
+    now,
+  );
   if (!result.ok) {
     return { kind: 'rejected', error: result.error };
   }
@@ -192,11 +196,17 @@ export async function findRun(db: Db, runId: string): Promise<RunRow | null> {
 }
 
 export async function readLogTail(db: Db, runId: string, tailLines: number): Promise<string[]> {
-  // Newest chunks first until enough lines, then restore order.
+  // A new claim epoch re-ships the pod log from the start, so only the newest
+  // epoch is read; newest chunks first until enough lines, then restore order.
   const chunks = await db
     .select({ lines: runLogChunks.lines })
     .from(runLogChunks)
-    .where(eq(runLogChunks.runId, runId))
+    .where(
+      and(
+        eq(runLogChunks.runId, runId),
+        sql`${runLogChunks.epoch} = (SELECT max(epoch) FROM ${runLogChunks} WHERE run_id = ${runId})`,
+      ),
+    )
     .orderBy(desc(runLogChunks.seq))
     .limit(tailLines);
   const lines: string[] = [];

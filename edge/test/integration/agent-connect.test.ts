@@ -104,6 +104,11 @@ describe('agent socket', () => {
     agent.send({ type: 'run.status', id: 's1', runId, epoch: 1, status: 'running', jobName: 'stageline-run-x-1', namespace: 'stageline-issue-x' });
     expect(await agent.next(isType('ack'))).toEqual({ type: 'ack', ref: 's1', result: 'applied' });
     expect(await runRow(runId)).toMatchObject({ jobName: 'stageline-run-x-1', jobNamespace: 'stageline-issue-x' });
+    const versionAfterStart = (await runRow(runId))?.version;
+    // The agent re-sends unacknowledged frames after a reconnect: the same report changes nothing.
+    agent.send({ type: 'run.status', id: 's1', runId, epoch: 1, status: 'running', jobName: 'stageline-run-x-1', namespace: 'stageline-issue-x' });
+    expect(await agent.next(isType('ack'))).toEqual({ type: 'ack', ref: 's1', result: 'noop' });
+    expect((await runRow(runId))?.version).toBe(versionAfterStart);
 
     agent.send({ type: 'heartbeat', id: 'hb1', runs: [{ runId, epoch: 1 }] });
     expect(await agent.next(isType('ack'))).toMatchObject({ ref: 'hb1' });
