@@ -11,18 +11,21 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ROOT, startStack } from '../tools/stack.mjs';
+import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
 import { labeledPayload, sendWebhook } from '../tools/webhook.mjs';
 
 const { values } = parseArgs({
   options: {
-    requests: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '16' },
+    requests: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '1,4,16' },
     dispatches: { type: 'string', default: '60' },
     db: { type: 'string', default: 'auto' },
+    'log-level': { type: 'string', default: 'info' },
   },
 });
 const REQUESTS = Number(values.requests);
-const CONCURRENCY = Number(values.concurrency);
+const LEVELS = values.concurrency.split(',').map(Number);
 const DISPATCHES = Number(values.dispatches);
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -41,26 +44,51 @@ async function seedUndispatchedRepo(dbUrl) {
   return { repoId: 2000002, repoFullName: 'bench/ack' };
 }
 
-async function ackLatency(stack, repo) {
-  const payloads = Array.from({ length: 64 }, (_, i) => labeledPayload({ issue: i + 1, ...repo }));
-  const latencies = [];
+/** Run `send` REQUESTS times with `concurrency` workers; client and server (Server-Timing) latency. */
+async function load(concurrency, send) {
+  const client = [];
+  const server = [];
   let next = 0;
   let errors = 0;
   const worker = async () => {
     while (next < REQUESTS) {
       const i = next++;
       const t0 = performance.now();
-      const res = await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload: payloads[i % payloads.length] });
-      latencies.push(performance.now() - t0);
-      if (res.status !== 202) {errors++;}
+      const res = await send(i);
+      client.push(performance.now() - t0);
+      const dur = /dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
+      if (dur) server.push(Number(dur[1]));
+      if (!res.ok) errors++;
     }
   };
-  // Warm-up: first requests pay for module load and connection setup.
-  for (let i = 0; i < 50; i++) {await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload: payloads[0] });}
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - t0) / 1000;
-  return { ...summary(latencies), errors, throughput: REQUESTS / seconds, concurrency: CONCURRENCY };
+  return { concurrency, client: summary(client), server: server.length ? summary(server) : null, errors, throughput: REQUESTS / seconds };
+}
+
+async function ackLatency(stack, repo) {
+  // Pre-signed bodies: the client's own HMAC work stays out of the measurement.
+  const bodies = await Promise.all(
+    Array.from({ length: 64 }, async (_, i) => {
+      const body = JSON.stringify(labeledPayload({ issue: i + 1, ...repo }));
+      return { body, signature: await sign(stack.webhookSecret, body) };
+    }),
+  );
+  const post = (i) =>
+    fetch(`${stack.edgeUrl}/github/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': bodies[i % 64].signature },
+      body: bodies[i % 64].body,
+    }).then(async (r) => (await r.arrayBuffer(), r));
+  const healthz = () => fetch(`${stack.edgeUrl}/healthz`).then(async (r) => (await r.arrayBuffer(), r));
+  // Warm-up: the first requests pay for module load and connection setup.
+  for (let i = 0; i < 50; i++) await post(i);
+  const rows = [];
+  for (const c of LEVELS) {
+    rows.push({ ...(await load(c, post)), floor: (await load(c, healthz)).client });
+  }
+  return rows;
 }
 
 /** Stream the API server's Job watch and resolve ADDED times by run id. */
@@ -108,7 +136,7 @@ async function dispatchLatency(stack) {
 }
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'stageline-bench-'));
-const stack = await startStack({ stateDir, dbKind: values.db, agentEnv: { STAGELINE_DEMO_STEPS: '0' } });
+const stack = await startStack({ stateDir, dbKind: values.db, edgeLogLevel: values['log-level'], agentEnv: { STAGELINE_DEMO_STEPS: '0' } });
 try {
   const repo = await seedUndispatchedRepo(stack.db.url);
   const ack = await ackLatency(stack, repo);
@@ -117,17 +145,25 @@ try {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     database: stack.db.kind,
-    ack: { ...ack, unit: 'ms' },
-    dispatch: { ...dispatch, unit: 'ms' },
+    edgeLogLevel: values['log-level'],
+    requestsPerLevel: REQUESTS,
+    ack,
+    dispatch,
+    unit: 'ms',
   };
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   const file = path.join(ROOT, 'bench', 'results', `ingest-${result.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2));
+  const lines = ack.map(
+    (r) =>
+      `| ack, ${r.concurrency} concurrent | ${r.client.n} | ${ms(r.client.p50)} / ${ms(r.client.p99)} | ${r.server ? `${ms(r.server.p50)} / ${ms(r.server.p99)}` : '–'} | ${ms(r.floor.p50)} / ${ms(r.floor.p99)} | ${r.throughput.toFixed(0)} req/s, ${r.errors} errors |`,
+  );
   console.log(`
-| measure | n | p50 ms | p95 ms | p99 ms | max ms | other |
-|---|---|---|---|---|---|---|
-| webhook ack (${CONCURRENCY} concurrent, ${stack.db.kind}) | ${ack.n} | ${ms(ack.p50)} | ${ms(ack.p95)} | ${ms(ack.p99)} | ${ms(ack.max)} | ${ack.throughput.toFixed(0)} req/s, ${ack.errors} errors |
-| dispatch: 202 -> Job ADDED | ${dispatch.n} | ${ms(dispatch.p50)} | ${ms(dispatch.p95)} | ${ms(dispatch.p99)} | ${ms(dispatch.max)} | |
+database: ${stack.db.kind}, edge log level: ${values['log-level']}
+| measure | n | client p50 / p99 ms | server p50 / p99 ms | wrangler-dev floor (/healthz) p50 / p99 ms | other |
+|---|---|---|---|---|---|
+${lines.join('\n')}
+| dispatch: 202 -> Job ADDED | ${dispatch.n} | ${ms(dispatch.p50)} / ${ms(dispatch.p99)} (p95 ${ms(dispatch.p95)}, max ${ms(dispatch.max)}) | | | |
 results: ${path.relative(ROOT, file)}`);
 } finally {
   await stack.stop();
