@@ -1,0 +1,74 @@
+// The dev/test databases that `npm start`, the edge suite and the e2e tests
+// rely on: both servers migrate and seed, and the Neon-style proxy only ever
+// forwards to loopback.
+import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { findPostgresBin, seedProject, startDatabase, startWsProxy, type StartedDatabase } from '../dev/index.mjs';
+
+const kinds = findPostgresBin() === null ? (['pglite'] as const) : (['postgres', 'pglite'] as const);
+const started: StartedDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((d) => d.stop()));
+});
+
+describe.each(kinds)('%s', (kind) => {
+  it('migrates every table and seeds idempotently', async () => {
+    const db = await startDatabase({ kind });
+    started.push(db);
+    expect(db.kind).toBe(kind);
+    const seed = { clusterId: 'c1', clusterToken: 'secret-token', projectSlug: 'demo', repoFullName: 'acme/app', repoExternalId: 42 };
+    const first = await seedProject(db.url, seed);
+    const second = await seedProject(db.url, { ...seed, clusterToken: 'rotated-token' });
+    expect(second).toEqual(first);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const tables = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+      expect(tables.rows.map((r) => r.table_name)).toEqual([
+        'agent_runs',
+        'cluster_agent_instances',
+        'clusters',
+        'flow_events',
+        'projects',
+        'realtime_events',
+        'repositories',
+        'run_log_chunks',
+        'webhook_deliveries',
+      ]);
+      // Only the hash of the token is stored, and re-seeding rotates it.
+      const cluster = await client.query<{ agent_token_hash: string }>(`SELECT agent_token_hash FROM clusters WHERE id = 'c1'`);
+      expect(cluster.rows[0]?.agent_token_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(cluster.rows[0]?.agent_token_hash).not.toContain('rotated');
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('ws proxy', () => {
+  it('forwards the Postgres wire protocol to a loopback target', async () => {
+    const db = await startDatabase({ kind: kinds[0] });
+    started.push(db);
+    const ws = new WebSocket(`ws://${db.wsProxy}?address=127.0.0.1:5432`);
+    // An SSLRequest; any server answers with a single byte ('N' or 'S').
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      ws.on('open', () => ws.send(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
+      ws.on('message', (data) => resolve(Buffer.from(data as Buffer)));
+      ws.on('error', reject);
+    });
+    expect(['N', 'S']).toContain(answer.toString('latin1', 0, 1));
+    ws.close();
+  });
+
+  it.each(['10.0.0.1:5432', '192.168.1.10:5432', 'example.com:5432', 'nonsense'])('refuses to dial %s', async (address) => {
+    const proxy = await startWsProxy();
+    try {
+      const ws = new WebSocket(`ws://${proxy.wsProxy}?address=${address}`);
+      const code = await new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+      expect(code).toBe(1008);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,21 @@
+// Types for tools/stack.mjs (plain JS so Node runs it without a build step).
+import type { ChildProcess } from 'node:child_process';
+export const ROOT: string;
+export interface Stack {
+  edgeUrl: string;
+  db: { kind: string; url: string; wsProxy: string };
+  kube: { url: string; kubeconfig(): string };
+  kubeconfig: string;
+  clusterId: string;
+  clusterToken: string;
+  webhookSecret: string;
+  repo: { fullName: string; externalId: number };
+  stateDir: string;
+  agents: ChildProcess[];
+  startAgent(name: string): ChildProcess;
+  stopGroup(child: ChildProcess, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+export function startStack(opts: Record<string, unknown>): Promise<Stack>;
+export function buildConsole(logFile: string): Promise<void>;
+export const QUIET_ENV: Record<string, string>;

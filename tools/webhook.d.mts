@@ -1,0 +1,3 @@
+// Types for tools/webhook.mjs.
+export function labeledPayload(o: { label?: string; issue?: number; repoId: number; repoFullName: string; senderType?: string }): Record<string, unknown>;
+export function sendWebhook(o: { edgeUrl: string; secret: string; event?: string; payload: unknown; delivery?: string }): Promise<{ status: number; body: unknown; delivery: string }>;
