@@ -57,8 +57,12 @@ async function load(concurrency, send) {
       const res = await send(i);
       client.push(performance.now() - t0);
       const dur = /dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
-      if (dur) server.push(Number(dur[1]));
-      if (!res.ok) errors++;
+      if (dur) {
+        server.push(Number(dur[1]));
+      }
+      if (!res.ok) {
+        errors++;
+      }
     }
   };
   const t0 = performance.now();
@@ -83,7 +87,9 @@ async function ackLatency(stack, repo) {
     }).then(async (r) => (await r.arrayBuffer(), r));
   const healthz = () => fetch(`${stack.edgeUrl}/healthz`).then(async (r) => (await r.arrayBuffer(), r));
   // Warm-up: the first requests pay for module load and connection setup.
-  for (let i = 0; i < 50; i++) await post(i);
+  for (let i = 0; i < 50; i++) {
+    await post(i);
+  }
   const rows = [];
   for (const c of LEVELS) {
     rows.push({ ...(await load(c, post)), floor: (await load(c, healthz)).client });
@@ -105,7 +111,9 @@ function watchJobs(kubeUrl) {
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        if (!line.trim()) {continue;}
+        if (!line.trim()) {
+    continue;
+  }
         const ev = JSON.parse(line);
         const runId = ev.object?.metadata?.labels?.['stageline.dev/run-id'];
         if (ev.type === 'ADDED' && runId && !added.has(runId)) {added.set(runId, performance.now());}
@@ -127,7 +135,9 @@ async function dispatchLatency(stack) {
     const deadline = Date.now() + 10_000;
     // The label on the Job is the sanitised run id (same characters for a UUID).
     while (!watch.added.has(runId) && Date.now() < deadline) {await new Promise((r) => setTimeout(r, 1));}
-    if (!watch.added.has(runId)) {throw new Error(`no Job for run ${runId}`);}
+    if (!watch.added.has(runId)) {
+      throw new Error(`no Job for run ${runId}`);
+    }
     latencies.push(watch.added.get(runId) - acceptedAt);
     await new Promise((r) => setTimeout(r, 50));
   }

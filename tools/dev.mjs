@@ -43,7 +43,9 @@ Ctrl-C stops everything.`);
 
 let stopping = false;
 const shutdown = async () => {
-  if (stopping) {return;}
+  if (stopping) {
+    return;
+  }
   stopping = true;
   console.log('\nstageline: stopping…');
   await stack.stop();

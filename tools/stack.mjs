@@ -28,7 +28,9 @@ function spawnGroup(cmd, args, { env, logFile, cwd = ROOT }) {
 }
 
 async function stopGroup(child, signal = 'SIGTERM') {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {return;}
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+    return;
+  }
   const exited = new Promise((r) => child.once('exit', r));
   try {
     process.kill(-child.pid, signal);
@@ -50,10 +52,14 @@ async function stopGroup(child, signal = 'SIGTERM') {
 async function waitForHttp(url, timeoutMs, child) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) {throw new Error(`process for ${url} exited with ${child.exitCode}`);}
+    if (child && child.exitCode !== null) {
+      throw new Error(`process for ${url} exited with ${child.exitCode}`);
+    }
     try {
       const res = await fetch(url);
-      if (res.ok) {return;}
+      if (res.ok) {
+    return;
+  }
     } catch {
       // Not listening yet.
     }
@@ -66,7 +72,9 @@ async function waitForHttp(url, timeoutMs, child) {
 export async function buildConsole(logFile) {
   const child = spawnGroup('npm', ['run', 'build', '-w', '@stageline/web'], { env: {}, logFile });
   const code = await new Promise((r) => child.once('exit', r));
-  if (code !== 0) {throw new Error(`console build failed (${code}); see ${logFile}`);}
+  if (code !== 0) {
+    throw new Error(`console build failed (${code}); see ${logFile}`);
+  }
 }
 
 /**

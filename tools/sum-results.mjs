@@ -9,11 +9,17 @@ let failed = 0;
 let skipped = 0;
 const rows = [];
 for (const dir of readdirSync(ROOT, { withFileTypes: true })) {
-  if (!dir.isDirectory() || dir.name.startsWith('.') || dir.name === 'node_modules') {continue;}
+  if (!dir.isDirectory() || dir.name.startsWith('.') || dir.name === 'node_modules') {
+    continue;
+  }
   for (const file of readdirSync(path.join(ROOT, dir.name))) {
-    if (!/^test-results.*\.json$/.test(file)) {continue;}
+    if (!/^test-results.*\.json$/.test(file)) {
+    continue;
+  }
     const full = path.join(ROOT, dir.name, file);
-    if (!existsSync(full)) {continue;}
+    if (!existsSync(full)) {
+    continue;
+  }
     const r = JSON.parse(readFileSync(full, 'utf8'));
     // A suite that failed to load counts as failed even with no test results.
     const loadFailures = (r.testResults ?? []).filter((t) => t.status === 'failed' && (t.assertionResults ?? []).length === 0).length;

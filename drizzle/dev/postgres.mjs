@@ -11,9 +11,13 @@ const run = promisify(execFile);
 
 /** Directory of the newest installed server binaries, or null. */
 export function findPostgresBin() {
-  if (process.env.PG_BIN && existsSync(path.join(process.env.PG_BIN, 'initdb'))) {return process.env.PG_BIN;}
+  if (process.env.PG_BIN && existsSync(path.join(process.env.PG_BIN, 'initdb'))) {
+    return process.env.PG_BIN;
+  }
   const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) {return null;}
+  if (!existsSync(root)) {
+    return null;
+  }
   const versions = readdirSync(root)
     .filter((v) => existsSync(path.join(root, v, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a));
@@ -37,11 +41,15 @@ export async function freePort() {
  */
 export async function startPostgres() {
   const bin = findPostgresBin();
-  if (!bin) {throw new Error('no PostgreSQL server binaries found (set PG_BIN or install postgresql)');}
+  if (!bin) {
+    throw new Error('no PostgreSQL server binaries found (set PG_BIN or install postgresql)');
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stageline-pg-'));
   const asRoot = process.getuid?.() === 0;
   const as = async (cmd, args) => {
-    if (!asRoot) {return run(path.join(bin, cmd), args);}
+    if (!asRoot) {
+      return run(path.join(bin, cmd), args);
+    }
     return run('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]);
   };
   if (asRoot) {
