@@ -142,7 +142,9 @@ export async function startStack(opts) {
       agents.push(child);
       return child;
     };
-    for (let i = 0; i < (opts.agents ?? 1); i += 1) {startAgent(`agent-${i}`);}
+    for (let i = 0; i < (opts.agents ?? 1); i += 1) {
+      startAgent(`agent-${i}`);
+    }
     stops.push(async () => {
       for (const a of agents) {await stopGroup(a);}
     });
