@@ -12,6 +12,7 @@ export default defineConfig({
           WS_PROXY: inject('wsProxy'),
           DATABASE_URL: inject('databaseUrl'),
           GITHUB_WEBHOOK_SECRET: inject('webhookSecret'),
+          STAGELINE_MCP_TOKEN_SIGNING_KEY: 'test-run-token-signing-key-0123456789abcdef',
           TEST_CLUSTER_TOKEN: inject('clusterToken'),
           TEST_CLUSTER_ID: inject('clusterId'),
           TEST_REPO_EXTERNAL_ID: inject('repoExternalId'),

@@ -22,10 +22,11 @@ const stack = await startStack({
   kubePort: Number(process.env.STAGELINE_KUBE_PORT ?? 16443),
   clusterToken: saved.clusterToken,
   webhookSecret: saved.webhookSecret,
+  runTokenKey: saved.runTokenKey,
 });
 writeFileSync(
   settingsFile,
-  JSON.stringify({ edgeUrl: stack.edgeUrl, clusterToken: stack.clusterToken, webhookSecret: stack.webhookSecret, repo: stack.repo, kubeconfig: stack.kubeconfig }, null, 2),
+  JSON.stringify({ edgeUrl: stack.edgeUrl, clusterToken: stack.clusterToken, webhookSecret: stack.webhookSecret, runTokenKey: stack.runTokenKey, repo: stack.repo, kubeconfig: stack.kubeconfig }, null, 2),
 );
 
 console.log(`

@@ -15,6 +15,8 @@ export interface Stack {
   startAgent(name: string): ChildProcess;
   stopGroup(child: ChildProcess, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
+  restartEdge(): Promise<void>;
+  runTokenKey: string;
 }
 export function startStack(opts: Record<string, unknown>): Promise<Stack>;
 export function buildConsole(logFile: string): Promise<void>;

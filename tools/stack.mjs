@@ -103,20 +103,30 @@ export async function startStack(opts) {
     const clusterId = opts.clusterId ?? 'local';
     const clusterToken = opts.clusterToken ?? `slc_${randomBytes(24).toString('hex')}`;
     const webhookSecret = opts.webhookSecret ?? randomBytes(20).toString('hex');
+    const runTokenKey = opts.runTokenKey ?? randomBytes(32).toString('hex');
+    const edgeVars = { ...opts.edgeVars, STAGELINE_MCP_TOKEN_SIGNING_KEY: runTokenKey, STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info' };
     const repo = { fullName: 'stageline-demo/app', externalId: 1000001 };
     await seedProject(db.url, { clusterId, clusterToken, projectSlug: 'demo', repoFullName: repo.fullName, repoExternalId: repo.externalId });
 
     const edgePort = opts.edgePort ?? (await freePort());
-    const edge = spawnGroup(
-      'npm',
-      ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
-        '--inspector-port', String(await freePort()), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false',
-        '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`, '--var', `STAGELINE_LOG_LEVEL:${opts.edgeLogLevel ?? 'info'}`],
-      { env: {}, logFile: path.join(stateDir, 'edge.log') },
-    );
-    stops.push(() => stopGroup(edge));
+    const inspectorPort = await freePort();
+    const edgeArgs = ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
+      '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false',
+      '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
+      ...Object.entries(edgeVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
     const edgeUrl = `http://127.0.0.1:${edgePort}`;
-    await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
+    let edge = null;
+    const startEdge = async () => {
+      edge = spawnGroup('npm', edgeArgs, { env: {}, logFile: path.join(stateDir, 'edge.log') });
+      await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
+    };
+    /** Stop the edge (every socket drops, as in a deploy) and start it again on the same port. */
+    const restartEdge = async () => {
+      await stopGroup(edge);
+      await startEdge();
+    };
+    stops.push(() => stopGroup(edge));
+    await startEdge();
 
     const kube = await startKubeSim({ port: opts.kubePort ?? 0, workDir: path.join(stateDir, 'pods') });
     mkdirSync(path.join(stateDir, 'pods'), { recursive: true });
@@ -148,7 +158,7 @@ export async function startStack(opts) {
     stops.push(async () => {
       for (const a of agents) {await stopGroup(a);}
     });
-    return { edgeUrl, db, kube, kubeconfig, clusterId, clusterToken, webhookSecret, repo, stateDir, agents, startAgent, stopGroup, stop };
+    return { edgeUrl, db, kube, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
   } catch (error) {
     await stop();
     throw error;

@@ -6,6 +6,7 @@ import { createLogger, parseLogLevel } from './lib/log.ts';
 import { agentConnect } from './routes/agent-connect.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
+import { staffRunActions } from './routes/staff-run-actions.ts';
 import { staffRuns } from './routes/staff-runs.ts';
 
 export function createApp() {
@@ -20,6 +21,7 @@ export function createApp() {
   app.route('/', githubWebhooks);
   app.route('/', agentConnect);
   app.route('/', staffRuns);
+  app.route('/', staffRunActions);
   app.route('/', realtime);
   app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
   app.onError((error, c) => {

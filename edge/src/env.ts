@@ -10,8 +10,18 @@ export type AppEnv = { Bindings: Env; Variables: Vars };
 
 export const factory = createFactory<AppEnv>();
 
-/** Numeric settings from `[vars]`, with the documented defaults (Appendix B). */
-export function readSettings(env: Env): { runLeaseTtlSeconds: number; heartbeatIntervalMs: number } {
+export interface Settings {
+  runLeaseTtlSeconds: number;
+  heartbeatIntervalMs: number;
+  /** An agent instance silent this long loses its leases (`STAGELINE_CLUSTER_AGENT_INSTANCE_TTL`). */
+  instanceTtlSeconds: number;
+  slotsPerProject: number;
+  runTokenTtlSeconds: number;
+  runTokenKey: string;
+}
+
+/** Settings from `[vars]` and secrets, with the documented defaults (Appendix B). */
+export function readSettings(env: Env): Settings {
   const num = (value: string | undefined, fallback: number): number => {
     const n = Number(value);
     return Number.isFinite(n) && n > 0 ? n : fallback;
@@ -19,5 +29,9 @@ export function readSettings(env: Env): { runLeaseTtlSeconds: number; heartbeatI
   return {
     runLeaseTtlSeconds: num(env.STAGELINE_RUN_LEASE_TTL_SECONDS, 2700),
     heartbeatIntervalMs: num(env.STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL_MS, 15000),
+    instanceTtlSeconds: num(env.STAGELINE_CLUSTER_AGENT_INSTANCE_TTL_SECONDS, 60),
+    slotsPerProject: num(env.STAGELINE_SLOTS_PER_PROJECT, 2),
+    runTokenTtlSeconds: num(env.STAGELINE_MCP_TOKEN_TTL_SECONDS, 86400),
+    runTokenKey: env.STAGELINE_MCP_TOKEN_SIGNING_KEY,
   };
 }

@@ -1,4 +1,5 @@
-import { clusters, projects, repositories } from '@stageline/db';
+import { clusterAgentInstances, clusters, projects, repositories } from '@stageline/db';
+import { eq } from 'drizzle-orm';
 import { sign } from '@octokit/webhooks-methods';
 import { env, SELF } from 'cloudflare:test';
 import { hashAgentToken } from '../src/auth/agent-token.ts';
@@ -12,7 +13,7 @@ export function db(): DbHandle {
 }
 
 /** A fresh cluster + project + repository, so tests never claim each other's runs. */
-export async function seedCluster(): Promise<{ clusterId: string; token: string; repoExternalId: number; projectId: string }> {
+export async function seedCluster(opts: { slots?: number } = {}): Promise<{ clusterId: string; token: string; repoExternalId: number; projectId: string }> {
   const suffix = crypto.randomUUID().slice(0, 8);
   const clusterId = `c-${suffix}`;
   const token = `tok-${crypto.randomUUID()}`;
@@ -20,7 +21,7 @@ export async function seedCluster(): Promise<{ clusterId: string; token: string;
   const h = db();
   try {
     await h.db.insert(clusters).values({ id: clusterId, name: clusterId, agentTokenHash: await hashAgentToken(token) });
-    const [project] = await h.db.insert(projects).values({ slug: `p-${suffix}`, name: `p-${suffix}`, clusterId }).returning();
+    const [project] = await h.db.insert(projects).values({ slug: `p-${suffix}`, name: `p-${suffix}`, clusterId, slots: opts.slots ?? null }).returning();
     if (project === undefined) {
       throw new Error('no project');
     }
@@ -116,7 +117,7 @@ export async function connectAgent(token: string, instanceId: string): Promise<T
 }
 
 export function hello(instanceId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: 'hello', id: `h-${crypto.randomUUID().slice(0, 8)}`, protocolVersion: '1.0.0', policyVersion: '1.0.0', instanceId, agentVersion: 'test', ...overrides };
+  return { type: 'hello', id: `h-${crypto.randomUUID().slice(0, 8)}`, protocolVersion: '1.1.0', policyVersion: '1.0.0', instanceId, agentVersion: 'test', ...overrides };
 }
 
 /**
@@ -125,3 +126,30 @@ export function hello(instanceId: string, overrides: Record<string, unknown> = {
  * real Postgres, which CI always provides.
  */
 export const hasIsolatedTransactions = env.TEST_DATABASE_KIND === 'postgres';
+
+/** A second project (own repository) on an existing cluster. */
+export async function seedProject(clusterId: string, slots: number | null = null): Promise<{ repoExternalId: number; projectId: string }> {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const repoExternalId = 800000 + Math.floor(Math.random() * 1e8);
+  const h = db();
+  try {
+    const [project] = await h.db.insert(projects).values({ slug: `p-${suffix}`, name: `p-${suffix}`, clusterId, slots }).returning();
+    if (project === undefined) {
+      throw new Error('no project');
+    }
+    await h.db.insert(repositories).values({ projectId: project.id, externalId: repoExternalId, owner: 'octo-org', name: `app-${suffix}`, fullName: `octo-org/app-${suffix}` });
+    return { repoExternalId, projectId: project.id };
+  } finally {
+    await h.close();
+  }
+}
+
+/** Simulate an agent that stopped heartbeating: its instance row expires. */
+export async function expireInstance(instanceId: string): Promise<void> {
+  const h = db();
+  try {
+    await h.db.update(clusterAgentInstances).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(clusterAgentInstances.instanceId, instanceId));
+  } finally {
+    await h.close();
+  }
+}

@@ -6,3 +6,5 @@ export * from './run-naming.ts';
 export * from './label-catalog.ts';
 export * from './evaluate-trigger.ts';
 export * from './transition-run.ts';
+export * from './namespace-ttl.ts';
+export * from './namespace-sweep.ts';

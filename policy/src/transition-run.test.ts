@@ -78,6 +78,26 @@ describe('transitionRun', () => {
     }
   });
 
+  describe('reclaim', () => {
+    const held: RunState = { ...running, leaseUntil: later };
+    it('takes over an expired lease with the next epoch', () => {
+      const r = transitionRun({ ...held, leaseUntil: now }, { kind: 'reclaim', owner: 'c1/b', leaseUntil: later, ownerExpired: false }, now);
+      expect(r.ok && r.value).toMatchObject({ status: 'running', leaseOwner: 'c1/b', leaseEpoch: 4, eventType: 'run.reclaimed_after_stale_lease' });
+    });
+    it('takes over a live lease whose holder stopped heartbeating', () => {
+      const r = transitionRun(held, { kind: 'reclaim', owner: 'c1/b', leaseUntil: later, ownerExpired: true }, now);
+      expect(r.ok && r.value.leaseOwner).toBe('c1/b');
+    });
+    it('refuses to take a live lease of a live holder', () => {
+      const r = transitionRun(held, { kind: 'reclaim', owner: 'c1/b', leaseUntil: later, ownerExpired: false }, now);
+      expect(r.ok).toBe(false);
+    });
+    it.each<RunState['status']>(['pending', 'succeeded', 'canceled'])('refuses a %s run', (status) => {
+      const r = transitionRun({ ...held, status, leaseUntil: null }, { kind: 'reclaim', owner: 'c1/b', leaseUntil: later, ownerExpired: true }, now);
+      expect(r.ok).toBe(false);
+    });
+  });
+
   it('extends the lease on heartbeat without a flow event', () => {
     const r = transitionRun(running, { kind: 'heartbeat', ...me, leaseUntil: later }, now);
     expect(r.ok && r.value).toMatchObject({ status: 'running', leaseUntil: later, eventType: null, noop: false });

@@ -16,6 +16,8 @@ export interface RunState {
   /** The Job recorded by the last `job_started`, if any. */
   jobName?: string | null;
   namespace?: string | null;
+  /** When the current lease runs out (null: none held). */
+  leaseUntil?: Date | null;
 }
 
 /** Proof that the writer holds the lease. */
@@ -26,6 +28,11 @@ export interface LeaseHolder {
 
 export type RunEvent =
   | { kind: 'claim'; owner: string; leaseUntil: Date }
+  /**
+   * Take over a run whose holder is gone (domain.md §3.6): its lease ran out, or
+   * its instance stopped heartbeating. The new holder adopts the Job.
+   */
+  | { kind: 'reclaim'; owner: string; leaseUntil: Date; ownerExpired: boolean }
   | ({ kind: 'heartbeat'; leaseUntil: Date } & LeaseHolder)
   | ({ kind: 'job_started'; jobName: string; namespace: string } & LeaseHolder)
   | ({ kind: 'job_succeeded' } & LeaseHolder)
@@ -94,6 +101,20 @@ export function transitionRun(run: RunState, event: RunEvent, now: Date): Result
         eventType: 'run.claimed',
         noop: false,
       });
+    case 'reclaim': {
+      const leaseGone = run.leaseUntil === undefined || run.leaseUntil === null || run.leaseUntil.getTime() <= now.getTime();
+      if (run.status !== 'running' || !(leaseGone || event.ownerExpired)) {
+        return err({ kind: 'invalid_transition', from: run.status, event: event.kind });
+      }
+      return ok({
+        status: 'running',
+        leaseOwner: event.owner,
+        leaseEpoch: run.leaseEpoch + 1,
+        leaseUntil: event.leaseUntil,
+        eventType: 'run.reclaimed_after_stale_lease',
+        noop: false,
+      });
+    }
     case 'heartbeat':
       if (!holdsLease(run, event)) {
         return staleLease(run, event);

@@ -10,6 +10,8 @@ describe('decodeAgentFrame', () => {
     { type: 'heartbeat', id: 'f2', runs: [{ runId, epoch: 1 }] },
     { type: 'run.status', id: 'f3', runId, epoch: 2, status: 'succeeded' },
     { type: 'log.append', id: 'f4', runId, epoch: 2, seq: 0, lines: ['hello'] },
+    { type: 'runs.query', id: 'f6', runIds: [runId] },
+    { type: 'run.status', id: 'f7', runId, epoch: 2, status: 'canceled' },
     { type: 'hello', id: 'f5', protocolVersion: PROTOCOL_VERSION, policyVersion: '1.0.0', instanceId: 'c/a', agentVersion: '0.1.0' },
   ])('round-trips $type', (frame) => {
     const r = decodeAgentFrame(encodeFrame(frame as never));
@@ -64,10 +66,28 @@ describe('decodeEdgeFrame', () => {
           triggerLabel: 'run:dev',
           agentKey: 'dev',
           leaseUntil: '2026-11-22T10:45:00.000Z',
+          runToken: 'eyJ.token',
         },
       ],
     };
+    // takeover and logSeq default for edges that do not send them.
+    expect(decodeEdgeFrame(JSON.stringify(frame))).toEqual({
+      ok: true,
+      value: { ...frame, runs: [{ ...frame.runs[0], takeover: false, logSeq: 0, logLines: 0 }] },
+    });
+  });
+
+  it.each([
+    { type: 'run.cancel', runId, epoch: 2, jobName: null, namespace: null, reason: 'staff' },
+    { type: 'heartbeat.result', ref: 'hb', lost: [runId] },
+    { type: 'runs.state', ref: 'q', runs: [{ runId, status: 'succeeded', active: false }] },
+  ])('decodes $type', (frame) => {
     expect(decodeEdgeFrame(JSON.stringify(frame))).toEqual({ ok: true, value: frame });
+  });
+
+  it('defaults heldRuns on welcome', () => {
+    const r = decodeEdgeFrame(JSON.stringify({ type: 'welcome', clusterId: 'c', protocolVersion: '1.1.0', policyVersion: '1.0.0', heartbeatIntervalMs: 1000 }));
+    expect(r.ok && r.value.type === 'welcome' && r.value.heldRuns).toEqual([]);
   });
   it('rejects agent frames', () => {
     expect(decodeEdgeFrame('{"type":"claim","id":"1","limit":1}').ok).toBe(false);

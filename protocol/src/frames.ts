@@ -7,7 +7,7 @@ import { z } from 'zod';
  * outbox of unacknowledged frames and re-send them after a reconnect; the edge
  * applies each frame idempotently.
  */
-export const PROTOCOL_VERSION = '1.0.0';
+export const PROTOCOL_VERSION = '1.1.0';
 
 /** Largest frame either side accepts (bytes of the JSON text). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -45,7 +45,8 @@ export const runStatusFrame = z.object({
   id: frameId,
   runId,
   epoch,
-  status: z.enum(['running', 'succeeded', 'failed', 'timed_out']),
+  /** `canceled` confirms that the Job of a canceled run was deleted. */
+  status: z.enum(['running', 'succeeded', 'failed', 'timed_out', 'canceled']),
   reason: z.string().max(500).optional(),
   jobName: z.string().min(1).max(63).optional(),
   namespace: z.string().min(1).max(63).optional(),
@@ -67,12 +68,20 @@ export const logAppendFrame = z.object({
   lines: z.array(z.string().max(16 * 1024)).min(1).max(500),
 });
 
+/** Which of these runs are still active? (The namespace sweeper asks before deleting.) */
+export const runsQueryFrame = z.object({
+  type: z.literal('runs.query'),
+  id: frameId,
+  runIds: z.array(runId).min(1).max(500),
+});
+
 export const agentFrameSchema = z.discriminatedUnion('type', [
   helloFrame,
   claimFrame,
   runStatusFrame,
   heartbeatFrame,
   logAppendFrame,
+  runsQueryFrame,
 ]);
 
 export type HelloFrame = z.infer<typeof helloFrame>;
@@ -80,6 +89,7 @@ export type ClaimFrame = z.infer<typeof claimFrame>;
 export type RunStatusFrame = z.infer<typeof runStatusFrame>;
 export type HeartbeatFrame = z.infer<typeof heartbeatFrame>;
 export type LogAppendFrame = z.infer<typeof logAppendFrame>;
+export type RunsQueryFrame = z.infer<typeof runsQueryFrame>;
 export type AgentFrame = z.infer<typeof agentFrameSchema>;
 export type ObservedJob = z.infer<typeof observedJobSchema>;
 
@@ -96,8 +106,26 @@ export const claimedRunSchema = z.object({
   triggerLabel: z.string().min(1).max(100),
   agentKey: z.string().min(1).max(64),
   leaseUntil: z.iso.datetime(),
+  /**
+   * The previous holder's lease expired and this claim took the run over: the
+   * Job may already exist and must be adopted, never created twice.
+   */
+  takeover: z.boolean().default(false),
+  /** Next log chunk sequence for this epoch (chunks already stored are not re-sent). */
+  logSeq: z.number().int().nonnegative().default(0),
+  /** Pod-log lines already stored for this epoch: a resuming agent skips that many. */
+  logLines: z.number().int().nonnegative().default(0),
+  /** Run-scoped bearer token for the coding agent; goes into the run Secret only. */
+  runToken: z.string().min(1).max(4096),
 });
 export type ClaimedRun = z.infer<typeof claimedRunSchema>;
+
+export const runStateSchema = z.object({
+  runId,
+  status: z.enum(['pending', 'running', 'waiting_mcp', 'waiting_backpressure', 'waiting_owner_review', 'succeeded', 'failed', 'timed_out', 'canceled', 'unknown']),
+  active: z.boolean(),
+});
+export type RunState = z.infer<typeof runStateSchema>;
 
 export const errorCodes = [
   'malformed_frame',
@@ -120,7 +148,21 @@ export const edgeFrameSchema = z.discriminatedUnion('type', [
     protocolVersion: z.string(),
     policyVersion: z.string(),
     heartbeatIntervalMs: z.number().int().positive(),
+    /** Runs this instance still holds (after a reconnect or a restart with the same id): resume them. */
+    heldRuns: z.array(claimedRunSchema).max(1000).default([]),
   }),
+  /** A run was canceled: delete its Job (if any) and confirm with run.status canceled. */
+  z.object({
+    type: z.literal('run.cancel'),
+    runId,
+    epoch,
+    jobName: z.string().nullable(),
+    namespace: z.string().nullable(),
+    reason: z.string().max(500),
+  }),
+  /** Answer to a heartbeat: the runs whose lease this instance no longer holds. */
+  z.object({ type: z.literal('heartbeat.result'), ref: frameId, lost: z.array(runId) }),
+  z.object({ type: z.literal('runs.state'), ref: frameId, runs: z.array(runStateSchema) }),
   z.object({ type: z.literal('run.available'), runIds: z.array(runId) }),
   z.object({ type: z.literal('claim.result'), ref: frameId, runs: z.array(claimedRunSchema) }),
   z.object({ type: z.literal('ack'), ref: frameId, result: z.enum(['applied', 'noop']) }),

@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { clusters } from './clusters.ts';
 
 /** A project groups repositories and is bound to the cluster that runs its Jobs (domain.md §4.6). */
@@ -7,5 +7,9 @@ export const projects = pgTable('projects', {
   slug: text().notNull().unique(),
   name: text().notNull(),
   clusterId: text().references(() => clusters.id, { onDelete: 'set null' }),
+  /** Concurrent runs of this project (null: STAGELINE_SLOTS_PER_PROJECT). */
+  slots: integer(),
+  /** Claims serve projects round-robin by this time (domain.md §3.6 fair claiming). */
+  lastClaimedAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

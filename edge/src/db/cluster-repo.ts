@@ -39,3 +39,7 @@ export async function touchInstance(db: Db, input: { instanceId: string; now: Da
     .set({ heartbeatAt: input.now, expiresAt: new Date(input.now.getTime() + input.ttlSeconds * 1000) })
     .where(eq(clusterAgentInstances.instanceId, input.instanceId));
 }
+
+export async function markInstanceStopped(db: Db, instanceId: string): Promise<void> {
+  await db.update(clusterAgentInstances).set({ status: 'stopped' }).where(eq(clusterAgentInstances.instanceId, instanceId));
+}

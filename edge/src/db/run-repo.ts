@@ -8,38 +8,6 @@ import type { RunRow } from './run-dto.ts';
 
 const ACTIVE = ['pending', 'running', 'waiting_mcp', 'waiting_backpressure'] as const;
 
-/**
- * Claim up to `limit` pending runs of a cluster for one agent instance. Rows
- * are locked with SKIP LOCKED, so concurrent claimers (HA agents) never get
- * the same run; each claim goes through the pure transition and bumps the
- * fencing epoch.
- */
-export async function claimRuns(
-  db: Db,
-  input: { clusterId: string; owner: string; limit: number; leaseTtlSeconds: number; now: Date },
-): Promise<{ runs: RunRow[]; events: RealtimeEvent[] }> {
-  return db.transaction(async (tx) => {
-    const candidates = await tx
-      .select()
-      .from(agentRuns)
-      .where(and(eq(agentRuns.status, 'pending'), eq(agentRuns.clusterId, input.clusterId)))
-      .orderBy(asc(agentRuns.createdAt))
-      .limit(input.limit)
-      .for('update', { skipLocked: true });
-    const runs: RunRow[] = [];
-    const events: RealtimeEvent[] = [];
-    const leaseUntil = new Date(input.now.getTime() + input.leaseTtlSeconds * 1000);
-    for (const run of candidates) {
-      const applied = await applyChange(tx, run, { kind: 'claim', owner: input.owner, leaseUntil }, input.now, input.owner);
-      if (applied.kind === 'applied') {
-        runs.push(applied.run);
-        events.push(...applied.events);
-      }
-    }
-    return { runs, events };
-  });
-}
-
 export type ApplyOutcome =
   | { kind: 'applied'; run: RunRow; events: RealtimeEvent[] }
   | { kind: 'noop'; run: RunRow }
@@ -64,9 +32,9 @@ export async function applyRunEvent(
   });
 }
 
-async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now: Date, actorId: string): Promise<ApplyOutcome> {
+export async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now: Date, actorId: string): Promise<ApplyOutcome> {
   const result = transitionRun(
-    { status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch, jobName: run.jobName, namespace: run.jobNamespace },
+    { status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch, jobName: run.jobName, namespace: run.jobNamespace, leaseUntil: run.leaseUntil },
     event,
     now,
   );
@@ -184,6 +152,49 @@ export async function pendingRunIds(db: Db, clusterId: string): Promise<string[]
     .orderBy(asc(agentRuns.createdAt))
     .limit(50);
   return rows.map((r) => r.id);
+}
+
+/** Current status of each of these runs of the cluster (for the namespace sweeper). */
+export async function runStates(db: Db, clusterId: string, runIds: readonly string[]): Promise<Map<string, RunRow['status']>> {
+  const rows = await db
+    .select({ id: agentRuns.id, status: agentRuns.status })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.clusterId, clusterId), inArray(agentRuns.id, [...runIds])));
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/** Staff cancel (domain.md §3.10): idempotent; a terminal run is reported, not changed. */
+export async function cancelRun(
+  db: Db,
+  input: { runId: string; reason: string; actorId: string; now: Date },
+): Promise<{ kind: 'not_found' } | { kind: 'done'; previous: RunRow; current: RunRow; changed: boolean; events: RealtimeEvent[] }> {
+  return db.transaction(async (tx) => {
+    const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, input.runId)).for('update');
+    if (run === undefined) {
+      return { kind: 'not_found' } as const;
+    }
+    const outcome = await applyChange(tx, run, { kind: 'cancel', reason: input.reason }, input.now, input.actorId);
+    if (outcome.kind === 'applied') {
+      return { kind: 'done', previous: run, current: outcome.run, changed: true, events: outcome.events } as const;
+    }
+    return { kind: 'done', previous: run, current: run, changed: false, events: [] } as const;
+  });
+}
+
+/** One page of the newest epoch's log chunks after `afterSeq`, oldest first. */
+export async function readLogPage(db: Db, runId: string, afterSeq: number, maxChunks: number): Promise<{ seq: number; lines: string[] }[]> {
+  return db
+    .select({ seq: runLogChunks.seq, lines: runLogChunks.lines })
+    .from(runLogChunks)
+    .where(
+      and(
+        eq(runLogChunks.runId, runId),
+        sql`${runLogChunks.seq} > ${afterSeq}`,
+        sql`${runLogChunks.epoch} = (SELECT max(epoch) FROM ${runLogChunks} WHERE run_id = ${runId})`,
+      ),
+    )
+    .orderBy(asc(runLogChunks.seq))
+    .limit(maxChunks);
 }
 
 export async function listRuns(db: Db, limit: number): Promise<RunRow[]> {

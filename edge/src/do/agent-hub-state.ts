@@ -19,3 +19,8 @@ export function parseAgentSession(raw: unknown): AgentSession | null {
 export function announceTargets<T>(sockets: readonly { socket: T; session: AgentSession | null }[]): T[] {
   return sockets.filter((s) => s.session?.helloDone === true).map((s) => s.socket);
 }
+
+/** 1001 "going away": the agent process is stopping on purpose (SIGTERM). */
+export function isGracefulShutdown(code: number): boolean {
+  return code === 1001;
+}

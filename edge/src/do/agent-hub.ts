@@ -5,7 +5,8 @@ import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
 import { publishEvents } from '../domain/publish-events.ts';
 import { readSettings } from '../env.ts';
 import { createLogger } from '../lib/log.ts';
-import { announceTargets, parseAgentSession } from './agent-hub-state.ts';
+import { announceTargets, isGracefulShutdown, parseAgentSession } from './agent-hub-state.ts';
+import { markInstanceStopped } from '../db/cluster-repo.ts';
 
 /**
  * One per cluster: holds the outbound WebSockets of that cluster's agents
@@ -43,6 +44,17 @@ export class AgentHub extends DurableObject<Env> {
     return targets.length;
   }
 
+  /** A run was canceled: every agent of the cluster hears it (the holder deletes the Job). */
+  async cancel(frame: Extract<EdgeFrame, { type: 'run.cancel' }>): Promise<number> {
+    const sockets = this.ctx.getWebSockets('agent').map((socket) => ({ socket, session: parseAgentSession(socket.deserializeAttachment()) }));
+    const targets = announceTargets(sockets);
+    const text = JSON.stringify(frame);
+    for (const ws of targets) {
+      this.trySend(ws, text);
+    }
+    return targets.length;
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const previous = this.chains.get(ws) ?? Promise.resolve();
     const next = previous.then(() => this.handle(ws, message));
@@ -69,12 +81,7 @@ export class AgentHub extends DurableObject<Env> {
     const settings = readSettings(this.env);
     const handle = createDb(this.env);
     try {
-      const result = await handleAgentFrame(decoded.value, session, {
-        db: handle.db,
-        now: new Date(),
-        leaseTtlSeconds: settings.runLeaseTtlSeconds,
-        heartbeatIntervalMs: settings.heartbeatIntervalMs,
-      });
+      const result = await handleAgentFrame(decoded.value, session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: handle.db, now: new Date() });
       ws.serializeAttachment(result.session);
       this.reply(ws, result.replies);
       if (result.events.length > 0) {
@@ -110,5 +117,15 @@ export class AgentHub extends DurableObject<Env> {
     const session = parseAgentSession(ws.deserializeAttachment());
     this.log.info('agent disconnected', { clusterId: session?.clusterId, instanceId: session?.instanceId, code });
     ws.close(code, reason);
+    if (session !== null && isGracefulShutdown(code)) {
+      // The agent said it is going away (pod stop): its runs may be taken over now,
+      // not after the instance TTL. Jobs keep running and are adopted.
+      const handle = createDb(this.env);
+      try {
+        await markInstanceStopped(handle.db, session.instanceId);
+      } finally {
+        this.ctx.waitUntil(handle.close());
+      }
+    }
   }
 }

@@ -1,17 +1,17 @@
-import { POLICY_VERSION, type RunEvent, type TransitionError } from '@stageline/policy';
+import { isActiveStatus, POLICY_VERSION, type RunEvent, type TransitionError } from '@stageline/policy';
 import {
   isCompatibleVersion,
   PROTOCOL_VERSION,
   type AgentFrame,
-  type ClaimedRun,
   type EdgeFrame,
   type RunStatusFrame,
 } from '@stageline/protocol';
+import { claimRuns, heldRuns } from '../db/claim-repo.ts';
 import type { Db } from '../db/client.ts';
 import { recordInstanceSeen, touchInstance } from '../db/cluster-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
-import type { RunRow } from '../db/run-dto.ts';
-import { appendLogChunk, applyRunEvent, claimRuns, pendingRunIds, renewLeases, type ApplyOutcome } from '../db/run-repo.ts';
+import { appendLogChunk, applyRunEvent, pendingRunIds, renewLeases, runStates, type ApplyOutcome } from '../db/run-repo.ts';
+import { toClaimedRuns, type TokenSettings } from './claimed-run.ts';
 
 /** What the edge knows about one agent connection (a socket or one HTTP batch). */
 export interface AgentSession {
@@ -20,11 +20,13 @@ export interface AgentSession {
   helloDone: boolean;
 }
 
-export interface AgentFrameDeps {
+export interface AgentFrameDeps extends TokenSettings {
   db: Db;
   now: Date;
   leaseTtlSeconds: number;
   heartbeatIntervalMs: number;
+  instanceTtlSeconds: number;
+  slotsPerProject: number;
 }
 
 export interface AgentFrameResult {
@@ -35,9 +37,6 @@ export interface AgentFrameResult {
   /** Close the connection after sending the replies (version mismatch). */
   close?: { code: number; reason: string };
 }
-
-/** Instance liveness TTL (`STAGELINE_CLUSTER_AGENT_INSTANCE_TTL`, Appendix B). */
-const INSTANCE_TTL_SECONDS = 60;
 
 const reply = (session: AgentSession, replies: EdgeFrame[], events: RealtimeEvent[] = []): AgentFrameResult => ({ replies, session, events });
 
@@ -54,32 +53,24 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
   }
   switch (frame.type) {
     case 'claim': {
-      const { runs, events } = await claimRuns(deps.db, {
+      const { claimed, events } = await claimRuns(deps.db, {
         clusterId: session.clusterId,
         owner: session.instanceId,
         limit: frame.limit,
         leaseTtlSeconds: deps.leaseTtlSeconds,
+        slotsPerProject: deps.slotsPerProject,
         now: deps.now,
       });
-      return reply(session, [{ type: 'claim.result', ref: frame.id, runs: runs.map(toClaimedRun) }], events);
+      const runs = await toClaimedRuns(deps.db, claimed, deps, deps.now);
+      return reply(session, [{ type: 'claim.result', ref: frame.id, runs }], events);
     }
-    case 'run.status': {
-      if (frame.status === 'running' && (frame.jobName === undefined || frame.namespace === undefined)) {
-        return reply(session, [{ type: 'reject', ref: frame.id, code: 'invalid_frame', message: 'running needs jobName and namespace' }]);
-      }
-      const outcome = await applyRunEvent(deps.db, {
-        runId: frame.runId,
-        clusterId: session.clusterId,
-        event: toRunEvent(frame, session.instanceId),
-        actorId: `cluster-agent:${session.instanceId}`,
-        now: deps.now,
-      });
-      return reply(session, [toAck(frame.id, outcome)], outcome.kind === 'applied' ? outcome.events : []);
-    }
+    case 'run.status':
+      return handleStatus(frame, session, deps);
     case 'heartbeat': {
-      await renewLeases(deps.db, { clusterId: session.clusterId, owner: session.instanceId, runs: frame.runs, leaseTtlSeconds: deps.leaseTtlSeconds, now: deps.now });
-      await touchInstance(deps.db, { instanceId: session.instanceId, now: deps.now, ttlSeconds: INSTANCE_TTL_SECONDS });
-      return reply(session, [{ type: 'ack', ref: frame.id, result: 'applied' }]);
+      const renewed = await renewLeases(deps.db, { clusterId: session.clusterId, owner: session.instanceId, runs: frame.runs, leaseTtlSeconds: deps.leaseTtlSeconds, now: deps.now });
+      await touchInstance(deps.db, { instanceId: session.instanceId, now: deps.now, ttlSeconds: deps.instanceTtlSeconds });
+      const lost = frame.runs.map((r) => r.runId).filter((id) => !renewed.includes(id));
+      return reply(session, [{ type: 'heartbeat.result', ref: frame.id, lost }]);
     }
     case 'log.append': {
       const stored = await appendLogChunk(deps.db, { ...frame, clusterId: session.clusterId, owner: session.instanceId });
@@ -89,17 +80,35 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
           : { type: 'ack', ref: frame.id, result: stored === 'stored' ? 'applied' : 'noop' };
       return reply(session, [ack]);
     }
+    case 'runs.query': {
+      const states = await runStates(deps.db, session.clusterId, frame.runIds);
+      const runs = frame.runIds.map((runId) => {
+        const status = states.get(runId);
+        return status === undefined ? { runId, status: 'unknown' as const, active: false } : { runId, status, active: isActiveStatus(status) };
+      });
+      return reply(session, [{ type: 'runs.state', ref: frame.id, runs }]);
+    }
   }
+}
+
+async function handleStatus(frame: RunStatusFrame, session: AgentSession, deps: AgentFrameDeps): Promise<AgentFrameResult> {
+  if (frame.status === 'running' && (frame.jobName === undefined || frame.namespace === undefined)) {
+    return reply(session, [{ type: 'reject', ref: frame.id, code: 'invalid_frame', message: 'running needs jobName and namespace' }]);
+  }
+  const outcome = await applyRunEvent(deps.db, {
+    runId: frame.runId,
+    clusterId: session.clusterId,
+    event: toRunEvent(frame, session.instanceId),
+    actorId: `cluster-agent:${session.instanceId}`,
+    now: deps.now,
+  });
+  return reply(session, [toAck(frame.id, outcome)], outcome.kind === 'applied' ? outcome.events : []);
 }
 
 async function handleHello(frame: Extract<AgentFrame, { type: 'hello' }>, session: AgentSession, deps: AgentFrameDeps): Promise<AgentFrameResult> {
   if (!isCompatibleVersion(PROTOCOL_VERSION, frame.protocolVersion) || !isCompatibleVersion(POLICY_VERSION, frame.policyVersion)) {
-    return {
-      ...reply(session, [
-        { type: 'error', ref: frame.id, code: 'version_mismatch', message: `edge speaks protocol ${PROTOCOL_VERSION} / policy ${POLICY_VERSION}` },
-      ]),
-      close: { code: 4400, reason: 'version mismatch' },
-    };
+    const message = `edge speaks protocol ${PROTOCOL_VERSION} / policy ${POLICY_VERSION}`;
+    return { ...reply(session, [{ type: 'error', ref: frame.id, code: 'version_mismatch', message }]), close: { code: 4400, reason: 'version mismatch' } };
   }
   if (frame.instanceId !== session.instanceId) {
     return reply(session, [{ type: 'error', ref: frame.id, code: 'invalid_frame', message: 'hello.instanceId differs from the connection header' }]);
@@ -110,30 +119,40 @@ async function handleHello(frame: Extract<AgentFrame, { type: 'hello' }>, sessio
     protocolVersion: frame.protocolVersion,
     agentVersion: frame.agentVersion,
     now: deps.now,
-    ttlSeconds: INSTANCE_TTL_SECONDS,
+    ttlSeconds: deps.instanceTtlSeconds,
   });
-  const next = { ...session, helloDone: true };
+  const held = await heldRuns(deps.db, { clusterId: session.clusterId, owner: session.instanceId });
   const replies: EdgeFrame[] = [
-    { type: 'welcome', clusterId: session.clusterId, protocolVersion: PROTOCOL_VERSION, policyVersion: POLICY_VERSION, heartbeatIntervalMs: deps.heartbeatIntervalMs },
+    {
+      type: 'welcome',
+      clusterId: session.clusterId,
+      protocolVersion: PROTOCOL_VERSION,
+      policyVersion: POLICY_VERSION,
+      heartbeatIntervalMs: deps.heartbeatIntervalMs,
+      heldRuns: await toClaimedRuns(deps.db, held.map((run) => ({ run, takeover: false })), deps, deps.now),
+    },
   ];
   const pending = await pendingRunIds(deps.db, session.clusterId);
   if (pending.length > 0) {
     replies.push({ type: 'run.available', runIds: pending });
   }
-  return reply(next, replies);
+  return reply({ ...session, helloDone: true }, replies);
 }
 
 function toRunEvent(frame: RunStatusFrame, owner: string): RunEvent {
   const who = { owner, epoch: frame.epoch };
   switch (frame.status) {
     case 'running':
-      return { kind: 'job_started', ...who, jobName: frame.jobName ?? '', namespace: frame.namespace ?? '' }; // checked above
+      return { kind: 'job_started', ...who, jobName: frame.jobName ?? '', namespace: frame.namespace ?? '' }; // checked by the caller
     case 'succeeded':
       return { kind: 'job_succeeded', ...who };
     case 'failed':
       return { kind: 'job_failed', ...who, reason: frame.reason ?? 'job failed' };
     case 'timed_out':
       return { kind: 'job_timed_out', ...who, reason: frame.reason ?? 'DeadlineExceeded' };
+    case 'canceled':
+      // The agent confirms it deleted the Job of a run the edge already canceled.
+      return { kind: 'cancel', reason: frame.reason ?? 'job deleted' };
   }
 }
 
@@ -154,20 +173,4 @@ function describe(error: TransitionError): string {
   return error.kind === 'stale_lease'
     ? `lease is held by epoch ${error.actual.epoch}, not ${error.expected.epoch}`
     : `cannot apply ${error.event} to a ${error.from} run`;
-}
-
-export function toClaimedRun(run: RunRow): ClaimedRun {
-  return {
-    runId: run.id,
-    correlationId: run.correlationId,
-    epoch: run.leaseEpoch,
-    attemptNo: run.attemptNo,
-    projectId: run.projectId,
-    repositoryFullName: run.repositoryFullName,
-    issueNumber: run.issueNumber,
-    triggerKind: run.triggerKind,
-    triggerLabel: run.triggerLabel,
-    agentKey: run.agentKey,
-    leaseUntil: (run.leaseUntil ?? new Date(0)).toISOString(),
-  };
 }

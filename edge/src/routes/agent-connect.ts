@@ -89,12 +89,7 @@ async function handleBatch(c: Context<AppEnv>, auth: { clusterId: string; instan
         replies.push({ type: 'error', code: decoded.error.code, message: decoded.error.message, ...(decoded.error.ref ? { ref: decoded.error.ref } : {}) });
         continue;
       }
-      const result = await handleAgentFrame(decoded.value, session, {
-        db: handle.db,
-        now: new Date(),
-        leaseTtlSeconds: settings.runLeaseTtlSeconds,
-        heartbeatIntervalMs: settings.heartbeatIntervalMs,
-      });
+      const result = await handleAgentFrame(decoded.value, session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: handle.db, now: new Date() });
       session = result.session;
       replies.push(...result.replies);
       c.executionCtx.waitUntil(publishEvents(c.env, result.events));

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { createDb } from '../db/client.ts';
 import { latestEventId } from '../db/realtime-repo.ts';
 import { toRunDto } from '../db/run-dto.ts';
-import { findRun, listRuns, readLogTail } from '../db/run-repo.ts';
+import { findRun, listRuns, readLogPage, readLogTail } from '../db/run-repo.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
 
@@ -63,6 +63,31 @@ export const staffRuns = new Hono<AppEnv>()
       }
       const lines = await readLogTail(handle.db, runId, tail);
       return c.json({ run_id: runId, status: run.status, tail_lines: lines });
+    } finally {
+      c.executionCtx.waitUntil(handle.close());
+    }
+  })
+  .get('/api/v1/staff/runs/:runId/logs/history', async (c) => {
+    // Pages through the stored log, oldest first: pass `next_after_seq` back as `after_seq`.
+    const runId = c.req.param('runId');
+    const after = c.req.query('after_seq') === undefined ? -1 : intParam(c.req.query('after_seq'), 0, 0, 1_000_000_000);
+    const limit = intParam(c.req.query('limit_chunks'), 50, 1, 500);
+    if (!UUID.test(runId) || after === null || limit === null) {
+      return c.json(errorBody('invalid_argument', 'run id must be a UUID, after_seq >= 0, limit_chunks 1..500'), 400);
+    }
+    const handle = createDb(c.env);
+    try {
+      if ((await findRun(handle.db, runId)) === null) {
+        return c.json(errorBody('not_found', 'run not found'), 404);
+      }
+      const chunks = await readLogPage(handle.db, runId, after, limit);
+      const last = chunks.at(-1);
+      return c.json({
+        run_id: runId,
+        lines: chunks.flatMap((ch) => ch.lines),
+        next_after_seq: last === undefined ? null : last.seq,
+        done: chunks.length < limit,
+      });
     } finally {
       c.executionCtx.waitUntil(handle.close());
     }

@@ -56,7 +56,7 @@ describe('agent socket', () => {
     const runId = await createRun(seeded.repoExternalId);
     const agent = await connectAgent(seeded.token, `${seeded.clusterId}/a`);
     agent.send(hello(`${seeded.clusterId}/a`));
-    expect(await agent.next(isType('welcome'))).toMatchObject({ clusterId: seeded.clusterId, protocolVersion: '1.0.0' });
+    expect(await agent.next(isType('welcome'))).toMatchObject({ clusterId: seeded.clusterId, protocolVersion: '1.1.0', heldRuns: [] });
     expect(await agent.next(isType('run.available'))).toEqual({ type: 'run.available', runIds: [runId] });
   });
 
@@ -98,7 +98,7 @@ describe('agent socket', () => {
 
     agent.send({ type: 'claim', id: 'c1', limit: 5 });
     const claim = await agent.next(isType('claim.result'));
-    expect(claim).toMatchObject({ ref: 'c1', runs: [{ runId, epoch: 1, attemptNo: 1, agentKey: 'dev', triggerKind: 'dev', issueNumber: 7 }] });
+    expect(claim).toMatchObject({ ref: 'c1', runs: [{ runId, epoch: 1, attemptNo: 1, agentKey: 'dev', triggerKind: 'dev', issueNumber: 7, takeover: false, logSeq: 0, logLines: 0 }] });
     expect(await runRow(runId)).toMatchObject({ status: 'running', leaseOwner: id, leaseEpoch: 1 });
 
     agent.send({ type: 'run.status', id: 's1', runId, epoch: 1, status: 'running', jobName: 'stageline-run-x-1', namespace: 'stageline-issue-x' });
@@ -111,7 +111,7 @@ describe('agent socket', () => {
     expect((await runRow(runId))?.version).toBe(versionAfterStart);
 
     agent.send({ type: 'heartbeat', id: 'hb1', runs: [{ runId, epoch: 1 }] });
-    expect(await agent.next(isType('ack'))).toMatchObject({ ref: 'hb1' });
+    expect(await agent.next(isType('heartbeat.result'))).toEqual({ type: 'heartbeat.result', ref: 'hb1', lost: [] });
     expect((await runRow(runId))?.lastHeartbeatAt).not.toBeNull();
 
     agent.send({ type: 'run.status', id: 's2', runId, epoch: 0, status: 'succeeded' });
@@ -126,7 +126,7 @@ describe('agent socket', () => {
   });
 
   it.runIf(hasIsolatedTransactions)('gives each run to exactly one of two competing agents', async () => {
-    const seeded = await seedCluster();
+    const seeded = await seedCluster({ slots: 10 });
     const runs = await Promise.all(Array.from({ length: 6 }, () => createRun(seeded.repoExternalId)));
     const a = await connectAgent(seeded.token, `${seeded.clusterId}/a`);
     const b = await connectAgent(seeded.token, `${seeded.clusterId}/b`);
