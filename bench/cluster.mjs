@@ -1,0 +1,187 @@
+// `npm run bench:cluster`: the cluster runtime on the local stack.
+//  1. dispatch latency (202 -> Job ADDED) with runs pushed over the agent's
+//     WebSocket, side by side with the same agent polling every 1 s (the
+//     interval Buildkite's agent-stack-k8s uses; STAGELINE_EDGE_TRANSPORT=poll);
+//  2. agent RSS while it watches 500 running Jobs (each a `sleep`);
+//  3. reconnect time after an edge restart: edge ready again -> agent's hello
+//     recorded, over several restarts.
+// Prints a markdown table and writes bench/results/cluster-<timestamp>.json.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ROOT, startStack } from '../tools/stack.mjs';
+import { labeledPayload, sendWebhook } from '../tools/webhook.mjs';
+
+const { values } = parseArgs({
+  options: {
+    dispatches: { type: 'string', default: '40' },
+    watched: { type: 'string', default: '500' },
+    restarts: { type: 'string', default: '10' },
+  },
+});
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const summary = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s[s.length - 1] };
+};
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stageline-bench-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function query(url, text, params = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function watchJobs(kubeUrl) {
+  const added = new Map();
+  const controller = new AbortController();
+  (async () => {
+    const res = await fetch(`${kubeUrl}/apis/batch/v1/jobs?watch=true`, { headers: { authorization: 'Bearer kubesim' }, signal: controller.signal });
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        const ev = line.trim() ? JSON.parse(line) : null;
+        const runId = ev?.object?.metadata?.labels?.['stageline.dev/run-id'];
+        if (ev?.type === 'ADDED' && runId && !added.has(runId)) {
+          added.set(runId, performance.now());
+        }
+      }
+    }
+  })().catch(() => undefined);
+  return { added, stop: () => controller.abort() };
+}
+
+async function dispatchLatency(transport) {
+  const stack = await startStack({ stateDir: tmp(), dbKind: 'auto', build: false, agentEnv: { STAGELINE_EDGE_TRANSPORT: transport, STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_DEMO_STEPS: '0' } });
+  try {
+    await sleep(1500);
+    const watch = watchJobs(stack.kube.url);
+    await sleep(300);
+    const latencies = [];
+    for (let i = 0; i < Number(values.dispatches); i++) {
+      const payload = labeledPayload({ issue: 500 + i, repoId: stack.repo.externalId, repoFullName: stack.repo.fullName });
+      const res = await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload });
+      const acceptedAt = performance.now();
+      const deadline = Date.now() + 15_000;
+      while (!watch.added.has(res.body.runId) && Date.now() < deadline) {
+        await sleep(1);
+      }
+      if (!watch.added.has(res.body.runId)) {
+        throw new Error(`no Job for ${res.body.runId} (${transport})`);
+      }
+      latencies.push(watch.added.get(res.body.runId) - acceptedAt);
+      // Spread the sends over the poll interval so polling is measured fairly.
+      await sleep(137 + Math.random() * 500);
+    }
+    watch.stop();
+    return summary(latencies);
+  } finally {
+    await stack.stop();
+  }
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function rssWith(watched) {
+  const stack = await startStack({
+    stateDir: tmp(),
+    dbKind: 'auto',
+    build: false,
+    edgeLogLevel: 'warn',
+    agentEnv: { STAGELINE_JOB_COMMAND: JSON.stringify(['sleep', '900']), STAGELINE_CLAIM_LIMIT: String(watched), STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_LOG_LEVEL: 'warn' },
+  });
+  try {
+    await query(stack.db.url, 'UPDATE projects SET slots = $1', [watched + 10]);
+    const agentPid = stack.agents[0].pid;
+    await sleep(2000);
+    const idle = rssMiB(agentPid);
+    for (let i = 0; i < watched; i += 25) {
+      await Promise.all(
+        Array.from({ length: Math.min(25, watched - i) }, (_, k) =>
+          sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload: labeledPayload({ issue: 1000 + i + k, repoId: stack.repo.externalId, repoFullName: stack.repo.fullName }) }),
+        ),
+      );
+    }
+    const deadline = Date.now() + 240_000;
+    let running = 0;
+    while (Date.now() < deadline) {
+      running = Number((await query(stack.db.url, `SELECT count(*)::int AS n FROM agent_runs WHERE status = 'running' AND job_name IS NOT NULL`))[0].n);
+      if (running >= watched) {
+        break;
+      }
+      await sleep(1000);
+    }
+    await sleep(5000);
+    const samples = [];
+    for (let i = 0; i < 10; i++) {
+      samples.push(rssMiB(agentPid));
+      await sleep(500);
+    }
+    return { watched: running, idleMiB: idle, rssMiB: Math.max(...samples) };
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function reconnectTimes(restarts) {
+  const stack = await startStack({ stateDir: tmp(), dbKind: 'auto', build: false });
+  try {
+    await sleep(1500);
+    const times = [];
+    for (let i = 0; i < restarts; i++) {
+      await stack.restartEdge();
+      const readyAt = Date.now();
+      const deadline = readyAt + 60_000;
+      for (;;) {
+        const rows = await query(stack.db.url, `SELECT connected_at FROM cluster_agent_instances WHERE instance_id = $1`, [`${stack.clusterId}/agent-0`]);
+        const connectedAt = rows[0] ? new Date(rows[0].connected_at).getTime() : 0;
+        if (connectedAt >= readyAt - 50) {
+          times.push(Math.max(0, connectedAt - readyAt));
+          break;
+        }
+        if (Date.now() > deadline) {
+          throw new Error('agent did not reconnect');
+        }
+        await sleep(20);
+      }
+    }
+    return summary(times);
+  } finally {
+    await stack.stop();
+  }
+}
+
+const pushed = await dispatchLatency('websocket');
+const polled = await dispatchLatency('poll');
+const rss = await rssWith(Number(values.watched));
+const reconnect = await reconnectTimes(Number(values.restarts));
+const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, pushed, polled, rss, reconnect, unit: 'ms' };
+mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+const file = path.join(ROOT, 'bench', 'results', `cluster-${result.date.replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(result, null, 2));
+const f = (x) => x.toFixed(1);
+console.log(`
+| measure | n | p50 | p95 | p99 | max |
+|---|---|---|---|---|---|
+| dispatch, pushed over the socket (ms) | ${pushed.n} | ${f(pushed.p50)} | ${f(pushed.p95)} | ${f(pushed.p99)} | ${f(pushed.max)} |
+| dispatch, polling every 1 s (ms) | ${polled.n} | ${f(polled.p50)} | ${f(polled.p95)} | ${f(polled.p99)} | ${f(polled.max)} |
+| reconnect after edge restart (ms) | ${reconnect.n} | ${f(reconnect.p50)} | ${f(reconnect.p95)} | ${f(reconnect.p99)} | ${f(reconnect.max)} |
+
+agent RSS: ${f(rss.rssMiB)} MiB while watching ${rss.watched} running Jobs (idle ${f(rss.idleMiB)} MiB)
+results: ${path.relative(ROOT, file)}`);
