@@ -14,6 +14,7 @@ import { ROOT, startStack } from '../tools/stack.mjs';
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { labeledPayload, sendWebhook } from '../tools/webhook.mjs';
+import { watchJobs } from './lib/job-watch.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -95,32 +96,6 @@ async function ackLatency(stack, repo) {
     rows.push({ ...(await load(c, post)), floor: (await load(c, healthz)).client });
   }
   return rows;
-}
-
-/** Stream the API server's Job watch and resolve ADDED times by run id. */
-function watchJobs(kubeUrl) {
-  const added = new Map();
-  const controller = new AbortController();
-  const done = (async () => {
-    const res = await fetch(`${kubeUrl}/apis/batch/v1/jobs?watch=true`, { headers: { authorization: 'Bearer kubesim' }, signal: controller.signal });
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (!line.trim()) {
-    continue;
-  }
-        const ev = JSON.parse(line);
-        const runId = ev.object?.metadata?.labels?.['stageline.dev/run-id'];
-        if (ev.type === 'ADDED' && runId && !added.has(runId)) {added.set(runId, performance.now());}
-      }
-    }
-  })().catch(() => undefined);
-  return { added, stop: () => controller.abort(), done };
 }
 
 async function dispatchLatency(stack) {

@@ -4,17 +4,10 @@ import { clusters } from './clusters.ts';
 import { projects } from './projects.ts';
 import { repositories } from './repositories.ts';
 
-export const RUN_STATUS_VALUES = [
-  'pending',
-  'running',
-  'waiting_mcp',
-  'waiting_backpressure',
-  'waiting_owner_review',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'canceled',
-] as const;
+import { RUN_STATUSES } from '@stageline/policy';
+
+/** The column's values are the policy's statuses (domain.md §3.1). */
+export const RUN_STATUS_VALUES = RUN_STATUSES;
 
 /**
  * One row per logical run (domain.md §4.2 with the Stageline columns of §4.6).

@@ -7,19 +7,10 @@
  * the hand-written shape; the guard stays as the runtime check.
  */
 
-export const RUN_STATUSES = [
-  'pending',
-  'running',
-  'waiting_mcp',
-  'waiting_backpressure',
-  'waiting_owner_review',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'canceled',
-] as const;
+import { RUN_STATUSES, type RunStatus } from '@stageline/policy';
 
-export type RunStatus = (typeof RUN_STATUSES)[number];
+// The status vocabulary is the policy's (domain.md §3.1); the console only displays it.
+export { RUN_STATUSES, type RunStatus };
 
 export type Run = {
   id: string;
