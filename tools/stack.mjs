@@ -141,6 +141,8 @@ export async function startStack(opts) {
       STAGELINE_JOB_COMMAND: JSON.stringify([process.execPath, path.join(ROOT, 'tools', 'demo-runner.mjs')]),
       STAGELINE_JOB_IMAGE: 'ghcr.io/stageline/runner:dev',
       STAGELINE_RECONCILE_INTERVAL: '2s',
+      // Several agents share this host: each ops endpoint takes a free port.
+      STAGELINE_HTTP_PORT: '0',
       ...opts.agentEnv,
     };
     const agents = [];

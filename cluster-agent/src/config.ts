@@ -3,8 +3,19 @@
  * an environment record with zod. Only main.ts passes `process.env` in; tests
  * pass plain objects. A bad value fails fast with one line per problem.
  */
-import { DEFAULT_NAMESPACE_PREFIX, err, isDns1123Label, ok, type Result } from '@stageline/policy';
+import { DEFAULT_NAMESPACE_PREFIX, err, isDns1123Label, isLabelValue, ok, type NamespaceTtlConfig, type Result } from '@stageline/policy';
 import { z } from 'zod';
+import {
+  DEFAULT_EGRESS,
+  DEFAULT_LIMIT_RANGE,
+  egressSchema,
+  jobProfilesSchema,
+  jsonEnv,
+  limitRangeSchema,
+  type EgressRule,
+  type JobProfile,
+  type LimitRangeDefaults,
+} from './config-json.ts';
 import { LOG_LEVELS, type LogLevel } from './lib/log.ts';
 
 export interface Config {
@@ -27,6 +38,24 @@ export interface Config {
   /** Claim size and the number of runs one agent works on at once. */
   readonly claimLimit: number;
   readonly logLevel: LogLevel;
+  /** This installation's name: the `stageline.dev/cluster-agent` label on everything it creates (§5.2). */
+  readonly installation: string;
+  /** Namespace lease TTL, default and per agent role (§5.7). */
+  readonly namespaceTtl: NamespaceTtlConfig;
+  /** Image, resources and node selector per agent role; roles without one use `jobImage`. */
+  readonly jobProfiles: Readonly<Record<string, JobProfile>>;
+  /** The model API key for run pods; goes into the run Secret only, never logged. */
+  readonly modelApiKey: string | undefined;
+  readonly runQuotaPods: number;
+  readonly runLimitRange: LimitRangeDefaults;
+  readonly runEgress: EgressRule;
+  /** How long a pod may wait with a failing reason (ImagePullBackOff, Unschedulable, …) before the run fails. */
+  readonly podFailureGraceMs: number;
+  /** Run the namespace TTL sweep every reconcile tick. */
+  readonly namespaceCleanup: boolean;
+  readonly namespaceSweepLimit: number;
+  /** /metrics, /healthz, /readyz; 0 picks a free port. */
+  readonly httpPort: number;
 }
 
 export interface ConfigError {
@@ -80,6 +109,35 @@ const duration = (fallback: string) =>
 
 const positiveInt = (fallback: number) => z.coerce.number<string>().int().positive().default(fallback);
 
+const seconds = (value: string): number | undefined => {
+  const ms = parseDurationMs(value);
+  return ms === undefined || ms <= 0 ? undefined : Math.round(ms / 1000);
+};
+
+const ttlSeconds = z
+  .string()
+  .default('24h')
+  .transform((value, ctx) => {
+    const parsed = seconds(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 24h, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const ttlByRole = jsonEnv(
+  z.record(z.string().min(1), z.string().refine((value) => seconds(value) !== undefined, 'expected a duration like 12h')),
+  '{}',
+  '{"dev":"48h"}',
+).transform((byRole) => Object.fromEntries(Object.entries(byRole).map(([role, text]) => [role, seconds(text) ?? 0])));
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
 const commandList = z
   .string()
   .default('["stageline-runner"]')
@@ -119,6 +177,21 @@ const envSchema = z.object({
   STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL: duration('15s'),
   STAGELINE_CLAIM_LIMIT: z.coerce.number<string>().int().min(1).max(50).default(10),
   STAGELINE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  STAGELINE_INSTALLATION: z
+    .string()
+    .default('stageline')
+    .refine((value) => isLabelValue(value), 'expected a Kubernetes label value (at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends)'),
+  STAGELINE_NAMESPACE_TTL: ttlSeconds,
+  STAGELINE_NAMESPACE_TTL_BY_ROLE: ttlByRole,
+  STAGELINE_JOB_PROFILES: jsonEnv(jobProfilesSchema, '{}', '{"dev":{"image":"ghcr.io/acme/runner:1","resources":{"limits":{"cpu":"2"}}}}'),
+  STAGELINE_MODEL_API_KEY: z.string().optional(),
+  STAGELINE_RUN_QUOTA_PODS: positiveInt(20),
+  STAGELINE_RUN_LIMIT_RANGE: jsonEnv(limitRangeSchema, DEFAULT_LIMIT_RANGE, DEFAULT_LIMIT_RANGE),
+  STAGELINE_RUN_EGRESS: jsonEnv(egressSchema, DEFAULT_EGRESS, DEFAULT_EGRESS),
+  STAGELINE_POD_FAILURE_GRACE: duration('60s'),
+  STAGELINE_RUN_NAMESPACE_CLEANUP: flag(true),
+  STAGELINE_NAMESPACE_LEASE_SWEEP_LIMIT: positiveInt(200),
+  STAGELINE_HTTP_PORT: z.coerce.number<string>().int().min(0).max(65535).default(9090),
 });
 
 /** Empty strings count as unset, as in most deployment tooling. */
@@ -166,6 +239,17 @@ export function parseConfig(env: EnvRecord, host: HostInfo): Result<Config, Conf
     heartbeatIntervalMs: e.STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL,
     claimLimit: e.STAGELINE_CLAIM_LIMIT,
     logLevel: e.STAGELINE_LOG_LEVEL,
+    installation: e.STAGELINE_INSTALLATION,
+    namespaceTtl: Object.freeze({ defaultSeconds: e.STAGELINE_NAMESPACE_TTL, byRole: Object.freeze(e.STAGELINE_NAMESPACE_TTL_BY_ROLE) }),
+    jobProfiles: Object.freeze(e.STAGELINE_JOB_PROFILES),
+    modelApiKey: e.STAGELINE_MODEL_API_KEY,
+    runQuotaPods: e.STAGELINE_RUN_QUOTA_PODS,
+    runLimitRange: e.STAGELINE_RUN_LIMIT_RANGE,
+    runEgress: e.STAGELINE_RUN_EGRESS,
+    podFailureGraceMs: e.STAGELINE_POD_FAILURE_GRACE,
+    namespaceCleanup: e.STAGELINE_RUN_NAMESPACE_CLEANUP,
+    namespaceSweepLimit: e.STAGELINE_NAMESPACE_LEASE_SWEEP_LIMIT,
+    httpPort: e.STAGELINE_HTTP_PORT,
   };
   return ok(Object.freeze(config));
 }

@@ -172,7 +172,8 @@ describe('agent against the fake edge', () => {
   });
 
   it('stops working on a run whose lease was taken (stale_lease) and leaves its job alone', async () => {
-    const { edge, kube, agent } = await setup();
+    // A slow heartbeat keeps heartbeat.result out of this test: the reject does the telling.
+    const { edge, kube, agent } = await setup({ heartbeatIntervalMs: 60_000 });
     const runId = edge.addRun();
     const jobName = await jobOf(kube);
     await vi.waitFor(() => expect(statusesOf(edge, runId)).toEqual(['running']), WAIT);
@@ -185,8 +186,7 @@ describe('agent against the fake edge', () => {
     const statuses = edge.received.flatMap((r) => (r.frame.type === 'run.status' && r.frame.runId === runId ? [r.frame.status] : []));
     expect(statuses).toEqual(['running']);
     expect(kube.getJob(jobName)).toBeDefined();
-    const beats = edge.received.filter((r) => r.frame.type === 'heartbeat').slice(-2);
-    expect(beats.every((r) => r.frame.type === 'heartbeat' && r.frame.runs.length === 0)).toBe(true);
+    expect(kube.mutations.filter((m) => m.op === 'deleteJob')).toEqual([]);
   });
 
   it('logs a malformed frame from the edge and keeps working', async () => {
@@ -255,11 +255,29 @@ describe('agent against the fake edge', () => {
     edge = await startFakeEdge();
     const kube = new FakeKubeGateway();
     const runId = edge.addRun({ runId: '3f2a9b1c-0000-4000-8000-000000000002' });
-    kube.markTerminating('stageline-issue-proj1-i7-r3f2a9b1c0000');
+    const name = 'stageline-issue-proj1-i7-r3f2a9b1c0000';
+    kube.seedNamespace({ metadata: { name, labels: { 'stageline.dev/managed-by': 'stageline-cluster-agent', 'stageline.dev/cluster-agent': 'stageline' } } });
+    kube.markTerminating(name);
     agent = startAgent(edge, { gateway: kube });
     const e = edge;
     await vi.waitFor(() => expect(statusesOf(e, runId)).toEqual(['failed']), WAIT);
-    expect(edge.runs.get(runId)?.reason).toBe('namespace_prepare_failed: namespace stageline-issue-proj1-i7-r3f2a9b1c0000 is terminating');
+    expect(edge.runs.get(runId)?.reason).toBe(`namespace_terminating: namespace ${name} is terminating`);
+    expect(kube.mutations).toEqual([]);
+  });
+
+  it('refuses a namespace of the same name that this installation does not manage, and leaves it untouched', async () => {
+    edge = await startFakeEdge();
+    const kube = new FakeKubeGateway();
+    const runId = edge.addRun({ runId: '3f2a9b1c-0000-4000-8000-000000000003' });
+    const name = 'stageline-issue-proj1-i7-r3f2a9b1c0000';
+    // Ours in name only: another installation's, and a hand-made one.
+    kube.seedNamespace({ metadata: { name, labels: { 'stageline.dev/managed-by': 'stageline-cluster-agent', 'stageline.dev/cluster-agent': 'green' } } });
+    const before = structuredClone(kube.namespaces.get(name));
+    agent = startAgent(edge, { gateway: kube });
+    const e = edge;
+    await vi.waitFor(() => expect(statusesOf(e, runId)).toEqual(['failed']), WAIT);
+    expect(edge.runs.get(runId)?.reason).toBe(`namespace_not_managed: namespace ${name} exists and is not managed by installation stageline`);
+    expect(kube.namespaces.get(name)).toEqual(before);
     expect(kube.mutations).toEqual([]);
   });
 
@@ -271,20 +289,28 @@ describe('agent against the fake edge', () => {
     expect(kube.mutations).toEqual([]);
   });
 
-  it('adopts a running job at start-up, reports it in hello and finishes it', async () => {
+  it('reports the jobs it sees in hello', async () => {
     edge = await startFakeEdge();
     const runId = edge.addRun();
-    const run = edge.runs.get(runId);
-    if (!run) {
-      throw new Error('run missing');
-    }
-    Object.assign(run, { status: 'running', leaseOwner: INSTANCE_ID, leaseEpoch: 4 });
     const kube = new FakeKubeGateway();
     kube.seedJob({
       metadata: {
-        name: 'stageline-run-adopted-1',
+        name: 'stageline-run-seen-1',
         namespace: 'stageline-issue-x',
-        labels: { 'app.kubernetes.io/managed-by': 'stageline-cluster-agent', 'stageline.dev/run-id': runId, 'stageline.dev/lease-epoch': '4' },
+        labels: {
+          'app.kubernetes.io/managed-by': 'stageline-cluster-agent',
+          'stageline.dev/cluster-agent': 'stageline',
+          'stageline.dev/run-id': runId,
+          'stageline.dev/lease-epoch': '4',
+        },
+      },
+    });
+    // Another installation's Job is not ours to report.
+    kube.seedJob({
+      metadata: {
+        name: 'stageline-run-other-1',
+        namespace: 'stageline-issue-y',
+        labels: { 'app.kubernetes.io/managed-by': 'stageline-cluster-agent', 'stageline.dev/cluster-agent': 'green', 'stageline.dev/run-id': runId, 'stageline.dev/lease-epoch': '4' },
       },
     });
     agent = startAgent(edge, { gateway: kube });
@@ -293,11 +319,9 @@ describe('agent against the fake edge', () => {
     const hello = edge.received.find((r) => r.frame.type === 'hello')?.frame;
     expect(hello).toMatchObject({
       instanceId: INSTANCE_ID,
-      observedJobs: [{ runId, epoch: 4, jobName: 'stageline-run-adopted-1', namespace: 'stageline-issue-x', phase: 'active' }],
+      protocolVersion: '1.1.0',
+      observedJobs: [{ runId, epoch: 4, jobName: 'stageline-run-seen-1', namespace: 'stageline-issue-x', phase: 'active' }],
     });
-    kube.finishJob('stageline-run-adopted-1', { type: 'Complete' });
-    await vi.waitFor(() => expect(statusesOf(e, runId)).toEqual(['succeeded']), WAIT);
-    expect(edge.applied[0]).toMatchObject({ epoch: 4, jobName: 'stageline-run-adopted-1', namespace: 'stageline-issue-x' });
   });
 
   it('resolves run() promptly when aborted mid-run without touching the job', async () => {

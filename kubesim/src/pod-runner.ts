@@ -1,7 +1,10 @@
 /**
  * POD RUNNER: the kubelet of the simulated node.
  *
- *   pod ADDED ──bind──▶ Pending (ContainerCreating) ──podStartDelayMs──▶ resolve env
+ *   pod ADDED ─ nodeSelector does not fit the node ─▶ Pending, PodScheduled=False Unschedulable (scheduler.ts)
+ *     └─bind──▶ Pending (ContainerCreating) ──podStartDelayMs──▶ pull images (image-registry.ts)
+ *     ├─ malformed image ─▶ waiting InvalidImageName (no retry)
+ *     ├─ image tag `missing` ─▶ waiting ErrImagePull ⇄ ImagePullBackOff, retried with back-off
  *     ├─ missing Secret/key ─▶ waiting CreateContainerConfigError, retried on Secret/ConfigMap changes
  *     └─ spawn each container ─▶ Running ─exit─▶ terminated ─▶ Succeeded / Failed
  *                                               └─ restartPolicy says restart ─▶ CrashLoopBackOff ─▶ run again
@@ -13,12 +16,16 @@ import type { KubeObject } from './kube-object.ts';
 import { isRecord, toKubeTime } from './kube-object.ts';
 import type { LogBuffer } from './log-buffer.ts';
 import { createLogBuffer } from './log-buffer.ts';
-import type { ContainerRun, RestartPolicy } from './pod-status.ts';
+import type { ContainerRun } from './pod-status.ts';
 import { buildPodStatus } from './pod-status.ts';
 import { CONFIGMAPS, PODS, SECRETS } from './resource-registry.ts';
 import { ensureNode } from './simulated-node.ts';
 import type { Store } from './store.ts';
 import { createWorkQueue } from './work-queue.ts';
+import { recordEvent } from './events.ts';
+import { pullImages, type PullHooks } from './image-pulls.ts';
+import { containersOf, newRun, specOf, type PodRun } from './pod-run.ts';
+import { nodeLabels, schedulingFailure, unschedulableStatus } from './scheduler.ts';
 import { containerArgv, resolveContainerEnv } from './container-env.ts';
 import { signalGroup, startContainerProcess } from './container-process.ts';
 import type { ProcessExit } from './container-process.ts';
@@ -36,47 +43,6 @@ export interface PodRunnerOptions {
 export interface PodRunner {
   logsFor(pod: KubeObject, container: string, previous: boolean): LogBuffer | undefined;
   close(): void;
-}
-
-interface PodRun {
-  uid: string;
-  namespace: string;
-  name: string;
-  runs: ContainerRun[];
-  restartPolicy: RestartPolicy;
-  startTime: string;
-  started: boolean;
-  signalled: boolean;
-  killAt: number | undefined;
-  timers: Set<NodeJS.Timeout>;
-}
-
-type Json = Record<string, unknown>;
-
-function specOf(pod: KubeObject): Json {
-  return isRecord(pod['spec']) ? pod['spec'] : {};
-}
-
-function containersOf(pod: KubeObject): Json[] {
-  const containers = specOf(pod)['containers'];
-  return Array.isArray(containers) ? containers.filter(isRecord) : [];
-}
-
-function newRun(container: Json): ContainerRun {
-  return {
-    name: String(container['name'] ?? ''),
-    image: String(container['image'] ?? ''),
-    state: 'waiting',
-    waiting: { reason: 'ContainerCreating' },
-    startedAt: undefined,
-    containerID: undefined,
-    terminated: undefined,
-    lastTerminated: undefined,
-    restartCount: 0,
-    logs: undefined,
-    previousLogs: undefined,
-    process: undefined,
-  };
 }
 
 export function createPodRunner(options: PodRunnerOptions): PodRunner {
@@ -136,6 +102,8 @@ export function createPodRunner(options: PodRunnerOptions): PodRunner {
       restartPolicy: policy === 'Never' || policy === 'OnFailure' ? policy : 'Always',
       startTime: toKubeTime(new Date()),
       started: false,
+      pullBlocked: false,
+      pullFailures: 0,
       signalled: false,
       killAt: undefined,
       timers: new Set(),
@@ -163,9 +131,23 @@ export function createPodRunner(options: PodRunnerOptions): PodRunner {
     log('container started', { namespace: run.namespace, pod: run.name, container: c.name, pid: c.process.pid });
   };
 
+  const podEvent = (pod: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void =>
+    recordEvent(store, { resource: PODS, object: pod, type, reason, message, component: 'kubelet' });
+
+  const pullHooks: PullHooks = {
+    backoffMs: options.restartBackoffMs,
+    later,
+    writeStatus: (run) => void writeStatus(run),
+    podEvent,
+    retry: (run) => tryStart(run),
+  };
+
   const tryStart = (run: PodRun): void => {
     const pod = currentPod(run);
-    if (!pod || pod.metadata.deletionTimestamp || run.started) {
+    if (!pod || pod.metadata.deletionTimestamp || run.started || run.pullBlocked) {
+      return;
+    }
+    if (!pullImages(run, pod, pullHooks)) {
       return;
     }
     const prepared = containersOf(pod).map((container) => ({ container, env: resolveContainerEnv(store, pod, container) }));
@@ -274,8 +256,23 @@ export function createPodRunner(options: PodRunnerOptions): PodRunner {
     }
     const phase = isRecord(pod['status']) ? pod['status']['phase'] : undefined;
     if (!run && phase !== 'Succeeded' && phase !== 'Failed') {
-      pods.set(key, bind(pod));
+      // A preset spec.nodeName bypasses the scheduler, as in Kubernetes.
+      const unfit = specOf(pod)['nodeName'] ? undefined : schedulingFailure(pod, nodeLabels(options.nodeName));
+      if (unfit === undefined) {
+        pods.set(key, bind(pod));
+      } else {
+        leavePending(pod, unfit);
+      }
     }
+  };
+
+  const leavePending = (pod: KubeObject, message: string): void => {
+    const status = unschedulableStatus(pod['status'], message, new Date());
+    if (JSON.stringify(status) === JSON.stringify(pod['status'])) {
+      return;
+    }
+    store.put(PODS, { ...pod, status });
+    podEvent(pod, 'Warning', 'FailedScheduling', message);
   };
 
   const queue = createWorkQueue(reconcile, (key, err) => log('pod runner error', { pod: key, error: String(err) }));

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { toKubeTime } from './kube-object.ts';
 import { NODES } from './resource-registry.ts';
+import { nodeLabels } from './scheduler.ts';
 import type { Store } from './store.ts';
 
 export function ensureNode(store: Store, nodeName: string): void {
@@ -12,7 +13,7 @@ export function ensureNode(store: Store, nodeName: string): void {
   store.put(NODES, {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: nodeName, uid: randomUUID(), creationTimestamp: now, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' } },
+    metadata: { name: nodeName, uid: randomUUID(), creationTimestamp: now, labels: nodeLabels(nodeName) },
     spec: {},
     status: {
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }],

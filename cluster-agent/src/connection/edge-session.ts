@@ -6,10 +6,13 @@
  *   socket open ─► hello{observedJobs} ─► welcome ─► versions compatible?
  *       no  ─► log error, send nothing else, never claim (no cluster mutation)
  *       yes ─► re-send every unacked outbox frame (same ids) ─► claim if capacity
+ *   welcome.heldRuns ─► handler.onHeld (resume runs this instance still holds)
  *   run.available / reconcile tick / a run finished ─► claim (one in flight)
  *   claim.result ─► handler.onClaimed      ack ─► drop from outbox
  *   reject ─► drop; handler.onRefused (lease lost?)      error ─► log, drop
  *   every heartbeatIntervalMs while welcomed ─► heartbeat{held runs} (not kept)
+ *   heartbeat.result{lost} ─► handler.onLeaseLost (with the epochs that heartbeat carried)
+ *   run.cancel ─► handler.onCancel      runs.query ◄─► runs.state (the namespace sweeper)
  *   socket down ─► every reconcile interval POST [hello, ...outbox, heartbeat, claim]
  */
 import { POLICY_VERSION } from '@stageline/policy';
@@ -18,66 +21,21 @@ import {
   isCompatibleVersion,
   PROTOCOL_VERSION,
   type AgentFrame,
-  type ClaimedRun,
   type EdgeFrame,
   type ErrorCode,
   type HelloFrame,
   type ObservedJob,
 } from '@stageline/protocol';
-import type { Logger } from '../lib/log.ts';
-import { AGENT_VERSION } from '../version.ts';
-import { createBackoff, type BackoffPolicy } from './backoff.ts';
+import { createBackoff } from './backoff.ts';
 import { startEdgeSocket, type EdgeSocket } from './edge-socket.ts';
-import type { NextFrameId } from './frame-ids.ts';
+import { createHeartbeatLedger } from './heartbeat-ledger.ts';
+import { buildHelloFrame } from './hello.ts';
 import { postFrames } from './http-fallback.ts';
-import type { Outbox, OutboxFrame, OutboxFrameBody } from './outbox.ts';
+import type { OutboxFrame } from './outbox.ts';
+import { askInChunks, createRunQueries, queryRunsOverHttp } from './run-queries.ts';
+import type { EdgeSession, EdgeSessionOptions, HeldRun, SessionHandler } from './session-types.ts';
 
-/** What the session needs from the dispatcher. */
-export interface SessionHandler {
-  observedJobs(): Promise<ObservedJob[]>;
-  /** How many more runs this agent takes now. */
-  capacity(): number;
-  /** Runs whose leases the heartbeat keeps alive. */
-  heldRuns(): Array<{ runId: string; epoch: number }>;
-  onClaimed(runs: ClaimedRun[]): void;
-  /** The edge refused one of our run frames (a stale lease, an impossible transition). */
-  onRefused(frame: OutboxFrame, code: ErrorCode, message: string): void;
-}
-
-/** What the dispatcher needs from the session. */
-export interface FrameSink {
-  /** Queue a run frame; it is sent now if possible and re-sent until acknowledged. */
-  enqueue(frame: OutboxFrameBody): void;
-  /** Ask the edge for work (coalesced with a claim already in flight). */
-  requestClaim(): void;
-  /** Forget unsent frames of a run we no longer hold. */
-  discardRun(runId: string, epoch: number): void;
-}
-
-export interface EdgeSessionOptions {
-  socketUrl: string;
-  framesUrl: string;
-  clusterToken: string;
-  instanceId: string;
-  claimLimit: number;
-  reconcileIntervalMs: number;
-  /** Used until the edge's welcome names its own. */
-  heartbeatIntervalMs: number;
-  log: Logger;
-  outbox: Outbox;
-  nextId: NextFrameId;
-  random: () => number;
-  backoff?: BackoffPolicy;
-  fetch?: typeof fetch;
-  onWelcome?: (clusterId: string) => void;
-}
-
-export interface EdgeSession extends FrameSink {
-  /** Connect and serve `handler` until `signal` aborts. */
-  run(handler: SessionHandler, signal: AbortSignal): Promise<void>;
-  /** Whether the last welcome had compatible versions (undefined before any welcome). */
-  isCompatible(): boolean | undefined;
-}
+export type { EdgeContact, EdgeSession, EdgeSessionOptions, FrameSink, HeldRun, RunCancelFrame, SessionHandler } from './session-types.ts';
 
 /** A claim without an answer is forgotten after this long (the edge may have lost it). */
 const CLAIM_TIMEOUT_MS = 30_000;
@@ -102,7 +60,12 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
   let claimInFlight: { id: string; limit: number; at: number } | undefined;
   let claimWanted = false;
   let polling = false;
+  let everOpened = false;
+  let lastContactAt: number | undefined;
   const polls = new Set<Promise<void>>();
+  const heartbeats = createHeartbeatLedger();
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  const queries = createRunQueries(nextId, queryTimeoutMs);
 
   const canSend = (): boolean => socket?.isOpen() === true && welcomed && compatible === true;
 
@@ -115,15 +78,7 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
     } catch (error) {
       log.warn('could not list managed jobs for hello', { error });
     }
-    return {
-      type: 'hello',
-      id: nextId(),
-      protocolVersion: PROTOCOL_VERSION,
-      policyVersion: POLICY_VERSION,
-      instanceId: options.instanceId,
-      agentVersion: AGENT_VERSION,
-      observedJobs: observedJobs.slice(0, 1000),
-    };
+    return buildHelloFrame(nextId(), options.instanceId, observedJobs);
   }
 
   function pumpClaim(): void {
@@ -149,9 +104,24 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
     pumpClaim();
   }
 
+  /** A heartbeat frame, remembered so its result can name the epochs it covered. */
+  function makeHeartbeat(runs: HeldRun[]): AgentFrame {
+    const frame = { type: 'heartbeat' as const, id: nextId(), runs: runs.slice(0, 1000) };
+    heartbeats.remember(frame.id, frame.runs);
+    return frame;
+  }
+
   function sendHeartbeat(): void {
     if (handler && canSend()) {
-      sendNow({ type: 'heartbeat', id: nextId(), runs: handler.heldRuns().slice(0, 1000) });
+      sendNow(makeHeartbeat(handler.heldRuns()));
+    }
+  }
+
+  function onHeartbeatResult(ref: string, lost: readonly string[]): void {
+    const runs = heartbeats.lost(ref, lost);
+    if (runs.length > 0) {
+      log.warn('edge reports lost leases', { runIds: runs.map((run) => run.runId) });
+      handler?.onLeaseLost(runs);
     }
   }
 
@@ -174,7 +144,14 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
     }
     compatible = ok;
     heartbeatMs = frame.heartbeatIntervalMs;
-    if (!viaSocket || !ok) {
+    if (!ok) {
+      return;
+    }
+    lastContactAt = Date.now();
+    if (frame.heldRuns.length > 0) {
+      handler?.onHeld(frame.heldRuns);
+    }
+    if (!viaSocket) {
       return;
     }
     welcomed = true;
@@ -197,9 +174,23 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
   }
 
   function handleFrame(frame: EdgeFrame, viaSocket: boolean): void {
+    if (viaSocket && welcomed) {
+      lastContactAt = Date.now();
+    }
     switch (frame.type) {
       case 'welcome':
         onWelcome(frame, viaSocket);
+        return;
+      case 'heartbeat.result':
+        onHeartbeatResult(frame.ref, frame.lost);
+        return;
+      case 'runs.state':
+        queries.settle(frame);
+        return;
+      case 'run.cancel':
+        if (compatible === true) {
+          handler?.onCancel(frame);
+        }
         return;
       case 'run.available':
         if (compatible === true) {
@@ -256,7 +247,7 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
       const frames: AgentFrame[] = [await buildHello(), ...outbox.pending()];
       let claimed = false;
       if (compatible === true) {
-        frames.push({ type: 'heartbeat', id: nextId(), runs: handler.heldRuns().slice(0, 1000) });
+        frames.push(makeHeartbeat(handler.heldRuns()));
         const limit = Math.min(options.claimLimit, handler.capacity());
         if (limit > 0) {
           frames.push({ type: 'claim', id: nextId(), limit });
@@ -272,6 +263,9 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
           log.warn('fallback poll failed', fields);
         }
         return;
+      }
+      if (compatible !== false) {
+        lastContactAt = Date.now();
       }
       for (const invalid of reply.value.invalid) {
         log.warn('dropped an invalid frame from the edge', { code: invalid.code, reason: invalid.message });
@@ -314,6 +308,10 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
         onOpen: () => {
           generation += 1;
           welcomed = false;
+          if (everOpened) {
+            options.onReconnect?.();
+          }
+          everOpened = true;
           void sendHello(generation);
         },
         onFrame: (frame) => handleFrame(frame, true),
@@ -322,6 +320,7 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
           welcomed = false;
           claimInFlight = undefined;
           clearInterval(heartbeatTimer);
+          queries.abandonAll();
         },
       },
       signal,
@@ -355,6 +354,17 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
     discardRun(runId, epoch) {
       outbox.dropRun(runId, epoch);
     },
+    queryRuns(runIds) {
+      return askInChunks(runIds, async (chunk) => {
+        if (canSend()) {
+          return queries.ask(chunk, sendNow);
+        }
+        const hello = await buildHello();
+        const signal = AbortSignal.timeout(queryTimeoutMs);
+        return queryRunsOverHttp({ url: options.framesUrl, headers, hello, nextId, runIds: chunk, signal, fetch: options.fetch });
+      });
+    },
     isCompatible: () => compatible,
+    contact: () => ({ lastContactAt, compatible, heartbeatMs }),
   };
 }

@@ -72,4 +72,18 @@ describe('createFrameIds', () => {
     expect(second.endsWith('-2')).toBe(true);
     expect(first.length).toBeLessThanOrEqual(64);
   });
+
+  it('reports the unacknowledged log chunks and when the oldest was queued', () => {
+    const outbox = createOutbox();
+    expect(outbox.logBacklog()).toEqual({ frames: 0, oldestQueuedAt: undefined });
+    outbox.add(status('f1', runA), 100);
+    outbox.add(chunk('f2', runA, 0), 200);
+    outbox.add(chunk('f3', runB, 0), 300);
+    outbox.takeOverdue(10_000, 0);
+    expect(outbox.logBacklog()).toEqual({ frames: 2, oldestQueuedAt: 200 });
+    outbox.settle('f2');
+    expect(outbox.logBacklog()).toEqual({ frames: 1, oldestQueuedAt: 300 });
+    outbox.dropRun(runB, 1);
+    expect(outbox.logBacklog()).toEqual({ frames: 0, oldestQueuedAt: undefined });
+  });
 });

@@ -28,6 +28,8 @@ export interface Outbox {
   takeOverdue(now: number, afterMs: number): readonly OutboxFrame[];
   /** Mark every pending frame as sent at `now` (all were just re-sent). */
   touchAll(now: number): void;
+  /** Unacknowledged log chunks and when the oldest was queued (the log lag metrics). */
+  logBacklog(): { frames: number; oldestQueuedAt: number | undefined };
   readonly size: number;
 }
 
@@ -35,23 +37,28 @@ export function createOutbox(): Outbox {
   // Map keeps insertion order, which is the order the edge must see.
   const frames = new Map<string, OutboxFrame>();
   const sentAt = new Map<string, number>();
+  const queuedAt = new Map<string, number>();
+  const forget = (id: string): void => {
+    frames.delete(id);
+    sentAt.delete(id);
+    queuedAt.delete(id);
+  };
   return {
     add(frame, now) {
       frames.set(frame.id, frame);
       sentAt.set(frame.id, now);
+      queuedAt.set(frame.id, now);
     },
     settle(ref) {
       const frame = frames.get(ref);
-      frames.delete(ref);
-      sentAt.delete(ref);
+      forget(ref);
       return frame;
     },
     dropRun(runId, epoch) {
       let dropped = 0;
       for (const [id, frame] of frames) {
         if (frame.runId === runId && frame.epoch === epoch) {
-          frames.delete(id);
-          sentAt.delete(id);
+          forget(id);
           dropped += 1;
         }
       }
@@ -74,6 +81,18 @@ export function createOutbox(): Outbox {
       for (const id of frames.keys()) {
         sentAt.set(id, now);
       }
+    },
+    logBacklog() {
+      let count = 0;
+      let oldest: number | undefined;
+      for (const [id, frame] of frames) {
+        if (frame.type === 'log.append') {
+          count += 1;
+          // Insertion order: the first log frame is the oldest.
+          oldest ??= queuedAt.get(id);
+        }
+      }
+      return { frames: count, oldestQueuedAt: oldest };
     },
     get size() {
       return frames.size;

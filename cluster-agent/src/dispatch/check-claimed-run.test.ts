@@ -14,6 +14,10 @@ const run: ClaimedRun = {
   triggerLabel: 'run:dev',
   agentKey: 'dev',
   leaseUntil: '2026-11-22T10:45:00.000Z',
+  takeover: false,
+  logSeq: 0,
+  logLines: 0,
+  runToken: 'srt_token',
 };
 
 describe('checkClaimedRun', () => {

@@ -1,44 +1,58 @@
 /**
- * Turns claimed runs into Kubernetes objects and reports what happens to them.
+ * Turns claimed (or still-held) runs into Kubernetes objects and reports what
+ * happens to them.
  *
- * RUN FLOW (one per claimed run; domain.md §3.5, §5.2, §5.4)
- *   claim.result ─► checkClaimedRun (policy) ─► ensureNamespace ─► ensureJob (create or adopt)
- *     ─► run.status running {jobName, namespace}
- *     ─► follow the pod log ─► log.append chunks (seq 0, 1, …)
- *     ─► wait for a terminal Job condition ─► drain the log ─► last chunk ─► run.status terminal
- *   any prepare error ─► run.status failed {namespace_prepare_failed | job_create_failed | policy_rejected}
- *   reject stale_lease / invalid_transition ─► stop the work, keep the Job (the new holder adopts it)
+ * RUN FLOW (one per run; domain.md §3.5, §5)
+ *   claim.result / welcome.heldRuns ─► materializeRun (policy re-check, namespace, RBAC, quota,
+ *     limits, network policy, run Secret) ─► ensureJob (create, or adopt on takeover/resume)
+ *     ─► the Job owns the Secret ─► run.status running {jobName, namespace}
+ *     ─► superviseJob: pod start, log chunks from logSeq/logLines, terminal condition
+ *     ─► run.status succeeded | failed | timed_out
+ *   pod stuck past the grace ─► delete the Job ─► run.status failed `<Reason>: <message>`
+ *   prepare error ─► run.status failed {policy_rejected | namespace_not_managed | namespace_terminating
+ *     | namespace_prepare_failed | job_create_failed}
+ *   run.cancel ─► stop ─► delete the run's Jobs ─► run.status canceled
+ *   lease lost (heartbeat.result, reject stale_lease) ─► stop, drop queued frames, keep the Job
+ *   every heartbeat interval ─► renew the namespace lease of each held run
  *
  * Every frame goes through the FrameSink (the session's outbox), so a dropped
- * socket loses nothing. Jobs found at start-up are watched again (adoption).
+ * socket loses nothing.
  */
 import type { ClaimedRun, ErrorCode, ObservedJob } from '@stageline/protocol';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { FrameSink, SessionHandler } from '../connection/edge-session.ts';
 import type { OutboxFrame } from '../connection/outbox.ts';
+import type { FrameSink, HeldRun, RunCancelFrame, SessionHandler } from '../connection/session-types.ts';
+import type { JobOutcome, KubeGateway } from '../kube/kube-gateway.ts';
+import { toObservedJobs } from '../kube/job-status.ts';
+import { buildRunJob, runSecretName, type JobSettings } from '../kube/manifests.ts';
 import type { Logger } from '../lib/log.ts';
-import { describeKubeError } from '../kube/kube-errors.ts';
-import type { JobOutcome, JobRef, KubeGateway, ManagedJob } from '../kube/kube-gateway.ts';
-import { buildRunJob, buildRunNamespace, type JobSettings } from '../kube/manifests.ts';
-import { checkClaimedRun } from './check-claimed-run.ts';
-import { createLogBatcher } from './log-batcher.ts';
+import type { AgentMetrics } from '../ops/metrics.ts';
+import { deleteRunJobs } from './cancel-run.ts';
+import { renewNamespaceLease } from './lease-keepalive.ts';
+import { materializeRun, type MaterializeSettings } from './materialize-run.ts';
+import { superviseJob } from './supervise-job.ts';
 
 export interface DispatcherOptions {
   gateway: KubeGateway;
   sink: FrameSink;
   log: Logger;
-  namespacePrefix: string;
+  settings: MaterializeSettings;
+  job: JobSettings;
   /** At most this many runs in progress at once. */
   maxRuns: number;
-  job: JobSettings;
+  podFailureGraceMs: number;
+  /** Namespace lease keepalive period (the heartbeat interval). */
+  keepaliveIntervalMs: number;
+  podPollIntervalMs?: number;
   logFlushMs?: number;
   /** How long to wait for the log stream to end after the Job finished. */
   logDrainGraceMs?: number;
+  metrics?: AgentMetrics;
+  now?: () => Date;
+  random?: () => number;
 }
 
 export interface Dispatcher extends SessionHandler {
-  /** Watch the managed Jobs already in the cluster again (after an agent restart). */
-  adoptExisting(): Promise<void>;
+  runsInProgress(): number;
   /** Stop all work (the Jobs keep running) and wait for it to settle. */
   stop(): Promise<void>;
 }
@@ -51,141 +65,106 @@ interface RunWork {
   finished: boolean;
   done: Promise<void>;
   log: Logger;
+  claimedAt: number;
+  /** Known once the namespace is ready (lease keepalive, cancel). */
+  placement?: { namespace: string; jobName: string; ttlSeconds: number };
 }
-
-type FailureKind = 'policy_rejected' | 'namespace_prepare_failed' | 'job_create_failed';
 
 const MAX_REASON = 500;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { gateway, sink } = options;
-  const log = options.log;
+  const { gateway, sink, log, metrics } = options;
+  const now = options.now ?? (() => new Date());
   const works = new Map<string, RunWork>();
   /** Highest epoch of recently finished runs, so a duplicate claim result does not start them again. */
   const settled = new Map<string, number>();
-  const drainGraceMs = options.logDrainGraceMs ?? 5000;
+  const cancels = new Set<Promise<void>>();
+  const stopping = new AbortController();
+  let renewing = false;
 
-  const reportFailure = (work: RunWork, kind: FailureKind, message: string): void => {
-    work.log.warn('run failed before its job started', { reason: kind, detail: message });
-    finish(work, { status: 'failed', reason: `${kind}: ${message}`.slice(0, MAX_REASON) });
-  };
-
-  function finish(work: RunWork, outcome: JobOutcome, placement?: { jobName: string; namespace: string }): void {
+  function finish(work: RunWork, outcome: JobOutcome | { status: 'failed'; reason: string }): void {
     if (work.abort.signal.aborted || work.finished) {
       return;
     }
     work.finished = true;
-    sink.enqueue({
-      type: 'run.status',
-      runId: work.runId,
-      epoch: work.epoch,
-      status: outcome.status,
-      ...('reason' in outcome ? { reason: outcome.reason.slice(0, MAX_REASON) } : {}),
-      ...placement,
-    });
-    work.log.info('run finished', { status: outcome.status });
+    const where = work.placement ? { jobName: work.placement.jobName, namespace: work.placement.namespace } : {};
+    const reason = 'reason' in outcome ? { reason: outcome.reason.slice(0, MAX_REASON) } : {};
+    sink.enqueue({ type: 'run.status', runId: work.runId, epoch: work.epoch, status: outcome.status, ...reason, ...where });
+    work.log.info('run finished', { status: outcome.status, ...reason });
     sink.requestClaim();
   }
 
-  /** Follow logs and wait for the outcome; the final chunk is queued before the terminal status. */
-  async function superviseJob(work: RunWork, ref: JobRef, shipLogs: boolean): Promise<void> {
-    const signal = work.abort.signal;
-    const batcher = createLogBatcher({
-      flushMs: options.logFlushMs,
-      onChunk: (seq, lines) => sink.enqueue({ type: 'log.append', runId: work.runId, epoch: work.epoch, seq, lines }),
-    });
-    const logAbort = new AbortController();
-    const stopLogs = (): void => logAbort.abort();
-    signal.addEventListener('abort', stopLogs, { once: true });
-    const following = shipLogs
-      ? gateway.followJobLog(ref, (line) => batcher.push(line), logAbort.signal).catch((error: unknown) => {
-          work.log.warn('following the pod log failed', { reason: describeKubeError(error) });
-        })
-      : Promise.resolve();
+  function fail(work: RunWork, code: string, message: string): void {
+    work.log.warn('run failed before its job started', { reason: code, detail: message });
+    finish(work, { status: 'failed', reason: `${code}: ${message}` });
+  }
+
+  async function createJob(work: RunWork, run: ClaimedRun, namespace: string, jobName: string): Promise<boolean> {
+    let job;
     try {
-      const outcome = await gateway.waitForJobOutcome(ref, signal);
-      // The log stream ends when the container exits; give it a moment, then cut it.
-      const grace = new AbortController();
-      await Promise.race([following, sleep(drainGraceMs, undefined, { signal: grace.signal }).catch(() => undefined)]);
-      grace.abort();
-      logAbort.abort();
-      await following;
-      if (signal.aborted) {
-        batcher.discard();
-        return;
-      }
-      batcher.close();
-      finish(work, outcome, { jobName: ref.name, namespace: ref.namespace });
+      job = await gateway.ensureJob(namespace, buildRunJob({ run, namespace, jobName }, options.job));
     } catch (error) {
-      batcher.discard();
-      logAbort.abort();
-      if (!signal.aborted) {
-        throw error;
-      }
-    } finally {
-      signal.removeEventListener('abort', stopLogs);
+      fail(work, 'job_create_failed', describeError(error));
+      return false;
     }
+    if (!job.ok) {
+      fail(work, 'job_create_failed', `job ${job.error.name} exists for run ${job.error.otherRunId ?? '(unlabelled)'}`);
+      return false;
+    }
+    if (job.value.kind === 'created') {
+      metrics?.claimToJobCreated.observe((Date.now() - work.claimedAt) / 1000);
+    }
+    work.log.info(job.value.kind === 'created' ? 'job created' : 'existing job adopted', { namespace, job: jobName });
+    const secret = { apiVersion: 'v1', kind: 'Secret', namespace, name: runSecretName(run.runId) };
+    // Not fatal: without the owner reference the Secret outlives the Job until the namespace goes.
+    await gateway.setJobOwner(secret, { name: jobName, uid: job.value.job.uid }).catch((error: unknown) => {
+      work.log.warn('could not make the job own the run secret', { reason: describeError(error) });
+    });
+    return true;
   }
 
   async function prepareAndRun(work: RunWork, run: ClaimedRun): Promise<void> {
-    const placement = checkClaimedRun(run, options.namespacePrefix);
-    if (!placement.ok) {
-      reportFailure(work, 'policy_rejected', placement.error);
-      return;
-    }
-    const { namespace, jobName } = placement.value;
+    let ready;
     try {
-      const ns = await gateway.ensureNamespace(buildRunNamespace({ run, namespace }));
-      if (!ns.ok) {
-        reportFailure(work, 'namespace_prepare_failed', `namespace ${ns.error.name} is terminating`);
-        return;
-      }
+      ready = await materializeRun(run, gateway, options.settings, now());
     } catch (error) {
-      reportFailure(work, 'namespace_prepare_failed', describeError(error));
+      fail(work, 'namespace_prepare_failed', describeError(error));
       return;
     }
-    if (work.abort.signal.aborted) {
+    if (!ready.ok) {
+      fail(work, ready.error.code, ready.error.message);
       return;
     }
-    try {
-      const job = await gateway.ensureJob(namespace, buildRunJob({ run, namespace, jobName }, options.job));
-      if (!job.ok) {
-        reportFailure(work, 'job_create_failed', `job ${job.error.name} exists for run ${job.error.otherRunId ?? '(unlabelled)'}`);
-        return;
-      }
-      work.log.info(job.value.kind === 'created' ? 'job created' : 'existing job adopted', { namespace, job: jobName });
-    } catch (error) {
-      reportFailure(work, 'job_create_failed', describeError(error));
-      return;
-    }
-    if (work.abort.signal.aborted) {
+    const { namespace, jobName, ttlSeconds, placement } = ready.value;
+    work.placement = { namespace, jobName, ttlSeconds };
+    work.log.info('namespace ready', { namespace, placement });
+    if (work.abort.signal.aborted || !(await createJob(work, run, namespace, jobName)) || work.abort.signal.aborted) {
       return;
     }
     sink.enqueue({ type: 'run.status', runId: run.runId, epoch: run.epoch, status: 'running', jobName, namespace });
-    await superviseJob(work, { namespace, name: jobName, runId: run.runId }, true);
-  }
-
-  function startWork(runId: string, epoch: number, body: (work: RunWork) => Promise<void>): void {
-    const work: RunWork = {
-      runId,
-      epoch,
-      abort: new AbortController(),
-      finished: false,
-      done: Promise.resolve(),
-      log: log.with({ runId, epoch }),
-    };
-    works.set(runId, work);
-    work.done = body(work)
-      .catch((error: unknown) => {
-        work.log.error('run work failed unexpectedly', { error });
-      })
-      .finally(() => {
-        // Also after an unexpected error: the lease then lapses and the edge re-offers the run.
-        if (works.get(runId) === work) {
-          works.delete(runId);
-        }
-        remember(runId, epoch);
-      });
+    const ref = { namespace, name: jobName, runId: run.runId };
+    const end = await superviseJob({
+      gateway,
+      sink,
+      ref,
+      epoch: run.epoch,
+      logStart: { seq: run.logSeq, skipLines: run.logLines },
+      podFailureGraceMs: options.podFailureGraceMs,
+      podPollMs: options.podPollIntervalMs ?? 1000,
+      drainGraceMs: options.logDrainGraceMs ?? 5000,
+      logFlushMs: options.logFlushMs,
+      now: () => now().getTime(),
+      log: work.log,
+      signal: work.abort.signal,
+      onPodStarted: () => metrics?.claimToPodRunning.observe((Date.now() - work.claimedAt) / 1000),
+    });
+    if (end.kind === 'stuck') {
+      // Kubernetes would keep retrying the pull (or waiting for a node) forever: stop it.
+      await gateway.deleteJob(namespace, jobName).catch((error: unknown) => work.log.warn('deleting the stuck job failed', { reason: describeError(error) }));
+      finish(work, { status: 'failed', reason: end.reason });
+    } else if (end.kind === 'outcome') {
+      finish(work, end.outcome);
+    }
   }
 
   function remember(runId: string, epoch: number): void {
@@ -201,78 +180,136 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  function onClaimed(runs: ClaimedRun[]): void {
-    for (const run of runs) {
-      const existing = works.get(run.runId);
-      if ((existing && existing.epoch >= run.epoch) || (settled.get(run.runId) ?? -1) >= run.epoch) {
-        // A claim result seen twice (socket and HTTP fallback): already working on it.
-        continue;
-      }
-      if (existing) {
-        existing.log.info('run claimed again with a newer epoch; restarting its work');
-        existing.abort.abort();
-      }
-      log.info('run claimed', { runId: run.runId, epoch: run.epoch, attemptNo: run.attemptNo });
-      startWork(run.runId, run.epoch, (work) => prepareAndRun(work, run));
-    }
-  }
-
-  function onRefused(frame: OutboxFrame, code: ErrorCode, message: string): void {
-    const lost = code === 'stale_lease' || (code === 'invalid_transition' && frame.type === 'run.status');
-    const work = works.get(frame.runId);
-    if (!lost || !work || work.epoch !== frame.epoch) {
+  function startRun(run: ClaimedRun, source: 'claimed' | 'held'): void {
+    const existing = works.get(run.runId);
+    if ((existing && existing.epoch >= run.epoch) || (settled.get(run.runId) ?? -1) >= run.epoch) {
+      // Seen twice (socket and HTTP fallback), or a held run already in progress (a reconnect).
       return;
     }
-    work.log.warn('lost the run lease; leaving its job to the new holder', { code, reason: message });
+    if (existing) {
+      existing.log.info('run claimed again with a newer epoch; restarting its work');
+      existing.abort.abort();
+    }
+    const work: RunWork = {
+      runId: run.runId,
+      epoch: run.epoch,
+      abort: new AbortController(),
+      finished: false,
+      done: Promise.resolve(),
+      log: log.with({ runId: run.runId, epoch: run.epoch }),
+      claimedAt: Date.now(),
+    };
+    work.log.info(source === 'held' ? 'resuming a run this instance holds' : 'run claimed', { attemptNo: run.attemptNo, takeover: run.takeover, logSeq: run.logSeq, logLines: run.logLines });
+    works.set(run.runId, work);
+    work.done = prepareAndRun(work, run)
+      .catch((error: unknown) => work.log.error('run work failed unexpectedly', { error }))
+      .finally(() => {
+        // Also after an unexpected error: the lease then lapses and the edge re-offers the run.
+        if (works.get(run.runId) === work) {
+          works.delete(run.runId);
+        }
+        remember(run.runId, run.epoch);
+      });
+  }
+
+  /** Stop working on a run we no longer hold; its Job stays for the new holder. */
+  function release(work: RunWork, why: string): void {
+    work.log.warn('lost the run lease; leaving its job to the new holder', { reason: why });
     work.abort.abort();
-    works.delete(frame.runId);
-    sink.discardRun(frame.runId, frame.epoch);
+    works.delete(work.runId);
+    sink.discardRun(work.runId, work.epoch);
+    metrics?.leaseLost.inc();
     sink.requestClaim();
   }
 
-  function adopt(job: ManagedJob): void {
-    const { runId, epoch } = job;
-    if (runId === undefined || epoch === undefined || works.has(runId)) {
+  async function cancel(frame: RunCancelFrame): Promise<void> {
+    const work = works.get(frame.runId);
+    const target = { runId: frame.runId, namespace: frame.namespace ?? work?.placement?.namespace, jobName: frame.jobName ?? work?.placement?.jobName };
+    const clog = log.with({ runId: frame.runId, epoch: frame.epoch });
+    clog.info('run canceled by the edge', { reason: frame.reason });
+    remember(frame.runId, frame.epoch);
+    if (work) {
+      work.abort.abort();
+      // Gone from the held runs at once: a late reject of its frames is not a lost lease.
+      works.delete(frame.runId);
+      sink.discardRun(work.runId, work.epoch);
+      await work.done;
+    }
+    sink.discardRun(frame.runId, frame.epoch);
+    const deleted = await deleteRunJobs(gateway, target, clog, stopping.signal, options.random);
+    if (deleted === undefined) {
+      clog.error('could not delete the jobs of a canceled run; not confirming the cancel');
       return;
     }
-    const ref = { namespace: job.namespace, name: job.name, runId };
-    log.info('adopting job found at start-up', { runId, epoch, job: job.name, namespace: job.namespace, phase: job.phase });
-    startWork(runId, epoch, async (work) => {
-      if (job.outcome) {
-        // Finished while no agent watched it; re-reporting is idempotent at the edge.
-        finish(work, job.outcome, { jobName: job.name, namespace: job.namespace });
-        return;
-      }
-      // Log lines shipped before the restart cannot be matched to chunk seqs: status only.
-      await superviseJob(work, ref, false);
-    });
+    const reason = deleted.length > 0 ? `job deleted: ${deleted.join(', ')}` : 'no job to delete';
+    sink.enqueue({ type: 'run.status', runId: frame.runId, epoch: frame.epoch, status: 'canceled', reason: reason.slice(0, MAX_REASON) });
+    sink.requestClaim();
   }
 
-  return {
-    async observedJobs(): Promise<ObservedJob[]> {
-      const jobs = await gateway.listManagedJobs();
-      return jobs.flatMap((job) =>
-        job.runId === undefined || job.epoch === undefined
-          ? []
-          : [{ runId: job.runId, epoch: job.epoch, jobName: job.name, namespace: job.namespace, phase: job.phase }],
-      );
-    },
-    capacity: () => options.maxRuns - [...works.values()].filter((work) => !work.finished).length,
-    heldRuns: () => [...works.values()].filter((work) => !work.finished).map((work) => ({ runId: work.runId, epoch: work.epoch })),
-    onClaimed,
-    onRefused,
-    async adoptExisting() {
-      const jobs = await gateway.listManagedJobs();
-      for (const job of jobs) {
-        adopt(job);
+  async function renewLeases(): Promise<void> {
+    if (renewing) {
+      return;
+    }
+    renewing = true;
+    try {
+      for (const work of works.values()) {
+        if (work.finished || !work.placement || work.abort.signal.aborted) {
+          continue;
+        }
+        const { namespace, ttlSeconds } = work.placement;
+        const result = await renewNamespaceLease(gateway, namespace, options.settings.installation, now(), ttlSeconds).catch((error: unknown) => {
+          work.log.warn('renewing the namespace lease failed', { namespace, reason: describeError(error) });
+          return 'failed' as const;
+        });
+        if (result !== 'renewed' && result !== 'failed') {
+          work.log.warn('namespace lease not renewed', { namespace, result });
+        }
       }
+    } finally {
+      renewing = false;
+    }
+  }
+
+  const keepalive = setInterval(() => void renewLeases(), options.keepaliveIntervalMs);
+  const active = (): RunWork[] => [...works.values()].filter((work) => !work.finished);
+
+  return {
+    observedJobs: async (): Promise<ObservedJob[]> => toObservedJobs(await gateway.listManagedJobs()),
+    capacity: () => options.maxRuns - active().length,
+    heldRuns: () => active().map((work) => ({ runId: work.runId, epoch: work.epoch })),
+    runsInProgress: () => active().length,
+    onClaimed(runs) {
+      metrics?.claims.inc(runs.length);
+      runs.forEach((run) => startRun(run, 'claimed'));
+    },
+    onHeld: (runs) => runs.forEach((run) => startRun(run, 'held')),
+    onRefused(frame: OutboxFrame, code: ErrorCode, message: string) {
+      const lost = code === 'stale_lease' || (code === 'invalid_transition' && frame.type === 'run.status');
+      const work = works.get(frame.runId);
+      if (lost && work && work.epoch === frame.epoch) {
+        release(work, `${code}: ${message}`);
+      }
+    },
+    onLeaseLost(runs: HeldRun[]) {
+      for (const { runId, epoch } of runs) {
+        const work = works.get(runId);
+        // A finished run's terminal status is still queued: it must not be dropped.
+        if (work && work.epoch === epoch && !work.finished) {
+          release(work, 'heartbeat_lost');
+        }
+      }
+    },
+    onCancel(frame) {
+      const task = cancel(frame).catch((error: unknown) => log.error('cancel failed unexpectedly', { runId: frame.runId, error }));
+      cancels.add(task);
+      void task.finally(() => cancels.delete(task));
     },
     async stop() {
+      clearInterval(keepalive);
+      stopping.abort();
       const pending = [...works.values()];
-      for (const work of pending) {
-        work.abort.abort();
-      }
-      await Promise.allSettled(pending.map((work) => work.done));
+      pending.forEach((work) => work.abort.abort());
+      await Promise.allSettled([...pending.map((work) => work.done), ...cancels]);
     },
   };
 }

@@ -72,4 +72,13 @@ describe('createLogBatcher', () => {
     vi.advanceTimersByTime(500);
     expect(other.chunks).toEqual([]);
   });
+
+  it('resumes an epoch: skips the lines the edge already has and continues the seq', () => {
+    const chunks: Array<{ seq: number; lines: string[] }> = [];
+    const batcher = createLogBatcher({ startSeq: 4, skipLines: 3, flushMs: 200, onChunk: (seq, lines) => chunks.push({ seq, lines }) });
+    ['l1', 'l2', 'l3', 'l4', 'l5'].forEach((line) => batcher.push(line));
+    batcher.close();
+    expect(chunks).toEqual([{ seq: 4, lines: ['l4', 'l5'] }]);
+    expect(batcher.nextSeq).toBe(5);
+  });
 });

@@ -2,8 +2,13 @@
  * Batches pod log lines into log.append chunks: a chunk leaves after
  * `flushMs` (200 ms), at `maxLines` (100) lines, or before it would exceed
  * `maxBytes` of encoded JSON, whichever comes first, so a frame always stays
- * under the protocol's 256 KiB cap. Chunk numbers (`seq`) start at 0 per run
- * and have no gaps: the edge stores each (run, epoch, seq) once.
+ * under the protocol's 256 KiB cap. Chunk numbers (`seq`) have no gaps: the
+ * edge stores each (run, epoch, seq) once.
+ *
+ * Resuming a run of the same epoch (after an agent restart) re-reads the pod
+ * log from the start: the first `skipLines` lines are already stored at the
+ * edge and are dropped, and chunks continue at `startSeq`, so no line is lost
+ * or doubled.
  */
 
 /** The protocol's per-line limit (protocol/src/frames.ts). */
@@ -11,6 +16,10 @@ export const MAX_LINE_CHARS = 16 * 1024;
 
 export interface LogBatcherOptions {
   onChunk(seq: number, lines: string[]): void;
+  /** First chunk seq (the claim's `logSeq`); default 0. */
+  startSeq?: number;
+  /** Lines the edge already stored for this epoch (the claim's `logLines`); default 0. */
+  skipLines?: number;
   flushMs?: number;
   maxLines?: number;
   maxBytes?: number;
@@ -33,7 +42,8 @@ export function createLogBatcher(options: LogBatcherOptions): LogBatcher {
   const maxBytes = options.maxBytes ?? 192 * 1024;
   let buffer: string[] = [];
   let bytes = 0;
-  let seq = 0;
+  let seq = options.startSeq ?? 0;
+  let skip = options.skipLines ?? 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -53,6 +63,10 @@ export function createLogBatcher(options: LogBatcherOptions): LogBatcher {
   return {
     push(raw) {
       if (closed) {
+        return;
+      }
+      if (skip > 0) {
+        skip -= 1;
         return;
       }
       const line = raw.length > MAX_LINE_CHARS ? raw.slice(0, MAX_LINE_CHARS) : raw;

@@ -1,16 +1,21 @@
 /**
- * Pure builders for the objects a run materialises (domain.md §5.2, §5.4).
- * Names come from @stageline/policy; label syntax is re-checked there too.
- * Tests compare whole manifests and validate them with kubernetes-models.
+ * Pure builders for the run's own objects (domain.md §5.2, §5.4): the
+ * namespace with its labels and lease annotations, the run Secret and the Job.
+ * The per-namespace guard objects (RBAC, quota, limits, network policy) are in
+ * namespace-manifests.ts. Names come from @stageline/policy. Tests compare
+ * whole manifests and validate them with kubernetes-models.
  */
-import type { V1EnvVar, V1Job, V1Namespace } from '@kubernetes/client-node';
-import { isLabelValue, MANAGED_BY, prefixedKey } from '@stageline/policy';
+import type { V1EnvVar, V1Job, V1Namespace, V1Secret } from '@kubernetes/client-node';
+import { compactId, isLabelValue, MANAGED_BY, namespaceLeaseAnnotations, prefixedKey } from '@stageline/policy';
 import type { ClaimedRun } from '@stageline/protocol';
+import { DEFAULT_JOB_RESOURCES, type JobProfile } from '../config-json.ts';
+import { runtimeProfileOf, serviceAccountOf, type RuntimeProfile } from './runtime-profile.ts';
 
 export const LABEL_KEYS = Object.freeze({
   appName: 'app.kubernetes.io/name',
   appManagedBy: 'app.kubernetes.io/managed-by',
   managedBy: prefixedKey('managed-by'),
+  installation: prefixedKey('cluster-agent'),
   namespacePurpose: prefixedKey('namespace-purpose'),
   runtimeMode: prefixedKey('runtime-mode'),
   projectId: prefixedKey('project-id'),
@@ -25,9 +30,25 @@ export const LABEL_KEYS = Object.freeze({
 
 export const RUN_APP_NAME = 'stageline-run';
 export const RUN_CONTAINER = 'run';
+/** Keys of the run Secret. */
+export const SECRET_KEYS = Object.freeze({ mcpToken: 'mcp-token', modelApiKey: 'model-api-key' });
+/** Non-root user of the run pod (the runner image's user). */
+export const RUN_UID = 1000;
 
-/** Selects every Job this agent manages (observedJobs, adoption). */
-export const MANAGED_JOB_SELECTOR = `${LABEL_KEYS.appManagedBy}=${MANAGED_BY}`;
+/** Every Job this installation manages (observedJobs, cancel look-ups). */
+export function managedJobSelector(installation: string): string {
+  return `${LABEL_KEYS.appManagedBy}=${MANAGED_BY},${LABEL_KEYS.installation}=${installation}`;
+}
+
+/** The two labels every object the agent creates carries (§5.2 Stageline decision). */
+export function ownershipLabels(installation: string): Record<string, string> {
+  return { [LABEL_KEYS.managedBy]: MANAGED_BY, [LABEL_KEYS.installation]: installation };
+}
+
+/** Whether an object carries this installation's ownership labels (anything else is never touched). */
+export function isOwnedBy(labels: Readonly<Record<string, string>> | undefined, installation: string): boolean {
+  return labels?.[LABEL_KEYS.managedBy] === MANAGED_BY && labels[LABEL_KEYS.installation] === installation;
+}
 
 /**
  * A valid label value from any string: invalid characters become '-', cut to
@@ -44,25 +65,25 @@ export function toLabelValue(value: string): string {
     .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
-export interface JobSettings {
-  image: string;
-  command: readonly string[];
-  activeDeadlineSeconds: number;
-  ttlSecondsAfterFinished: number;
-  edgeUrl: string;
+/** `stageline-run-<compact run id>-credentials`: one per run, re-owned by each attempt's Job. */
+export function runSecretName(runId: string): string {
+  return `stageline-run-${compactId(runId, 32)}-credentials`;
 }
 
-export interface RunObjectsInput {
+export interface NamespaceInput {
   run: ClaimedRun;
   namespace: string;
-  jobName: string;
+  installation: string;
+  now: Date;
+  /** Lease TTL for the run's agent role (policy `namespaceTtlSeconds`). */
+  ttlSeconds: number;
 }
 
-/** Namespace labels and annotations of §5.2 (full-env, the only mode of this version). */
-export function buildRunNamespace(input: Omit<RunObjectsInput, 'jobName'>): V1Namespace {
+/** Namespace labels and annotations of §5.2 with a fresh lease from `now` (§5.7 rule 3). */
+export function buildRunNamespace(input: NamespaceInput): V1Namespace {
   const { run } = input;
   const labels: Record<string, string> = {
-    [LABEL_KEYS.managedBy]: MANAGED_BY,
+    ...ownershipLabels(input.installation),
     [LABEL_KEYS.namespacePurpose]: 'run',
     [LABEL_KEYS.runtimeMode]: 'full-env',
     [LABEL_KEYS.projectId]: toLabelValue(run.projectId),
@@ -78,12 +99,61 @@ export function buildRunNamespace(input: Omit<RunObjectsInput, 'jobName'>): V1Na
     metadata: {
       name: input.namespace,
       labels,
-      annotations: { [LABEL_KEYS.correlationId]: run.correlationId },
+      annotations: { [LABEL_KEYS.correlationId]: run.correlationId, ...namespaceLeaseAnnotations(input.now, input.ttlSeconds) },
     },
   };
 }
 
-function runEnv(run: ClaimedRun, edgeUrl: string): V1EnvVar[] {
+export interface SecretInput {
+  run: ClaimedRun;
+  namespace: string;
+  installation: string;
+  modelApiKey: string | undefined;
+}
+
+/** The run Secret (§5.4 Stageline decision): the run token and the model key, read through secretKeyRef. */
+export function buildRunSecret(input: SecretInput): V1Secret {
+  const data: Record<string, string> = { [SECRET_KEYS.mcpToken]: Buffer.from(input.run.runToken).toString('base64') };
+  if (input.modelApiKey !== undefined) {
+    data[SECRET_KEYS.modelApiKey] = Buffer.from(input.modelApiKey).toString('base64');
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: runSecretName(input.run.runId),
+      namespace: input.namespace,
+      labels: { ...ownershipLabels(input.installation), [LABEL_KEYS.runId]: toLabelValue(input.run.runId) },
+    },
+    type: 'Opaque',
+    data,
+  };
+}
+
+export interface JobSettings {
+  /** Image of roles without a profile. */
+  image: string;
+  command: readonly string[];
+  activeDeadlineSeconds: number;
+  ttlSecondsAfterFinished: number;
+  edgeUrl: string;
+  installation: string;
+  profiles: Readonly<Record<string, JobProfile>>;
+  /** Whether the run Secret holds a model API key for the pod. */
+  withModelApiKey: boolean;
+}
+
+export interface RunObjectsInput {
+  run: ClaimedRun;
+  namespace: string;
+  jobName: string;
+}
+
+function secretEnv(name: string, secret: string, key: string): V1EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+function runEnv(run: ClaimedRun, settings: JobSettings, profile: RuntimeProfile): V1EnvVar[] {
   const env: Array<[string, string | undefined]> = [
     ['STAGELINE_RUN_ID', run.runId],
     ['STAGELINE_CORRELATION_ID', run.correlationId],
@@ -94,15 +164,27 @@ function runEnv(run: ClaimedRun, edgeUrl: string): V1EnvVar[] {
     ['STAGELINE_RUN_TRIGGER_LABEL', run.triggerLabel],
     ['STAGELINE_AGENT_KEY', run.agentKey],
     ['STAGELINE_ATTEMPT_NO', String(run.attemptNo)],
-    ['STAGELINE_EDGE_URL', edgeUrl],
+    ['STAGELINE_RUNTIME_MODE', 'full-env'],
+    ['STAGELINE_RUNTIME_ACCESS_PROFILE', profile],
+    ['STAGELINE_EDGE_URL', settings.edgeUrl],
   ];
-  return env.flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
+  const plain = env.flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
+  const secret = runSecretName(run.runId);
+  // Credentials only by reference: the pod spec never holds a secret value (§5.4).
+  const refs = [secretEnv('STAGELINE_MCP_BEARER_TOKEN', secret, SECRET_KEYS.mcpToken)];
+  if (settings.withModelApiKey) {
+    refs.push(secretEnv('STAGELINE_OPENAI_API_KEY', secret, SECRET_KEYS.modelApiKey));
+  }
+  return [...plain, ...refs];
 }
 
-/** The run Job of §5.4: deterministic name per attempt, no retries, one container `run`. */
+/** The run Job of §5.4: deterministic name per attempt, no retries, a restricted pod. */
 export function buildRunJob(input: RunObjectsInput, settings: JobSettings): V1Job {
   const { run } = input;
   const runIdLabel = toLabelValue(run.runId);
+  const role = settings.profiles[run.agentKey] ?? {};
+  const access = runtimeProfileOf(run.triggerKind);
+  const owned = ownershipLabels(settings.installation);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -112,6 +194,7 @@ export function buildRunJob(input: RunObjectsInput, settings: JobSettings): V1Jo
       labels: {
         [LABEL_KEYS.appName]: RUN_APP_NAME,
         [LABEL_KEYS.appManagedBy]: MANAGED_BY,
+        ...owned,
         [LABEL_KEYS.runId]: runIdLabel,
         [LABEL_KEYS.projectId]: toLabelValue(run.projectId),
         [LABEL_KEYS.leaseEpoch]: String(run.epoch),
@@ -123,16 +206,31 @@ export function buildRunJob(input: RunObjectsInput, settings: JobSettings): V1Jo
       activeDeadlineSeconds: settings.activeDeadlineSeconds,
       ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
       template: {
-        metadata: { labels: { [LABEL_KEYS.appName]: RUN_APP_NAME, [LABEL_KEYS.runId]: runIdLabel } },
+        metadata: { labels: { [LABEL_KEYS.appName]: RUN_APP_NAME, ...owned, [LABEL_KEYS.runId]: runIdLabel } },
         spec: {
           restartPolicy: 'Never',
+          serviceAccountName: serviceAccountOf(access),
+          securityContext: { runAsNonRoot: true, runAsUser: RUN_UID, runAsGroup: RUN_UID, fsGroup: RUN_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          ...(role.nodeSelector ? { nodeSelector: { ...role.nodeSelector } } : {}),
           containers: [
             {
               name: RUN_CONTAINER,
-              image: settings.image,
+              image: role.image ?? settings.image,
               command: [...settings.command],
-              env: runEnv(run, settings.edgeUrl),
+              workingDir: '/workspace',
+              env: runEnv(run, settings, access),
+              resources: structuredClone(role.resources ?? DEFAULT_JOB_RESOURCES),
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              // The root filesystem is read-only: scratch space and the checkout live on emptyDirs.
+              volumeMounts: [
+                { name: 'tmp', mountPath: '/tmp' },
+                { name: 'workspace', mountPath: '/workspace' },
+              ],
             },
+          ],
+          volumes: [
+            { name: 'tmp', emptyDir: {} },
+            { name: 'workspace', emptyDir: {} },
           ],
         },
       },

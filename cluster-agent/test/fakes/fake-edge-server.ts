@@ -1,30 +1,23 @@
 /**
- * A fake edge speaking the agent protocol: `GET /agent/connect` (WebSocket,
- * bearer token) and `POST /agent/v1/frames` (HTTP fallback), over an
- * in-memory run table. Fencing follows the real edge: every status goes
- * through `transitionRun` from @stageline/policy (lease owner + epoch), each
- * frame id is applied once (a re-sent frame gets the same answer), and a log
- * chunk is stored once per (run, epoch, seq).
+ * A fake edge speaking the agent protocol 1.1.0: `GET /agent/connect`
+ * (WebSocket, bearer token) and `POST /agent/v1/frames` (HTTP fallback), over
+ * the in-memory run table of fake-edge-runs.ts (which holds the fencing
+ * rules). Each frame id is applied once (a re-sent frame gets the same
+ * answer).
  *
  * Tests add runs, read what was applied, and misbehave on purpose: drop
  * sockets, refuse upgrades, withhold acks, send garbage, hand a run to
- * another instance.
+ * another instance, expire a lease, cancel a run, stop answering run queries.
  */
-import { POLICY_VERSION, transitionRun, type RunEvent, type RunState } from '@stageline/policy';
-import {
-  decodeAgentFrame,
-  encodeFrame,
-  PROTOCOL_VERSION,
-  type AgentFrame,
-  type ClaimedRun,
-  type EdgeFrame,
-  type LogAppendFrame,
-  type RunStatusFrame,
-} from '@stageline/protocol';
+import { POLICY_VERSION, transitionRun } from '@stageline/policy';
+import { decodeAgentFrame, encodeFrame, PROTOCOL_VERSION, type AgentFrame, type EdgeFrame } from '@stageline/protocol';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeEdgeRuns, type AppliedStatus, type FakeRun, type StoredChunk } from './fake-edge-runs.ts';
+
+export { fakeRunToken, type AppliedStatus, type FakeRun, type StoredChunk } from './fake-edge-runs.ts';
 
 export interface FakeEdgeOptions {
   token?: string;
@@ -36,33 +29,12 @@ export interface FakeEdgeOptions {
   clusterId?: string;
 }
 
-export interface FakeRun extends RunState {
-  claim: Omit<ClaimedRun, 'epoch' | 'leaseUntil'>;
-  jobName?: string;
-  namespace?: string;
-  reason?: string | null;
-}
-
-export interface AppliedStatus {
-  frameId: string;
-  runId: string;
-  epoch: number;
-  status: RunStatusFrame['status'];
-  jobName?: string;
-  namespace?: string;
-  reason?: string;
-}
-
-export interface StoredChunk {
-  epoch: number;
-  seq: number;
-  lines: string[];
-}
-
 interface Peer {
   instanceId: string | undefined;
   send(frame: EdgeFrame): void;
 }
+
+type CancelFrame = Extract<EdgeFrame, { type: 'run.cancel' }>;
 
 export interface FakeEdge {
   readonly url: string;
@@ -71,16 +43,24 @@ export interface FakeEdge {
   /** Status transitions that changed a run, in order. */
   readonly applied: AppliedStatus[];
   readonly chunks: Map<string, StoredChunk[]>;
+  /** Log chunk seq gaps per (run, epoch): must stay empty. */
+  readonly violations: string[];
   /** Every decoded agent frame, duplicates included. */
   readonly received: Array<{ via: 'socket' | 'http'; frame: AgentFrame }>;
   readonly rejects: Array<{ ref: string; code: string }>;
   readonly stats: { upgrades: number; refusedUpgrades: number; polls: number; unauthorizedPolls: number };
-  /** Process frames but keep the acks (a lost ack); `releaseAcks` is implicit on reconnect. */
+  /** Process frames but keep the acks (a lost ack). */
   withholdAcks: boolean;
   refuseSockets: boolean;
+  /** Leave runs.query unanswered (the sweeper must then delete nothing). */
+  ignoreRunQueries: boolean;
   addRun(overrides?: Partial<FakeRun['claim']>): string;
   /** Hand the run's lease to another instance (a stale-lease reclaim). */
   reclaim(runId: string, owner?: string): void;
+  /** The holder's lease runs out: the next claim from any instance takes the run over. */
+  expireLease(runId: string): void;
+  /** Cancel the run (policy `cancel`) and tell its holder with run.cancel. */
+  cancel(runId: string, reason?: string): void;
   /** Lines of a run in store order (one epoch). */
   logLines(runId: string, epoch?: number): string[];
   sendRaw(text: string): void;
@@ -89,92 +69,35 @@ export interface FakeEdge {
   close(): Promise<void>;
 }
 
-const STATUS_EVENT: Record<RunStatusFrame['status'], (frame: RunStatusFrame, owner: string) => RunEvent> = {
-  running: (f, owner) => ({ kind: 'job_started', owner, epoch: f.epoch, jobName: f.jobName ?? '', namespace: f.namespace ?? '' }),
-  succeeded: (f, owner) => ({ kind: 'job_succeeded', owner, epoch: f.epoch }),
-  failed: (f, owner) => ({ kind: 'job_failed', owner, epoch: f.epoch, reason: f.reason ?? '' }),
-  timed_out: (f, owner) => ({ kind: 'job_timed_out', owner, epoch: f.epoch, reason: f.reason ?? '' }),
-};
-
 export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<FakeEdge> {
   const token = options.token ?? 'cluster-token-1';
-  const runs = new Map<string, FakeRun>();
-  const order: string[] = [];
-  const applied: AppliedStatus[] = [];
-  const chunks = new Map<string, StoredChunk[]>();
+  const table = new FakeEdgeRuns();
   const received: FakeEdge['received'] = [];
   const rejects: FakeEdge['rejects'] = [];
   const answered = new Map<string, EdgeFrame>();
   const stats = { upgrades: 0, refusedUpgrades: 0, polls: 0, unauthorizedPolls: 0 };
   const sockets = new Map<WebSocket, Peer & { welcomed: boolean }>();
+  /** Cancels not yet confirmed, re-sent to their holder on every hello. */
+  const cancels = new Map<string, { owner: string | null; frame: CancelFrame }>();
   let counter = 0;
 
-  const welcome = (): EdgeFrame => ({
+  const welcome = (owner: string): EdgeFrame => ({
     type: 'welcome',
     clusterId: options.clusterId ?? 'cluster-1',
     protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
     policyVersion: options.policyVersion ?? POLICY_VERSION,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 200,
+    heldRuns: table.heldBy(owner),
   });
 
-  function claim(limit: number, owner: string, ref: string): EdgeFrame {
-    const claimed: ClaimedRun[] = [];
-    const now = new Date();
-    const leaseUntil = new Date(now.getTime() + 45 * 60_000);
-    for (const runId of order) {
-      const run = runs.get(runId);
-      if (!run || claimed.length >= limit) {
-        continue;
-      }
-      const change = transitionRun(run, { kind: 'claim', owner, leaseUntil }, now);
-      if (change.ok) {
-        Object.assign(run, { status: change.value.status, leaseOwner: change.value.leaseOwner, leaseEpoch: change.value.leaseEpoch });
-        claimed.push({ ...run.claim, epoch: run.leaseEpoch, leaseUntil: leaseUntil.toISOString() });
-      }
-    }
-    return { type: 'claim.result', ref, runs: claimed };
-  }
-
-  function applyStatus(frame: RunStatusFrame, owner: string): EdgeFrame {
-    const run = runs.get(frame.runId);
-    if (!run) {
-      return { type: 'reject', ref: frame.id, code: 'not_found', message: 'no such run' };
-    }
-    const change = transitionRun(run, STATUS_EVENT[frame.status](frame, owner), new Date());
-    if (!change.ok) {
-      return { type: 'reject', ref: frame.id, code: change.error.kind, message: JSON.stringify(change.error) };
-    }
-    if (change.value.noop) {
-      return { type: 'ack', ref: frame.id, result: 'noop' };
-    }
-    Object.assign(run, { status: change.value.status, jobName: change.value.jobName ?? run.jobName, namespace: change.value.namespace ?? run.namespace });
-    run.reason = change.value.statusReason ?? run.reason;
-    applied.push({ frameId: frame.id, runId: frame.runId, epoch: frame.epoch, status: frame.status, jobName: frame.jobName, namespace: frame.namespace, reason: frame.reason });
-    return { type: 'ack', ref: frame.id, result: 'applied' };
-  }
-
-  function appendLog(frame: LogAppendFrame, owner: string): EdgeFrame {
-    const run = runs.get(frame.runId);
-    if (!run) {
-      return { type: 'reject', ref: frame.id, code: 'not_found', message: 'no such run' };
-    }
-    if (run.leaseOwner !== owner || run.leaseEpoch !== frame.epoch) {
-      return { type: 'reject', ref: frame.id, code: 'stale_lease', message: 'not the lease holder' };
-    }
-    const stored = chunks.get(frame.runId) ?? [];
-    chunks.set(frame.runId, stored);
-    if (stored.some((chunk) => chunk.epoch === frame.epoch && chunk.seq === frame.seq)) {
-      return { type: 'ack', ref: frame.id, result: 'noop' };
-    }
-    stored.push({ epoch: frame.epoch, seq: frame.seq, lines: frame.lines });
-    return { type: 'ack', ref: frame.id, result: 'applied' };
-  }
+  const pendingCancels = (owner: string): EdgeFrame[] =>
+    [...cancels.values()].filter((c) => c.owner === owner && table.runs.get(c.frame.runId)?.cancelConfirmed !== true).map((c) => c.frame);
 
   /** One agent frame in, the answers out. */
   function handle(frame: AgentFrame, peer: Peer): EdgeFrame[] {
     if (frame.type === 'hello') {
       peer.instanceId = frame.instanceId;
-      return [welcome()];
+      return [welcome(frame.instanceId), ...pendingCancels(frame.instanceId)];
     }
     const owner = peer.instanceId;
     if (owner === undefined) {
@@ -187,14 +110,16 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
     let answer: EdgeFrame;
     switch (frame.type) {
       case 'claim':
-        return [claim(frame.limit, owner, frame.id)];
+        return [table.claim(frame.limit, owner, frame.id)];
       case 'heartbeat':
-        return [{ type: 'ack', ref: frame.id, result: 'applied' }];
+        return [table.heartbeat(frame, owner)];
+      case 'runs.query':
+        return edge.ignoreRunQueries ? [] : [table.runsState(frame)];
       case 'run.status':
-        answer = applyStatus(frame, owner);
+        answer = table.applyStatus(frame, owner);
         break;
       case 'log.append':
-        answer = appendLog(frame, owner);
+        answer = table.appendLog(frame, owner);
         break;
     }
     answered.set(frame.id, answer);
@@ -280,18 +205,20 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
   const edge: FakeEdge = {
     url: `http://127.0.0.1:${port}`,
     token,
-    runs,
-    applied,
-    chunks,
+    runs: table.runs,
+    applied: table.applied,
+    chunks: table.chunks,
+    violations: table.violations,
     received,
     rejects,
     stats,
     withholdAcks: false,
     refuseSockets: options.refuseSockets ?? false,
+    ignoreRunQueries: false,
     addRun(overrides = {}) {
       counter += 1;
       const runId = overrides.runId ?? randomUUID();
-      runs.set(runId, {
+      table.runs.set(runId, {
         status: 'pending',
         leaseOwner: null,
         leaseEpoch: 0,
@@ -308,7 +235,7 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
           ...overrides,
         },
       });
-      order.push(runId);
+      table.order.push(runId);
       for (const peer of sockets.values()) {
         if (peer.welcomed) {
           peer.send({ type: 'run.available', runIds: [runId] });
@@ -317,14 +244,39 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
       return runId;
     },
     reclaim(runId, owner = 'other-cluster/other-pod') {
-      const run = runs.get(runId);
+      const run = table.runs.get(runId);
       if (run) {
         run.leaseOwner = owner;
         run.leaseEpoch += 1;
       }
     },
+    expireLease(runId) {
+      const run = table.runs.get(runId);
+      if (run) {
+        run.leaseUntil = new Date(Date.now() - 1000);
+      }
+    },
+    cancel(runId, reason = 'canceled by staff') {
+      const run = table.runs.get(runId);
+      if (!run) {
+        return;
+      }
+      const owner = run.leaseOwner;
+      const change = transitionRun(run, { kind: 'cancel', reason }, new Date());
+      if (!change.ok) {
+        throw new Error(`cannot cancel: ${JSON.stringify(change.error)}`);
+      }
+      Object.assign(run, { status: change.value.status, leaseOwner: change.value.leaseOwner, leaseUntil: change.value.leaseUntil, reason });
+      const frame: CancelFrame = { type: 'run.cancel', runId, epoch: run.leaseEpoch, jobName: run.jobName ?? null, namespace: run.namespace ?? null, reason };
+      cancels.set(runId, { owner, frame });
+      for (const peer of sockets.values()) {
+        if (peer.instanceId === owner) {
+          peer.send(frame);
+        }
+      }
+    },
     logLines(runId, epoch) {
-      const stored = (chunks.get(runId) ?? []).filter((chunk) => epoch === undefined || chunk.epoch === epoch);
+      const stored = (table.chunks.get(runId) ?? []).filter((chunk) => epoch === undefined || chunk.epoch === epoch);
       return [...stored].sort((a, b) => a.epoch - b.epoch || a.seq - b.seq).flatMap((chunk) => chunk.lines);
     },
     sendRaw(text) {

@@ -1,55 +1,76 @@
 /**
- * In-memory KubeGateway with the same create-or-adopt semantics as the
- * client-node one. Tests drive the "cluster" (pod log lines, Job conditions,
- * API failures) and read back what the agent did (`mutations`).
+ * In-memory KubeGateway with the same semantics as the client-node one:
+ * create-or-adopt Jobs, create-or-merge objects, ownership-guarded
+ * namespaces, uid/resourceVersion-guarded patches and deletes. Each Job gets
+ * one pod (Running unless a test says otherwise). Tests drive the "cluster"
+ * (pod log lines, Job conditions, pod states, API failures) and read back
+ * what the agent did (`mutations`).
  */
-import type { V1Job, V1JobCondition, V1Namespace } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Job, V1JobCondition, V1Namespace, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { err, ok } from '@stageline/policy';
-import { toJobOutcome, toManagedJob } from '../../src/kube/job-status.ts';
-import type { EnsureJobResult, EnsureNamespaceResult, JobOutcome, JobRef, KubeGateway, ManagedJob } from '../../src/kube/kube-gateway.ts';
-import { LABEL_KEYS } from '../../src/kube/manifests.ts';
+import { toJobOutcome, toManagedJob, toNamespaceSnapshot } from '../../src/kube/job-status.ts';
+import type { EnsureJobResult, EnsureNamespaceResult, GuardedWrite, JobOutcome, JobRef, KubeGateway, ManagedJob, NamespaceSnapshot } from '../../src/kube/kube-gateway.ts';
+import { isOwnedBy, LABEL_KEYS } from '../../src/kube/manifests.ts';
+import { matchesSelector } from './label-selector.ts';
 
 export type Mutation =
-  | { op: 'createNamespace'; name: string }
-  | { op: 'patchNamespace'; name: string }
-  | { op: 'createJob'; namespace: string; name: string }
-  | { op: 'patchJob'; namespace: string; name: string };
+  | { op: 'createNamespace' | 'patchNamespace' | 'deleteNamespace'; name: string }
+  | { op: 'createObject' | 'patchObject'; kind: string; namespace: string; name: string }
+  | { op: 'createJob' | 'patchJob' | 'deleteJob'; namespace: string; name: string }
+  | { op: 'setJobOwner'; namespace: string; name: string; owner: string };
 
 interface FakeJob {
   job: V1Job;
+  pod: V1Pod;
   lines: string[];
   logEnded: boolean;
   logListeners: Set<() => void>;
   statusListeners: Set<() => void>;
 }
 
-type FailableOp = 'ensureNamespace' | 'ensureJob' | 'listManagedJobs';
+type Op = Exclude<keyof KubeGateway, 'waitForJobOutcome' | 'followPodLog'>;
 
-function keyOf(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}
+const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
+const clone = <T>(value: T): T => structuredClone(value);
 
 export class FakeKubeGateway implements KubeGateway {
   readonly namespaces = new Map<string, V1Namespace>();
+  readonly objects = new Map<string, KubernetesObject>();
   readonly mutations: Mutation[] = [];
   private readonly jobs = new Map<string, FakeJob>();
-  private readonly failures = new Map<FailableOp, Error>();
+  private readonly failures = new Map<Op, { error: Error; sticky: boolean }>();
+  private version = 1;
+  private uids = 0;
 
-  /** The next call of `op` throws `error` (an API failure). */
-  failNext(op: FailableOp, error: Error): void {
-    this.failures.set(op, error);
+  readonly installation: string;
+
+  constructor(installation = 'stageline') {
+    this.installation = installation;
+  }
+
+  /** The next call of `op` throws `error` (an API failure); `sticky` keeps failing until `heal(op)`. */
+  failNext(op: Op, error: Error, sticky = false): void {
+    this.failures.set(op, { error, sticky });
+  }
+
+  heal(op: Op): void {
+    this.failures.delete(op);
+  }
+
+  /** Put a namespace into the cluster as someone (maybe not us) created it. */
+  seedNamespace(ns: V1Namespace): void {
+    const name = ns.metadata?.name ?? '';
+    this.namespaces.set(name, { ...clone(ns), metadata: { ...clone(ns.metadata), uid: this.uid(), resourceVersion: this.bump(), creationTimestamp: ns.metadata?.creationTimestamp ?? new Date() } });
   }
 
   /** Put a Job into the cluster as if another (earlier) agent had created it. */
   seedJob(job: V1Job): void {
-    const namespace = job.metadata?.namespace ?? 'default';
-    const name = job.metadata?.name ?? 'job';
-    this.jobs.set(keyOf(namespace, name), { job: structuredClone(job), lines: [], logEnded: false, logListeners: new Set(), statusListeners: new Set() });
+    this.addJob(job.metadata?.namespace ?? 'default', job);
   }
 
   markTerminating(name: string): void {
     const ns = this.namespaces.get(name) ?? { metadata: { name } };
-    ns.metadata = { ...ns.metadata, deletionTimestamp: new Date() };
+    ns.metadata = { ...ns.metadata, deletionTimestamp: new Date(), resourceVersion: this.bump() };
     this.namespaces.set(name, ns);
   }
 
@@ -68,6 +89,11 @@ export class FakeKubeGateway implements KubeGateway {
     entry.logListeners.forEach((listener) => listener());
   }
 
+  /** The Job's pod reports this status (e.g. Pending with a waiting reason). */
+  setPodStatus(jobName: string, status: V1PodStatus): void {
+    this.mustFind(jobName).pod.status = clone(status);
+  }
+
   /** The container exits: the log ends and the Job gets its terminal condition. */
   finishJob(jobName: string, condition: { type: 'Complete' | 'Failed'; reason?: string; message?: string }): void {
     const entry = this.mustFind(jobName);
@@ -75,12 +101,7 @@ export class FakeKubeGateway implements KubeGateway {
     entry.logListeners.forEach((listener) => listener());
     const full: V1JobCondition = { type: condition.type, status: 'True', reason: condition.reason, message: condition.message };
     entry.job.status = { ...entry.job.status, conditions: [...(entry.job.status?.conditions ?? []), full] };
-    entry.statusListeners.forEach((listener) => listener());
-  }
-
-  deleteJob(jobName: string): void {
-    const entry = this.mustFind(jobName);
-    this.jobs.delete(keyOf(entry.job.metadata?.namespace ?? '', jobName));
+    entry.pod.status = { phase: condition.type === 'Complete' ? 'Succeeded' : 'Failed' };
     entry.statusListeners.forEach((listener) => listener());
   }
 
@@ -89,20 +110,31 @@ export class FakeKubeGateway implements KubeGateway {
     const name = manifest.metadata?.name ?? '';
     const existing = this.namespaces.get(name);
     if (!existing) {
-      this.namespaces.set(name, structuredClone(manifest));
+      this.seedNamespace(manifest);
       this.mutations.push({ op: 'createNamespace', name });
       return ok({ kind: 'created' });
+    }
+    if (!isOwnedBy(existing.metadata?.labels, this.installation)) {
+      return err({ kind: 'not_managed', name });
     }
     if (existing.metadata?.deletionTimestamp) {
       return err({ kind: 'terminating', name });
     }
-    existing.metadata = {
-      ...existing.metadata,
-      labels: { ...existing.metadata?.labels, ...manifest.metadata?.labels },
-      annotations: { ...existing.metadata?.annotations, ...manifest.metadata?.annotations },
-    };
+    this.mergeNamespace(existing, manifest.metadata?.labels ?? {}, manifest.metadata?.annotations ?? {});
     this.mutations.push({ op: 'patchNamespace', name });
     return ok({ kind: 'updated' });
+  }
+
+  async applyObject(manifest: KubernetesObject): Promise<void> {
+    this.maybeFail('applyObject');
+    const kind = manifest.kind ?? '';
+    const namespace = manifest.metadata?.namespace ?? '';
+    const name = manifest.metadata?.name ?? '';
+    const key = `${kind}:${keyOf(namespace, name)}`;
+    const existing = this.objects.get(key);
+    const labels = { ...existing?.metadata?.labels, ...manifest.metadata?.labels };
+    this.objects.set(key, { ...existing, ...clone(manifest), metadata: { ...existing?.metadata, ...clone(manifest.metadata), labels } });
+    this.mutations.push({ op: existing ? 'patchObject' : 'createObject', kind, namespace, name });
   }
 
   async ensureJob(namespace: string, manifest: V1Job): Promise<EnsureJobResult> {
@@ -110,10 +142,9 @@ export class FakeKubeGateway implements KubeGateway {
     const name = manifest.metadata?.name ?? '';
     const existing = this.jobs.get(keyOf(namespace, name));
     if (!existing) {
-      const job: V1Job = { ...structuredClone(manifest), metadata: { ...manifest.metadata, namespace }, status: { active: 1 } };
-      this.jobs.set(keyOf(namespace, name), { job, lines: [], logEnded: false, logListeners: new Set(), statusListeners: new Set() });
+      const entry = this.addJob(namespace, manifest);
       this.mutations.push({ op: 'createJob', namespace, name });
-      return ok({ kind: 'created', job: toManagedJob(job) });
+      return ok({ kind: 'created', job: toManagedJob(entry.job) });
     }
     const found = existing.job.metadata?.labels ?? {};
     const wanted = manifest.metadata?.labels ?? {};
@@ -128,11 +159,39 @@ export class FakeKubeGateway implements KubeGateway {
     return ok({ kind: 'adopted', job: toManagedJob(existing.job) });
   }
 
+  async setJobOwner(object: { kind: string; namespace: string; name: string }, job: { name: string; uid: string }): Promise<void> {
+    this.maybeFail('setJobOwner');
+    const stored = this.objects.get(`${object.kind}:${keyOf(object.namespace, object.name)}`);
+    if (stored?.metadata) {
+      stored.metadata.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name: job.name, uid: job.uid, blockOwnerDeletion: false }];
+    }
+    this.mutations.push({ op: 'setJobOwner', namespace: object.namespace, name: object.name, owner: job.name });
+  }
+
   async listManagedJobs(): Promise<ManagedJob[]> {
     this.maybeFail('listManagedJobs');
-    return [...this.jobs.values()]
-      .filter((entry) => entry.job.metadata?.labels?.[LABEL_KEYS.appManagedBy] === 'stageline-cluster-agent')
+    return this.ownJobs().map((entry) => toManagedJob(entry.job));
+  }
+
+  async findRunJobs(runId: string): Promise<ManagedJob[]> {
+    this.maybeFail('findRunJobs');
+    return this.ownJobs()
+      .filter((entry) => entry.job.metadata?.labels?.[LABEL_KEYS.runId] === runId)
       .map((entry) => toManagedJob(entry.job));
+  }
+
+  async deleteJob(namespace: string, name: string): Promise<'deleted' | 'not_found'> {
+    this.maybeFail('deleteJob');
+    const entry = this.jobs.get(keyOf(namespace, name));
+    if (!entry) {
+      return 'not_found';
+    }
+    this.jobs.delete(keyOf(namespace, name));
+    this.mutations.push({ op: 'deleteJob', namespace, name });
+    entry.logEnded = true;
+    entry.logListeners.forEach((listener) => listener());
+    entry.statusListeners.forEach((listener) => listener());
+    return 'deleted';
   }
 
   waitForJobOutcome(ref: JobRef, signal: AbortSignal): Promise<JobOutcome> {
@@ -171,7 +230,13 @@ export class FakeKubeGateway implements KubeGateway {
     });
   }
 
-  followJobLog(ref: JobRef, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+  async listJobPods(ref: JobRef): Promise<V1Pod[]> {
+    this.maybeFail('listJobPods');
+    const entry = this.jobs.get(keyOf(ref.namespace, ref.name));
+    return entry ? [clone(entry.pod)] : [];
+  }
+
+  followPodLog(ref: JobRef, _pod: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const entry = this.jobs.get(keyOf(ref.namespace, ref.name));
       if (!entry) {
@@ -199,6 +264,85 @@ export class FakeKubeGateway implements KubeGateway {
     });
   }
 
+  async listNamespaces(labelSelector: string): Promise<NamespaceSnapshot[]> {
+    this.maybeFail('listNamespaces');
+    return [...this.namespaces.values()].filter((ns) => matchesSelector(ns.metadata?.labels ?? {}, labelSelector)).map((ns) => toNamespaceSnapshot(clone(ns)));
+  }
+
+  async readNamespace(name: string): Promise<NamespaceSnapshot | undefined> {
+    this.maybeFail('readNamespace');
+    const ns = this.namespaces.get(name);
+    return ns ? toNamespaceSnapshot(clone(ns)) : undefined;
+  }
+
+  async patchNamespaceAnnotations(name: string, annotations: Record<string, string>, resourceVersion: string): Promise<GuardedWrite> {
+    this.maybeFail('patchNamespaceAnnotations');
+    const ns = this.namespaces.get(name);
+    if (!ns) {
+      return 'not_found';
+    }
+    if (ns.metadata?.resourceVersion !== resourceVersion) {
+      return 'conflict';
+    }
+    this.mergeNamespace(ns, {}, annotations);
+    this.mutations.push({ op: 'patchNamespace', name });
+    return 'done';
+  }
+
+  async deleteNamespace(name: string, preconditions: { uid: string; resourceVersion: string }): Promise<GuardedWrite> {
+    this.maybeFail('deleteNamespace');
+    const ns = this.namespaces.get(name);
+    if (!ns) {
+      return 'not_found';
+    }
+    if (ns.metadata?.uid !== preconditions.uid || ns.metadata.resourceVersion !== preconditions.resourceVersion) {
+      return 'conflict';
+    }
+    this.namespaces.delete(name);
+    this.mutations.push({ op: 'deleteNamespace', name });
+    return 'done';
+  }
+
+  async listBusyNamespaces(): Promise<Set<string>> {
+    this.maybeFail('listBusyNamespaces');
+    const busy = [...this.jobs.values()].filter((entry) => toJobOutcome(entry.job) === undefined).map((entry) => entry.job.metadata?.namespace ?? '');
+    return new Set(busy);
+  }
+
+  private addJob(namespace: string, manifest: V1Job): FakeJob {
+    const name = manifest.metadata?.name ?? 'job';
+    const job: V1Job = { ...clone(manifest), metadata: { ...clone(manifest.metadata), namespace, uid: this.uid() }, status: { active: 1 } };
+    const pod: V1Pod = { metadata: { name: `${name}-pod`, namespace, uid: this.uid(), labels: { 'job-name': name } }, status: { phase: 'Running' } };
+    const entry: FakeJob = { job, pod, lines: [], logEnded: false, logListeners: new Set(), statusListeners: new Set() };
+    this.jobs.set(keyOf(namespace, name), entry);
+    return entry;
+  }
+
+  private mergeNamespace(ns: V1Namespace, labels: Record<string, string>, annotations: Record<string, string>): void {
+    ns.metadata = {
+      ...ns.metadata,
+      labels: { ...ns.metadata?.labels, ...labels },
+      annotations: { ...ns.metadata?.annotations, ...annotations },
+      resourceVersion: this.bump(),
+    };
+  }
+
+  private ownJobs(): FakeJob[] {
+    return [...this.jobs.values()].filter(
+      (entry) => entry.job.metadata?.labels?.[LABEL_KEYS.appManagedBy] === 'stageline-cluster-agent' && entry.job.metadata.labels[LABEL_KEYS.installation] === this.installation,
+    );
+  }
+
+  private bump(): string {
+    this.version += 1;
+    return String(this.version);
+  }
+
+  private uid(): string {
+    this.uids += 1;
+    return `00000000-0000-4000-8000-${String(this.uids).padStart(12, '0')}`;
+  }
+
   private find(name: string): FakeJob | undefined {
     return [...this.jobs.values()].find((entry) => entry.job.metadata?.name === name);
   }
@@ -211,11 +355,13 @@ export class FakeKubeGateway implements KubeGateway {
     return entry;
   }
 
-  private maybeFail(op: FailableOp): void {
+  private maybeFail(op: Op): void {
     const failure = this.failures.get(op);
     if (failure) {
-      this.failures.delete(op);
-      throw failure;
+      if (!failure.sticky) {
+        this.failures.delete(op);
+      }
+      throw failure.error;
     }
   }
 }

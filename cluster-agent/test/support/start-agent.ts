@@ -1,9 +1,9 @@
 /**
  * Starts the real agent (`run()`) in-process against a fake edge and a kube
- * gateway, with fast timers and a captured JSON log.
+ * gateway, with fast timers, a free ops port and a captured JSON log.
  */
-import { parseConfig, type EnvRecord } from '../../src/config.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { parseConfig, type EnvRecord } from '../../src/config.ts';
 import type { KubeGateway } from '../../src/kube/kube-gateway.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { run } from '../../src/run.ts';
@@ -15,6 +15,8 @@ export interface StartedAgent {
   lines: Array<Record<string, unknown>>;
   /** Resolves (or rejects) when run() does. */
   done: Promise<void>;
+  /** The bound ops port (/metrics, /healthz, /readyz). */
+  httpPort: Promise<number>;
   stop(): Promise<void>;
   logged(msg: string): Array<Record<string, unknown>>;
 }
@@ -29,6 +31,7 @@ export function startAgent(edge: FakeEdge, cluster: { gateway?: KubeGateway; kub
       STAGELINE_RECONCILE_INTERVAL: '200ms',
       STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL: '200ms',
       STAGELINE_LOG_LEVEL: 'debug',
+      STAGELINE_HTTP_PORT: '0',
       ...env,
     },
     { hostname: 'test-host' },
@@ -39,12 +42,24 @@ export function startAgent(edge: FakeEdge, cluster: { gateway?: KubeGateway; kub
   const lines: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   const controller = new AbortController();
-  const done = run(parsed.value, { log, signal: controller.signal, ...cluster, random: () => 0.5 });
+  let resolvePort: (port: number) => void = () => undefined;
+  const httpPort = new Promise<number>((resolve) => {
+    resolvePort = resolve;
+  });
+  const done = run(parsed.value, {
+    log,
+    signal: controller.signal,
+    ...cluster,
+    random: () => 0.5,
+    podPollIntervalMs: 50,
+    onReady: ({ httpPort: port }) => resolvePort(port),
+  });
   // Observed through stop() or `done`; do not let an early failure become an unhandled rejection.
   done.catch(() => undefined);
   return {
     lines,
     done,
+    httpPort,
     async stop() {
       controller.abort();
       await done;

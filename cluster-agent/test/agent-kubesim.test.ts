@@ -1,0 +1,151 @@
+/**
+ * The whole agent (`run()`) against kubesim and the fake edge: credentials
+ * through the run Secret, takeover adoption, cancel, pods that cannot start,
+ * `:revise` namespace reuse and the lease keepalive.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fakeRunToken, startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
+import { startSimCluster, type SimCluster } from './support/kubesim-cluster.ts';
+import { startAgent, type StartedAgent } from './support/start-agent.ts';
+
+const WAIT = { timeout: 20_000, interval: 50 };
+const node = (script: string): string => JSON.stringify([process.execPath, '-e', script]);
+
+let k: SimCluster;
+let edge: FakeEdge | undefined;
+const agents: StartedAgent[] = [];
+
+beforeAll(async () => {
+  k = await startSimCluster();
+});
+
+afterAll(async () => {
+  await k.close();
+});
+
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((a) => a.stop()));
+  await edge?.close();
+  edge = undefined;
+});
+
+async function withAgent(env: Record<string, string>, instanceId = 'cluster-1/agent-a') {
+  edge ??= await startFakeEdge();
+  const agent = startAgent(edge, { kubeConfig: k.agentKubeConfig() }, { STAGELINE_INSTANCE_ID: instanceId, ...env });
+  agents.push(agent);
+  return { edge, agent };
+}
+
+const statuses = (e: FakeEdge, runId: string) => e.applied.filter((s) => s.runId === runId).map((s) => `${s.status}@${s.epoch}`);
+
+async function runningOf(e: FakeEdge, runId: string): Promise<{ namespace: string; jobName: string }> {
+  return vi.waitFor(() => {
+    const running = e.applied.find((s) => s.runId === runId && s.status === 'running');
+    expect(running?.namespace).toBeDefined();
+    return { namespace: running?.namespace ?? '', jobName: running?.jobName ?? '' };
+  }, WAIT);
+}
+
+async function runJobs(runId: string) {
+  return (await k.batch.listJobForAllNamespaces({ labelSelector: `stageline.dev/run-id=${runId}` })).items;
+}
+
+describe('run() against kubesim', () => {
+  it('hands the run token to the pod only through the Secret, which the Job owns', async () => {
+    const script = "const t = process.env.STAGELINE_MCP_BEARER_TOKEN || ''; console.log(require('crypto').createHash('sha256').update(t).digest('hex') + ' ' + t.length)";
+    const { edge: e, agent } = await withAgent({ STAGELINE_JOB_COMMAND: node(script), STAGELINE_MODEL_API_KEY: 'sk-model-secret' });
+    const runId = e.addRun();
+    await vi.waitFor(() => expect(statuses(e, runId)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    const token = fakeRunToken(runId, 1);
+    expect(e.logLines(runId)).toEqual([`${createHash('sha256').update(token).digest('hex')} ${token.length}`]);
+    const { namespace, jobName } = await runningOf(e, runId);
+    const job = await k.batch.readNamespacedJob({ namespace, name: jobName });
+    const secret = await k.core.readNamespacedSecret({ namespace, name: `stageline-run-${runId.replace(/-/g, '')}-credentials` });
+    expect(secret.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Job', name: jobName, uid: job.metadata?.uid })]);
+    expect(JSON.stringify(job)).not.toContain(token);
+    expect(JSON.stringify(job)).not.toContain('sk-model-secret');
+    expect(job.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: 'STAGELINE_OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: secret.metadata?.name, key: 'model-api-key' } } });
+    const logText = JSON.stringify(agent.lines);
+    expect(logText).not.toContain(token);
+    expect(logText).not.toContain('sk-model-secret');
+  });
+
+  it('takes over a run whose holder died: adopts its Job (one Job, new epoch) and finishes it', async () => {
+    const script = "console.log('started'); setTimeout(() => console.log('finished'), 2500)";
+    const first = await withAgent({ STAGELINE_JOB_COMMAND: node(script) }, 'cluster-1/agent-a');
+    const runId = first.edge.addRun();
+    const { jobName } = await runningOf(first.edge, runId);
+    await first.agent.stop();
+    first.edge.expireLease(runId);
+    const second = await withAgent({ STAGELINE_JOB_COMMAND: node(script) }, 'cluster-1/agent-b');
+    await vi.waitFor(() => expect(statuses(second.edge, runId)).toEqual(['running@1', 'succeeded@2']), WAIT);
+    expect(second.agent.logged('run claimed')[0]).toMatchObject({ runId, takeover: true, epoch: 2 });
+    expect(second.agent.logged('existing job adopted')).toHaveLength(1);
+    const jobs = await runJobs(runId);
+    expect(jobs.map((j) => [j.metadata?.name, j.metadata?.labels?.['stageline.dev/lease-epoch']])).toEqual([[jobName, '2']]);
+    expect(jobs[0]?.status?.succeeded).toBe(1);
+    expect(second.edge.logLines(runId, 2)).toEqual(['started', 'finished']);
+  });
+
+  it('cancels a running run: deletes its Job and pods and confirms canceled', async () => {
+    const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('working'); setTimeout(() => {}, 30000)") });
+    const runId = e.addRun();
+    const { namespace } = await runningOf(e, runId);
+    await vi.waitFor(() => expect(e.logLines(runId)).toEqual(['working']), WAIT);
+    e.cancel(runId, 'staff said stop');
+    await vi.waitFor(() => expect(e.runs.get(runId)?.cancelConfirmed).toBe(true), WAIT);
+    expect(statuses(e, runId)).toEqual(['running@1', 'canceled@1']);
+    expect(e.applied.at(-1)?.reason).toMatch(/^job deleted: /);
+    await vi.waitFor(async () => expect(await runJobs(runId)).toEqual([]), WAIT);
+    await vi.waitFor(async () => expect((await k.core.listNamespacedPod({ namespace })).items).toEqual([]), WAIT);
+    expect(e.violations).toEqual([]);
+  });
+
+  it('fails a run whose image cannot be pulled once the grace has passed, and deletes its Job', async () => {
+    const { edge: e, agent } = await withAgent({ STAGELINE_JOB_IMAGE: 'ghcr.io/stageline/runner:missing', STAGELINE_POD_FAILURE_GRACE: '600ms' });
+    const runId = e.addRun();
+    await vi.waitFor(() => expect(statuses(e, runId)).toEqual(['running@1', 'failed@1']), WAIT);
+    expect(e.runs.get(runId)?.reason).toMatch(/^(ErrImagePull: rpc error: code = NotFound|ImagePullBackOff: Back-off pulling image "ghcr.io\/stageline\/runner:missing")/);
+    await vi.waitFor(async () => expect(await runJobs(runId)).toEqual([]), WAIT);
+    expect(agent.logged('run finished')[0]).toMatchObject({ status: 'failed' });
+  });
+
+  it('fails a run whose pod no node can take once the grace has passed, and deletes its Job', async () => {
+    const { edge: e } = await withAgent({ STAGELINE_JOB_PROFILES: '{"dev":{"nodeSelector":{"pool":"gpu"}}}', STAGELINE_POD_FAILURE_GRACE: '600ms' });
+    const runId = e.addRun();
+    await vi.waitFor(() => expect(statuses(e, runId)).toEqual(['running@1', 'failed@1']), WAIT);
+    expect(e.runs.get(runId)?.reason).toBe(
+      "Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    );
+    await vi.waitFor(async () => expect(await runJobs(runId)).toEqual([]), WAIT);
+  });
+
+  it('runs a :revise stage in the issue namespace, relabels it and extends its lease', async () => {
+    const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('ok')") });
+    const first = e.addRun({ issueNumber: 4242 });
+    await vi.waitFor(() => expect(statuses(e, first)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    const { namespace } = await runningOf(e, first);
+    const before = await k.core.readNamespace({ name: namespace });
+    const revise = e.addRun({ issueNumber: 4242, triggerKind: 'dev_revise', triggerLabel: 'run:dev:revise' });
+    await vi.waitFor(() => expect(statuses(e, revise)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    expect((await runningOf(e, revise)).namespace).toBe(namespace);
+    const after = await k.core.readNamespace({ name: namespace });
+    expect(after.metadata?.labels?.['stageline.dev/run-id']).toBe(revise);
+    const expiry = (ns: typeof after) => Date.parse(ns.metadata?.annotations?.['stageline.dev/namespace-lease-expires-at'] ?? '');
+    expect(expiry(after)).toBeGreaterThan(expiry(before));
+    // A different issue does not reuse it.
+    const other = e.addRun({ issueNumber: 4243, triggerKind: 'dev_revise' });
+    await vi.waitFor(() => expect(statuses(e, other)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    expect((await runningOf(e, other)).namespace).not.toBe(namespace);
+  });
+
+  it('keeps the namespace lease alive every heartbeat while the run is held', async () => {
+    const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node('setTimeout(() => {}, 3000)') });
+    const runId = e.addRun();
+    const { namespace } = await runningOf(e, runId);
+    const updatedAt = async () => (await k.core.readNamespace({ name: namespace })).metadata?.annotations?.['stageline.dev/namespace-lease-updated-at'] ?? '';
+    const first = await updatedAt();
+    await vi.waitFor(async () => expect(Date.parse(await updatedAt())).toBeGreaterThan(Date.parse(first)), WAIT);
+  });
+});
