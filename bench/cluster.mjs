@@ -42,7 +42,7 @@ async function query(url, text, params = []) {
 }
 
 async function dispatchLatency(transport) {
-  const stack = await startStack({ stateDir: tmp(), dbKind: 'auto', build: false, agentEnv: { STAGELINE_EDGE_TRANSPORT: transport, STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_DEMO_STEPS: '0' } });
+  const stack = await startStack({ stateDir: tmp(), dbKind: 'auto', build: false, agentEnv: { STAGELINE_EDGE_TRANSPORT: transport, STAGELINE_RECONCILE_INTERVAL: '1s' }, runner: { steps: 0 } });
   try {
     await sleep(1500);
     const watch = watchJobs(stack.kube.url);

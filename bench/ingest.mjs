@@ -121,7 +121,7 @@ async function dispatchLatency(stack) {
 }
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'stageline-bench-'));
-const stack = await startStack({ stateDir, dbKind: values.db, edgeLogLevel: values['log-level'], agentEnv: { STAGELINE_DEMO_STEPS: '0' } });
+const stack = await startStack({ stateDir, dbKind: values.db, edgeLogLevel: values['log-level'], agentEnv: {}, runner: { steps: 0 } });
 try {
   const repo = await seedUndispatchedRepo(stack.db.url);
   const ack = await ackLatency(stack, repo);

@@ -138,7 +138,11 @@ export async function startStack(opts) {
       STAGELINE_EDGE_URL: edgeUrl,
       STAGELINE_CLUSTER_TOKEN: clusterToken,
       KUBECONFIG: kubeconfig,
-      STAGELINE_JOB_COMMAND: JSON.stringify([process.execPath, path.join(ROOT, 'tools', 'demo-runner.mjs')]),
+      STAGELINE_JOB_COMMAND: JSON.stringify([
+        process.execPath,
+        path.join(ROOT, 'tools', 'demo-runner.mjs'),
+        ...Object.entries(opts.runner ?? {}).flatMap(([k, v]) => [`--${k}`, String(v)]),
+      ]),
       STAGELINE_JOB_IMAGE: 'ghcr.io/stageline/runner:dev',
       STAGELINE_RECONCILE_INTERVAL: '2s',
       // Several agents share this host: each ops endpoint takes a free port.

@@ -88,7 +88,8 @@ describe('reliability', () => {
       build: false,
       agents: 2,
       edgeVars: { STAGELINE_CLUSTER_AGENT_INSTANCE_TTL_SECONDS: '3', STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL_MS: '1000' },
-      agentEnv: { STAGELINE_DEMO_STEPS: '30', STAGELINE_DEMO_STEP_MS: '200', STAGELINE_RECONCILE_INTERVAL: '1s' },
+      agentEnv: { STAGELINE_RECONCILE_INTERVAL: '1s' },
+      runner: { steps: 30, 'step-ms': 200 },
     });
     const runId = await label(11);
     const holder = await until('a running holder', async () => {
@@ -118,7 +119,8 @@ describe('reliability', () => {
       dbKind: 'auto',
       build: false,
       agents: 1,
-      agentEnv: { STAGELINE_DEMO_STEPS: '40', STAGELINE_DEMO_STEP_MS: '150', STAGELINE_CLAIM_LIMIT: '25', STAGELINE_RECONCILE_INTERVAL: '1s' },
+      agentEnv: { STAGELINE_CLAIM_LIMIT: '25', STAGELINE_RECONCILE_INTERVAL: '1s' },
+      runner: { steps: 40, 'step-ms': 150 },
     });
     await sql('UPDATE projects SET slots = 25');
     const runs: { runId: string; issue: number }[] = [];
@@ -147,7 +149,8 @@ describe('reliability', () => {
       agents: 1,
       // Slow heartbeats so the holder does not renew before the takeover.
       edgeVars: { STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL_MS: '60000', STAGELINE_CLUSTER_AGENT_INSTANCE_TTL_SECONDS: '600' },
-      agentEnv: { STAGELINE_DEMO_STEPS: '25', STAGELINE_DEMO_STEP_MS: '200', STAGELINE_RECONCILE_INTERVAL: '1s' },
+      agentEnv: { STAGELINE_RECONCILE_INTERVAL: '1s' },
+      runner: { steps: 25, 'step-ms': 200 },
     });
     const runId = await label(21);
     const first = await until('a running holder', async () => {
