@@ -37,6 +37,7 @@ describe('parseConfig', () => {
         heartbeatIntervalMs: 15000,
         claimLimit: 10,
         logLevel: 'info',
+        edgeTransport: 'websocket',
         installation: 'stageline',
         namespaceTtl: { defaultSeconds: 86400, byRole: {} },
         jobProfiles: {},

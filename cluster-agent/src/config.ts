@@ -38,6 +38,8 @@ export interface Config {
   /** Claim size and the number of runs one agent works on at once. */
   readonly claimLimit: number;
   readonly logLevel: LogLevel;
+  /** `websocket` (pushed runs, HTTP only while the socket is down) or `poll` (HTTP only). */
+  readonly edgeTransport: 'websocket' | 'poll';
   /** This installation's name: the `stageline.dev/cluster-agent` label on everything it creates (§5.2). */
   readonly installation: string;
   /** Namespace lease TTL, default and per agent role (§5.7). */
@@ -177,6 +179,8 @@ const envSchema = z.object({
   STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL: duration('15s'),
   STAGELINE_CLAIM_LIMIT: z.coerce.number<string>().int().min(1).max(50).default(10),
   STAGELINE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** `poll`: never open the socket (proxies that block WebSockets; the polling benchmark). */
+  STAGELINE_EDGE_TRANSPORT: z.enum(['websocket', 'poll']).default('websocket'),
   STAGELINE_INSTALLATION: z
     .string()
     .default('stageline')
@@ -239,6 +243,7 @@ export function parseConfig(env: EnvRecord, host: HostInfo): Result<Config, Conf
     heartbeatIntervalMs: e.STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL,
     claimLimit: e.STAGELINE_CLAIM_LIMIT,
     logLevel: e.STAGELINE_LOG_LEVEL,
+    edgeTransport: e.STAGELINE_EDGE_TRANSPORT,
     installation: e.STAGELINE_INSTALLATION,
     namespaceTtl: Object.freeze({ defaultSeconds: e.STAGELINE_NAMESPACE_TTL, byRole: Object.freeze(e.STAGELINE_NAMESPACE_TTL_BY_ROLE) }),
     jobProfiles: Object.freeze(e.STAGELINE_JOB_PROFILES),

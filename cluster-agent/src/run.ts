@@ -160,6 +160,7 @@ export async function run(config: Config, deps: RunDeps = {}): Promise<void> {
     backoff: deps.backoff,
     onWelcome: (clusterId) => log.setContext({ clusterId }),
     onReconnect: () => metrics.edgeReconnects.inc(),
+    transport: config.edgeTransport,
   });
   const dispatcher = createDispatcher({
     gateway,

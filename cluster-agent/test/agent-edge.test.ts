@@ -144,6 +144,18 @@ describe('agent against the fake edge', () => {
     expect(edge.applied.filter((s) => s.status === 'running')).toHaveLength(1);
   });
 
+  it('with STAGELINE_EDGE_TRANSPORT=poll never opens a socket and still claims and reports', async () => {
+    const { edge, kube } = await setup({}, { STAGELINE_EDGE_TRANSPORT: 'poll' });
+    const runId = edge.addRun();
+    const jobName = await jobOf(kube);
+    kube.writeLog(jobName, ['polled']);
+    kube.finishJob(jobName, { type: 'Complete' });
+    await vi.waitFor(() => expect(statusesOf(edge, runId)).toEqual(['running', 'succeeded']), WAIT);
+    expect(edge.logLines(runId)).toEqual(['polled']);
+    expect(edge.stats.upgrades + edge.stats.refusedUpgrades).toBe(0);
+    expect(edge.stats.polls).toBeGreaterThan(1);
+  });
+
   it('falls back to HTTP polling when the upgrade is refused with 401, and still claims and reports', async () => {
     const { edge, kube, agent } = await setup({ refuseSockets: true });
     const runId = edge.addRun();

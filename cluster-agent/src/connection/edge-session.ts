@@ -296,8 +296,25 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
     }
   }
 
+  async function runPolling(signal: AbortSignal): Promise<void> {
+    startPoll(signal);
+    const tick = setInterval(() => startPoll(signal), options.reconcileIntervalMs);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) {
+        resolve();
+      }
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    clearInterval(tick);
+    clearInterval(heartbeatTimer);
+    await Promise.allSettled(polls);
+  }
+
   async function run(serving: SessionHandler, signal: AbortSignal): Promise<void> {
     handler = serving;
+    if (options.transport === 'poll') {
+      return runPolling(signal);
+    }
     socket = startEdgeSocket(
       {
         url: options.socketUrl,

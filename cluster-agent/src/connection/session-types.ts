@@ -69,6 +69,8 @@ export interface EdgeSessionOptions {
   onWelcome?: (clusterId: string) => void;
   /** Called on every socket open after the first (the reconnects metric). */
   onReconnect?: () => void;
+  /** `poll` never opens the socket: every reconcile interval is an HTTP batch. */
+  transport?: 'websocket' | 'poll';
   /** How long a runs.query waits for its answer; default 10 s. */
   queryTimeoutMs?: number;
 }

@@ -50,6 +50,15 @@ export function createClientNodeGateway(options: ClientNodeGatewayOptions): Kube
 
   async function applyObject(manifest: KubernetesObject): Promise<void> {
     const what = `${manifest.kind ?? 'object'} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name ?? ''}`;
+    if (manifest.kind === 'Role') {
+      // The chart grants `escalate` on the runner Roles by resourceNames only. The API
+      // server authorizes escalate against the request's object name, which a POST
+      // does not have, so a create would be refused: write Roles by name (server-side apply).
+      await objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply).catch((error: unknown) => {
+        throw kubeError(`apply ${what}`, error);
+      });
+      return;
+    }
     try {
       await objects.create(manifest, undefined, undefined, FIELD_MANAGER);
       return;
