@@ -20,8 +20,10 @@ const { values } = parseArgs({
     dispatches: { type: 'string', default: '40' },
     watched: { type: 'string', default: '500' },
     restarts: { type: 'string', default: '10' },
+    only: { type: 'string', default: 'dispatch,rss,reconnect' },
   },
 });
+const ONLY = new Set(values.only.split(','));
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const summary = (xs) => {
@@ -76,12 +78,15 @@ function rssMiB(pid) {
 }
 
 async function rssWith(watched) {
+  // The agent as shipped: the esbuild bundle (the sources load ~70 MiB more at start).
+  await buildAgentBundle();
   const stack = await startStack({
     stateDir: tmp(),
     dbKind: 'auto',
     build: false,
+    agentEntry: 'bundle',
     edgeLogLevel: 'warn',
-    agentEnv: { STAGELINE_JOB_COMMAND: JSON.stringify(['sleep', '900']), STAGELINE_CLAIM_LIMIT: String(watched), STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_LOG_LEVEL: 'warn' },
+    agentEnv: { STAGELINE_JOB_COMMAND: JSON.stringify(['sleep', '900']), STAGELINE_CLAIM_LIMIT: '50', STAGELINE_MAX_RUNS: String(watched), STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_LOG_LEVEL: 'warn' },
   });
   try {
     await query(stack.db.url, 'UPDATE projects SET slots = $1', [watched + 10]);
@@ -144,10 +149,16 @@ async function reconnectTimes(restarts) {
   }
 }
 
-const pushed = await dispatchLatency('websocket');
-const polled = await dispatchLatency('poll');
-const rss = await rssWith(Number(values.watched));
-const reconnect = await reconnectTimes(Number(values.restarts));
+async function buildAgentBundle() {
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('npm', ['run', 'build', '-w', '@stageline/cluster-agent', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+const none = { n: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+const pushed = ONLY.has('dispatch') ? await dispatchLatency('websocket') : none;
+const polled = ONLY.has('dispatch') ? await dispatchLatency('poll') : none;
+const rss = ONLY.has('rss') ? await rssWith(Number(values.watched)) : { watched: 0, idleMiB: NaN, rssMiB: NaN };
+const reconnect = ONLY.has('reconnect') ? await reconnectTimes(Number(values.restarts)) : none;
 const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, pushed, polled, rss, reconnect, unit: 'ms' };
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 const file = path.join(ROOT, 'bench', 'results', `cluster-${result.date.replace(/[:.]/g, '-')}.json`);

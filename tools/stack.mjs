@@ -151,7 +151,9 @@ export async function startStack(opts) {
     };
     const agents = [];
     const startAgent = (name) => {
-      const child = spawnGroup(process.execPath, [path.join(ROOT, 'cluster-agent', 'src', 'main.ts')], {
+      // `bundle`: the esbuild bundle the image ships (build it first); default: the sources.
+      const entry = opts.agentEntry === 'bundle' ? path.join(ROOT, 'cluster-agent', 'dist', 'main.js') : path.join(ROOT, 'cluster-agent', 'src', 'main.ts');
+      const child = spawnGroup(process.execPath, [entry], {
         env: { ...agentEnv, STAGELINE_INSTANCE_ID: `${clusterId}/${name}` },
         logFile: path.join(stateDir, `agent-${name}.log`),
       });

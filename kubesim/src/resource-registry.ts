@@ -15,6 +15,8 @@ import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { Service } from 'kubernetes-models/v1/Service';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -98,8 +100,12 @@ export const RESOURCES: readonly ResourceType[] = [
   define('v1', 'resourcequotas', ResourceQuota, { shortNames: ['quota'], statusSubresource: true }),
   define('v1', 'limitranges', LimitRange, { shortNames: ['limits'] }),
   define('v1', 'events', Event, { shortNames: ['ev'] }),
+  // Stored only (no endpoints, no proxying): enough for charts that ship a metrics Service.
+  define('v1', 'services', Service, { shortNames: ['svc'], nameRule: 'dns-label', statusSubresource: true }),
   // batch/v1 keeps orphaning as the REST default for backwards compatibility (kubernetes#61110).
   define('batch/v1', 'jobs', Job, { ...WORKLOAD, maxNameLength: 63, defaultPropagation: 'Orphan' }),
+  // Stored only: no schedule controller creates Jobs from it.
+  define('batch/v1', 'cronjobs', CronJob, { ...WORKLOAD, shortNames: ['cj'], maxNameLength: 52 }),
   define('apps/v1', 'deployments', Deployment, { ...WORKLOAD, shortNames: ['deploy'] }),
   define('rbac.authorization.k8s.io/v1', 'roles', Role, { nameRule: 'path-segment' }),
   define('rbac.authorization.k8s.io/v1', 'rolebindings', RoleBinding, { nameRule: 'path-segment' }),

@@ -115,6 +115,11 @@ export const claimedRunSchema = z.object({
   logSeq: z.number().int().nonnegative().default(0),
   /** Pod-log lines already stored for this epoch: a resuming agent skips that many. */
   logLines: z.number().int().nonnegative().default(0),
+  /**
+   * The Job the edge recorded for this attempt (`job_started`), if any. A resumed
+   * or taken-over run whose recorded Job is gone must not start it again.
+   */
+  jobName: z.string().min(1).max(63).nullable().default(null),
   /** Run-scoped bearer token for the coding agent; goes into the run Secret only. */
   runToken: z.string().min(1).max(4096),
 });

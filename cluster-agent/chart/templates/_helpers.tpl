@@ -129,6 +129,8 @@ by the Deployment and the sweep CronJob so both run with the same settings.
   value: {{ .Values.heartbeatInterval | quote }}
 - name: STAGELINE_CLAIM_LIMIT
   value: {{ .Values.claimLimit | quote }}
+- name: STAGELINE_MAX_RUNS
+  value: {{ .Values.maxRuns | quote }}
 - name: STAGELINE_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 {{- with .Values.extraEnv }}

@@ -154,6 +154,17 @@ export async function pendingRunIds(db: Db, clusterId: string): Promise<string[]
   return rows.map((r) => r.id);
 }
 
+/** Canceled runs among these, with the Job the edge recorded (cancel is re-sent to late agents). */
+export async function canceledRuns(db: Db, clusterId: string, runIds: readonly string[]): Promise<RunRow[]> {
+  if (runIds.length === 0) {
+    return [];
+  }
+  return db
+    .select()
+    .from(agentRuns)
+    .where(and(eq(agentRuns.clusterId, clusterId), inArray(agentRuns.id, [...runIds]), eq(agentRuns.status, 'canceled')));
+}
+
 /** Current status of each of these runs of the cluster (for the namespace sweeper). */
 export async function runStates(db: Db, clusterId: string, runIds: readonly string[]): Promise<Map<string, RunRow['status']>> {
   const rows = await db

@@ -34,6 +34,7 @@ export async function toClaimedRuns(
       agentKey: run.agentKey,
       leaseUntil: (run.leaseUntil ?? now).toISOString(),
       takeover,
+      jobName: run.jobName,
       logSeq: progress.get(run.id)?.seq ?? 0,
       logLines: progress.get(run.id)?.lines ?? 0,
       runToken: await mintRunToken(settings.runTokenKey, {

@@ -10,7 +10,7 @@ import { claimRuns, heldRuns } from '../db/claim-repo.ts';
 import type { Db } from '../db/client.ts';
 import { recordInstanceSeen, touchInstance } from '../db/cluster-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
-import { appendLogChunk, applyRunEvent, pendingRunIds, renewLeases, runStates, type ApplyOutcome } from '../db/run-repo.ts';
+import { appendLogChunk, applyRunEvent, canceledRuns, pendingRunIds, renewLeases, runStates, type ApplyOutcome } from '../db/run-repo.ts';
 import { toClaimedRuns, type TokenSettings } from './claimed-run.ts';
 
 /** What the edge knows about one agent connection (a socket or one HTTP batch). */
@@ -70,7 +70,16 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
       const renewed = await renewLeases(deps.db, { clusterId: session.clusterId, owner: session.instanceId, runs: frame.runs, leaseTtlSeconds: deps.leaseTtlSeconds, now: deps.now });
       await touchInstance(deps.db, { instanceId: session.instanceId, now: deps.now, ttlSeconds: deps.instanceTtlSeconds });
       const lost = frame.runs.map((r) => r.runId).filter((id) => !renewed.includes(id));
-      return reply(session, [{ type: 'heartbeat.result', ref: frame.id, lost }]);
+      // An agent that was away when a run was canceled still supervises its Job: tell it again.
+      const cancels: EdgeFrame[] = (await canceledRuns(deps.db, session.clusterId, lost)).map((run) => ({
+        type: 'run.cancel',
+        runId: run.id,
+        epoch: frame.runs.find((r) => r.runId === run.id)?.epoch ?? run.leaseEpoch,
+        jobName: run.jobName,
+        namespace: run.jobNamespace,
+        reason: run.statusReason ?? 'canceled',
+      }));
+      return reply(session, [...cancels, { type: 'heartbeat.result', ref: frame.id, lost }]);
     }
     case 'log.append': {
       const stored = await appendLogChunk(deps.db, { ...frame, clusterId: session.clusterId, owner: session.instanceId });

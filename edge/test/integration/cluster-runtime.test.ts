@@ -167,6 +167,21 @@ describe('POST /api/v1/staff/runs/:id/cancel', () => {
     expect(await again.json()).toMatchObject({ previous_status: 'canceled', current_status: 'canceled', already_terminal: false, job_stop_requested: false });
   });
 
+  it('tells a holder that missed the cancel again, on its next heartbeat', async () => {
+    const seeded = await seedCluster();
+    const runId = await createRun(seeded.repoExternalId);
+    const a = await agent(seeded.token, `${seeded.clusterId}/a`);
+    await claim(a);
+    a.send({ type: 'run.status', id: 's', runId, epoch: 1, status: 'running', jobName: 'stageline-run-j-1', namespace: 'stageline-issue-n' });
+    await a.next(isType('ack'));
+    a.ws.close(1000, 'network blip');
+    expect((await cancel(runId)).status).toBe(200);
+    const back = await agent(seeded.token, `${seeded.clusterId}/a`);
+    back.send({ type: 'heartbeat', id: 'hb', runs: [{ runId, epoch: 1 }] });
+    expect(await back.next(isType('run.cancel'))).toEqual({ type: 'run.cancel', runId, epoch: 1, jobName: 'stageline-run-j-1', namespace: 'stageline-issue-n', reason: 'canceled by staff' });
+    expect(await back.next(isType('heartbeat.result'))).toEqual({ type: 'heartbeat.result', ref: 'hb', lost: [runId] });
+  });
+
   it('reports a finished run as already terminal and changes nothing', async () => {
     const seeded = await seedCluster();
     const runId = await createRun(seeded.repoExternalId);
