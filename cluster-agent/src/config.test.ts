@@ -38,6 +38,7 @@ describe('parseConfig', () => {
         claimLimit: 10,
         logLevel: 'info',
         edgeTransport: 'websocket',
+        maxRuns: 200,
         installation: 'stageline',
         namespaceTtl: { defaultSeconds: 86400, byRole: {} },
         jobProfiles: {},

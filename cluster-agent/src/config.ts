@@ -37,6 +37,8 @@ export interface Config {
   readonly heartbeatIntervalMs: number;
   /** Claim size and the number of runs one agent works on at once. */
   readonly claimLimit: number;
+  /** Concurrent runs of this agent (never below claimLimit). */
+  readonly maxRuns: number;
   readonly logLevel: LogLevel;
   /** `websocket` (pushed runs, HTTP only while the socket is down) or `poll` (HTTP only). */
   readonly edgeTransport: 'websocket' | 'poll';
@@ -178,6 +180,8 @@ const envSchema = z.object({
   STAGELINE_RECONCILE_INTERVAL: duration('5s'),
   STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL: duration('15s'),
   STAGELINE_CLAIM_LIMIT: z.coerce.number<string>().int().min(1).max(50).default(10),
+  /** Runs one agent supervises at once (watches, log streams); claims stop at this. */
+  STAGELINE_MAX_RUNS: z.coerce.number<string>().int().min(1).max(5000).default(200),
   STAGELINE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** `poll`: never open the socket (proxies that block WebSockets; the polling benchmark). */
   STAGELINE_EDGE_TRANSPORT: z.enum(['websocket', 'poll']).default('websocket'),
@@ -242,6 +246,7 @@ export function parseConfig(env: EnvRecord, host: HostInfo): Result<Config, Conf
     reconcileIntervalMs: e.STAGELINE_RECONCILE_INTERVAL,
     heartbeatIntervalMs: e.STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL,
     claimLimit: e.STAGELINE_CLAIM_LIMIT,
+    maxRuns: Math.max(e.STAGELINE_MAX_RUNS, e.STAGELINE_CLAIM_LIMIT),
     logLevel: e.STAGELINE_LOG_LEVEL,
     edgeTransport: e.STAGELINE_EDGE_TRANSPORT,
     installation: e.STAGELINE_INSTALLATION,

@@ -53,8 +53,6 @@ export interface RunDeps {
   backoff?: BackoffPolicy;
   /** Called once the ops endpoint listens (STAGELINE_HTTP_PORT=0 picks the port). */
   onReady?: (info: { httpPort: number }) => void;
-  /** How often a run's pods are looked at until one starts; default 1 s. */
-  podPollIntervalMs?: number;
 }
 
 function materializeSettings(config: Config): MaterializeSettings {
@@ -168,10 +166,9 @@ export async function run(config: Config, deps: RunDeps = {}): Promise<void> {
     log: log.with({ component: 'dispatcher' }),
     settings: materializeSettings(config),
     job: jobSettings(config),
-    maxRuns: config.claimLimit,
+    maxRuns: config.maxRuns,
     podFailureGraceMs: config.podFailureGraceMs,
     keepaliveIntervalMs: config.heartbeatIntervalMs,
-    podPollIntervalMs: deps.podPollIntervalMs,
     metrics,
     random,
   });

@@ -88,6 +88,22 @@ describe('run() against kubesim', () => {
     expect(second.edge.logLines(runId, 2)).toEqual(['started', 'finished']);
   });
 
+  it('fails a taken-over run whose recorded Job is gone instead of running it again', async () => {
+    const script = "console.log('started'); setTimeout(() => console.log('finished'), 2500)";
+    const first = await withAgent({ STAGELINE_JOB_COMMAND: node(script) }, 'cluster-1/agent-a');
+    const runId = first.edge.addRun();
+    const { namespace, jobName } = await runningOf(first.edge, runId);
+    await first.agent.stop();
+    // The Job finished and was garbage-collected before anyone reported it.
+    await k.batch.deleteNamespacedJob({ namespace, name: jobName, propagationPolicy: 'Background' });
+    await vi.waitFor(async () => expect(await runJobs(runId)).toEqual([]), WAIT);
+    first.edge.expireLease(runId);
+    const second = await withAgent({ STAGELINE_JOB_COMMAND: node(script) }, 'cluster-1/agent-b');
+    await vi.waitFor(() => expect(statuses(second.edge, runId)).toEqual(['running@1', 'failed@2']), WAIT);
+    expect(second.edge.runs.get(runId)?.reason).toMatch(/^job_not_found: /);
+    expect(await runJobs(runId)).toEqual([]);
+  });
+
   it('cancels a running run: deletes its Job and pods and confirms canceled', async () => {
     const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('working'); setTimeout(() => {}, 30000)") });
     const runId = e.addRun();

@@ -149,8 +149,11 @@ describe('reliability', () => {
       agents: 1,
       // Slow heartbeats so the holder does not renew before the takeover.
       edgeVars: { STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL_MS: '60000', STAGELINE_CLUSTER_AGENT_INSTANCE_TTL_SECONDS: '600' },
-      agentEnv: { STAGELINE_RECONCILE_INTERVAL: '1s' },
-      runner: { steps: 25, 'step-ms': 200 },
+      // The holder's own heartbeat must not renew the lease before the takeover either,
+      // and the run must outlast the new agent's start-up (a run that ends first is,
+      // correctly, still the old holder's: nobody took it over).
+      agentEnv: { STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL: '60s' },
+      runner: { steps: 60, 'step-ms': 200 },
     });
     const runId = await label(21);
     const first = await until('a running holder', async () => {

@@ -15,6 +15,7 @@ const run: ClaimedRun = {
   agentKey: 'dev',
   leaseUntil: '2026-11-22T10:45:00.000Z',
   takeover: false,
+  jobName: null,
   logSeq: 0,
   logLines: 0,
   runToken: 'srt_token',

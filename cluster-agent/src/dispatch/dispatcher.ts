@@ -42,7 +42,6 @@ export interface DispatcherOptions {
   podFailureGraceMs: number;
   /** Namespace lease keepalive period (the heartbeat interval). */
   keepaliveIntervalMs: number;
-  podPollIntervalMs?: number;
   logFlushMs?: number;
   /** How long to wait for the log stream to end after the Job finished. */
   logDrainGraceMs?: number;
@@ -150,7 +149,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       epoch: run.epoch,
       logStart: { seq: run.logSeq, skipLines: run.logLines },
       podFailureGraceMs: options.podFailureGraceMs,
-      podPollMs: options.podPollIntervalMs ?? 1000,
       drainGraceMs: options.logDrainGraceMs ?? 5000,
       logFlushMs: options.logFlushMs,
       now: () => now().getTime(),

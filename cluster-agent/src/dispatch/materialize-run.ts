@@ -39,7 +39,7 @@ export interface MaterializeSettings {
   modelApiKey: string | undefined;
 }
 
-export type MaterializeFailure = { code: 'policy_rejected' | 'namespace_not_managed' | 'namespace_terminating'; message: string };
+export type MaterializeFailure = { code: 'policy_rejected' | 'namespace_not_managed' | 'namespace_terminating' | 'job_not_found'; message: string };
 
 export interface Materialized {
   namespace: string;
@@ -91,6 +91,11 @@ export async function materializeRun(run: ClaimedRun, gateway: KubeGateway, sett
     return err({ code: 'policy_rejected', message: own.error });
   }
   const { namespace, placement } = await chooseNamespace(run, own.value, gateway, settings, now);
+  if (run.jobName !== null && placement !== 'existing_job') {
+    // The edge saw this attempt's Job start, and it is gone (finished and collected,
+    // or deleted): starting it again would run the coding agent twice (domain.md §3.3).
+    return err({ code: 'job_not_found', message: `Job ${run.jobName} of this attempt no longer exists` });
+  }
   const ttlSeconds = namespaceTtlSeconds(run.agentKey, settings.namespaceTtl);
   const ns = await gateway.ensureNamespace(buildRunNamespace({ run, namespace, installation: settings.installation, now, ttlSeconds }));
   if (!ns.ok) {

@@ -1,9 +1,9 @@
 /**
  * Supervises one run Job until it ends, shipping its pod log as it goes.
  *
- *   pods ─► started ─► follow the log from the start (skip what the edge has) ─► log.append chunks
+ *   pods (shared watch) ─► started ─► follow the log from the start (skip what the edge has) ─► log.append chunks
  *        └► stuck past the grace (ImagePullBackOff, Unschedulable, …) ─► end `stuck`
- *   Job watch ─► terminal condition ─► let the log stream end (≤ drain grace) ─► end `outcome`
+ *   Job (shared watch) ─► terminal condition ─► let the log stream end (≤ drain grace) ─► end `outcome`
  *   work aborted (cancel, lease lost, shutdown) ─► unsent log lines are discarded ─► end `aborted`
  *
  * The last log chunk is queued before the caller queues the terminal status,
@@ -25,7 +25,6 @@ export interface SuperviseOptions {
   /** The claim's `logSeq` and `logLines`: where this epoch's log continues. */
   logStart: { seq: number; skipLines: number };
   podFailureGraceMs: number;
-  podPollMs: number;
   drainGraceMs: number;
   logFlushMs?: number;
   now: () => number;
@@ -50,7 +49,7 @@ export async function superviseJob(o: SuperviseOptions): Promise<SupervisedEnd> 
   const local = new AbortController();
   const stopAll = (): void => local.abort();
   signal.addEventListener('abort', stopAll, { once: true });
-  const podStart = watchPodStart({ gateway, ref, graceMs: o.podFailureGraceMs, pollMs: o.podPollMs, now: o.now, log: o.log, signal: local.signal });
+  const podStart = watchPodStart({ gateway, ref, graceMs: o.podFailureGraceMs, now: o.now, signal: local.signal });
   const following = podStart
     .then(async (verdict) => {
       if (verdict.kind === 'started') {

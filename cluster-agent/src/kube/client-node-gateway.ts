@@ -3,7 +3,8 @@
  * kubesim. Create-or-adopt and create-or-merge-patch semantics make every call
  * safe to repeat after an agent restart or a takeover (domain.md §5.4:
  * "AlreadyExists on create = success"). Namespace calls are in
- * namespace-ops.ts, the Job watch in job-watch.ts.
+ * namespace-ops.ts, the shared Job and pod watches in job-watch.ts and
+ * pod-watch.ts.
  */
 import {
   BatchV1Api,
@@ -26,6 +27,8 @@ import type { EnsureJobResult, JobRef, KubeGateway, ManagedJob } from './kube-ga
 import { createLineWritable } from './line-writable.ts';
 import { LABEL_KEYS, managedJobSelector, RUN_CONTAINER } from './manifests.ts';
 import { createNamespaceOps } from './namespace-ops.ts';
+import { createPodWatcher } from './pod-watch.ts';
+import { shareDispatcher } from './shared-dispatcher.ts';
 
 export interface ClientNodeGatewayOptions {
   kubeConfig: KubeConfig;
@@ -41,12 +44,14 @@ const ACTIVE_POD_PHASES = new Set(['Pending', 'Running']);
 
 export function createClientNodeGateway(options: ClientNodeGatewayOptions): KubeGateway {
   const { kubeConfig, log, installation } = options;
+  shareDispatcher(kubeConfig);
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   const logs = new Log(kubeConfig);
   const namespaces = createNamespaceOps(core, installation);
-  const waitForJobOutcome = createJobWatcher(kubeConfig, log, options.random ?? Math.random);
+  const waitForJobOutcome = createJobWatcher(kubeConfig, log, options.random ?? Math.random, installation);
+  const watchJobPods = createPodWatcher(kubeConfig, log, options.random ?? Math.random, installation);
 
   async function applyObject(manifest: KubernetesObject): Promise<void> {
     const what = `${manifest.kind ?? 'object'} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name ?? ''}`;
@@ -204,6 +209,7 @@ export function createClientNodeGateway(options: ClientNodeGatewayOptions): Kube
       });
       return pods.items;
     },
+    watchJobPods,
     followPodLog,
     listBusyNamespaces,
   };

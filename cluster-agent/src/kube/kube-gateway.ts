@@ -11,6 +11,7 @@
  */
 import type { KubernetesObject, V1Job, V1Namespace, V1Pod } from '@kubernetes/client-node';
 import type { ObservedNamespace, Result } from '@stageline/policy';
+import type { PodView } from './pod-health.ts';
 
 /** Terminal state of a Job as the edge needs it (domain.md §5.4). */
 export type JobOutcome =
@@ -83,6 +84,11 @@ export interface KubeGateway {
   waitForJobOutcome(ref: JobRef, signal: AbortSignal): Promise<JobOutcome>;
   /** The Job's pods (label `job-name`). */
   listJobPods(ref: JobRef): Promise<V1Pod[]>;
+  /**
+   * Calls `onPods` with the Job's pods once known, then after every change to
+   * them, until `signal` aborts. All runs share one watch.
+   */
+  watchJobPods(ref: JobRef, onPods: (pods: readonly PodView[]) => void, signal: AbortSignal): void;
   /**
    * Follow the log of a pod's container `run` from the start; calls `onLine`
    * per line and resolves when the stream ends or `signal` aborts.

@@ -18,6 +18,7 @@ const RUN: ClaimedRun = {
   agentKey: 'dev',
   leaseUntil: '2026-11-22T10:45:00.000Z',
   takeover: false,
+  jobName: null,
   logSeq: 0,
   logLines: 0,
   runToken: 'srt_super_secret_run_token',

@@ -11,7 +11,21 @@
  * The time is counted per container (per pod for scheduling), so a container
  * flipping between ErrImagePull and ImagePullBackOff is one stuck period.
  */
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+interface ContainerView {
+  name: string;
+  state?: { waiting?: { reason?: string; message?: string } };
+}
+
+/** The parts of a pod read here (a V1Pod is one); the shared pod informer keeps only these. */
+export interface PodView {
+  metadata?: { name?: string; uid?: string; deletionTimestamp?: Date | string };
+  status?: {
+    phase?: string;
+    conditions?: readonly { type: string; status: string; reason?: string; message?: string }[];
+    containerStatuses?: readonly ContainerView[];
+    initContainerStatuses?: readonly ContainerView[];
+  };
+}
 
 const STUCK_REASONS: ReadonlySet<string> = new Set([
   'ErrImagePull',
@@ -50,7 +64,7 @@ export function isStuckReason(reason: string): boolean {
   return STUCK_REASONS.has(reason) || reason.endsWith('BackOff');
 }
 
-function stuckContainers(uid: string, statuses: readonly V1ContainerStatus[]): Stuck[] {
+function stuckContainers(uid: string, statuses: readonly ContainerView[]): Stuck[] {
   return statuses.flatMap((status) => {
     const waiting = status.state?.waiting;
     const reason = waiting?.reason ?? '';
@@ -58,7 +72,7 @@ function stuckContainers(uid: string, statuses: readonly V1ContainerStatus[]): S
   });
 }
 
-function stuckOf(pod: V1Pod): Stuck[] {
+function stuckOf(pod: PodView): Stuck[] {
   const uid = pod.metadata?.uid ?? pod.metadata?.name ?? '';
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   const found: Stuck[] = [];
@@ -75,7 +89,7 @@ function describe(stuck: Stuck): string {
 /**
  * @example assessPods([], new Map(), Date.now(), 60_000) // { verdict: { kind: 'pending' }, memory: Map {} }
  */
-export function assessPods(pods: readonly V1Pod[], memory: ReadonlyMap<string, number>, now: number, graceMs: number): PodAssessment {
+export function assessPods(pods: readonly PodView[], memory: ReadonlyMap<string, number>, now: number, graceMs: number): PodAssessment {
   const live = pods.filter((pod) => !pod.metadata?.deletionTimestamp);
   const next = new Map<string, number>();
   let expired: Stuck | undefined;

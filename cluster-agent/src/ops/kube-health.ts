@@ -35,6 +35,7 @@ export function trackKubeHealth(gateway: KubeGateway): { gateway: KubeGateway; h
     deleteJob: track((ns, name) => gateway.deleteJob(ns, name)),
     waitForJobOutcome: (ref, signal) => gateway.waitForJobOutcome(ref, signal),
     listJobPods: track((ref) => gateway.listJobPods(ref)),
+    watchJobPods: (ref, onPods, signal) => gateway.watchJobPods(ref, onPods, signal),
     followPodLog: (ref, pod, onLine, signal) => gateway.followPodLog(ref, pod, onLine, signal),
     listNamespaces: track((selector) => gateway.listNamespaces(selector)),
     readNamespace: track((name) => gateway.readNamespace(name)),

@@ -63,6 +63,8 @@ export class FakeEdgeRuns {
     const stored = (this.chunks.get(run.claim.runId) ?? []).filter((c) => c.epoch === run.leaseEpoch);
     return {
       ...run.claim,
+      // As the edge does: the Job recorded by job_started travels with every later claim.
+      jobName: run.jobName ?? null,
       epoch: run.leaseEpoch,
       leaseUntil: (run.leaseUntil ?? new Date()).toISOString(),
       takeover,

@@ -226,6 +226,7 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
           runId,
           correlationId: `delivery-${counter}`,
           attemptNo: 1,
+          jobName: null,
           projectId: 'proj-1',
           repositoryFullName: 'acme/app',
           issueNumber: 7,

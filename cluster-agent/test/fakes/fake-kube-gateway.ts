@@ -28,7 +28,7 @@ interface FakeJob {
   statusListeners: Set<() => void>;
 }
 
-type Op = Exclude<keyof KubeGateway, 'waitForJobOutcome' | 'followPodLog'>;
+type Op = Exclude<keyof KubeGateway, 'waitForJobOutcome' | 'followPodLog' | 'watchJobPods'>;
 
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
 const clone = <T>(value: T): T => structuredClone(value);
@@ -91,7 +91,9 @@ export class FakeKubeGateway implements KubeGateway {
 
   /** The Job's pod reports this status (e.g. Pending with a waiting reason). */
   setPodStatus(jobName: string, status: V1PodStatus): void {
-    this.mustFind(jobName).pod.status = clone(status);
+    const entry = this.mustFind(jobName);
+    entry.pod.status = clone(status);
+    entry.statusListeners.forEach((listener) => listener());
   }
 
   /** The container exits: the log ends and the Job gets its terminal condition. */
@@ -234,6 +236,22 @@ export class FakeKubeGateway implements KubeGateway {
     this.maybeFail('listJobPods');
     const entry = this.jobs.get(keyOf(ref.namespace, ref.name));
     return entry ? [clone(entry.pod)] : [];
+  }
+
+  watchJobPods(ref: JobRef, onPods: (pods: readonly V1Pod[]) => void, signal: AbortSignal): void {
+    const entry = this.jobs.get(keyOf(ref.namespace, ref.name));
+    if (!entry || signal.aborted) {
+      // Like the informer: no pods is no news, the run waits.
+      return;
+    }
+    const push = (): void => onPods(this.jobs.has(keyOf(ref.namespace, ref.name)) ? [clone(entry.pod)] : []);
+    entry.statusListeners.add(push);
+    signal.addEventListener('abort', () => entry.statusListeners.delete(push), { once: true });
+    queueMicrotask(() => {
+      if (!signal.aborted) {
+        push();
+      }
+    });
   }
 
   followPodLog(ref: JobRef, _pod: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {

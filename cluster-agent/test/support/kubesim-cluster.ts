@@ -15,6 +15,8 @@ import type { KubeGateway } from '../../src/kube/kube-gateway.ts';
 import { createLogger } from '../../src/lib/log.ts';
 
 export interface SimCluster {
+  /** Plain-HTTP URL of the simulator. */
+  url: string;
   kubeConfig: KubeConfig;
   /** A fresh KubeConfig for an agent (run() owns its clients). */
   agentKubeConfig(): KubeConfig;
@@ -33,6 +35,7 @@ export async function startSimCluster(options: KubeSimOptions = {}): Promise<Sim
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kubeconfigText);
   return {
+    url: sim.url,
     kubeConfig,
     agentKubeConfig() {
       const kc = new KubeConfig();
@@ -60,6 +63,7 @@ export function claimedRun(overrides: Partial<ClaimedRun> = {}): ClaimedRun {
     runId,
     correlationId: `delivery-${counter}`,
     epoch: 1,
+    jobName: null,
     attemptNo: 1,
     projectId: 'proj-1',
     repositoryFullName: 'acme/app',

@@ -51,7 +51,6 @@ export function startAgent(edge: FakeEdge, cluster: { gateway?: KubeGateway; kub
     signal: controller.signal,
     ...cluster,
     random: () => 0.5,
-    podPollIntervalMs: 50,
     onReady: ({ httpPort: port }) => resolvePort(port),
   });
   // Observed through stop() or `done`; do not let an early failure become an unhandled rejection.

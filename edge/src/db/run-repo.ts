@@ -113,35 +113,32 @@ export async function renewLeases(
   return rows.map((r) => r.id);
 }
 
-/** Store one log chunk if the writer holds the run's lease; a re-sent chunk is a no-op. */
+/**
+ * Store one log chunk if the writer holds the run's lease; a re-sent chunk is a
+ * no-op. One statement and no row lock: a lock per chunk would make a takeover
+ * claim (SKIP LOCKED) skip a run whose old holder is still streaming. A chunk
+ * racing a takeover lands under the old epoch, and readers use the newest one.
+ */
 export async function appendLogChunk(
   db: Db,
   input: { runId: string; clusterId: string; owner: string; epoch: number; seq: number; lines: string[] },
 ): Promise<'stored' | 'duplicate' | 'stale_lease'> {
-  return db.transaction(async (tx) => {
-    // FOR SHARE: a concurrent claim (new epoch) waits until this chunk is in.
-    const [owned] = await tx
-      .select({ id: agentRuns.id })
-      .from(agentRuns)
-      .where(
-        and(
-          eq(agentRuns.id, input.runId),
-          eq(agentRuns.clusterId, input.clusterId),
-          eq(agentRuns.leaseOwner, input.owner),
-          eq(agentRuns.leaseEpoch, input.epoch),
-        ),
-      )
-      .for('share');
-    if (owned === undefined) {
-      return 'stale_lease' as const;
-    }
-    const stored = await tx
-      .insert(runLogChunks)
-      .values({ runId: input.runId, seq: input.seq, epoch: input.epoch, lines: input.lines })
-      .onConflictDoNothing()
-      .returning({ seq: runLogChunks.seq });
-    return stored.length > 0 ? ('stored' as const) : ('duplicate' as const);
-  });
+  const stored = await db.execute<{ seq: number }>(sql`
+    INSERT INTO ${runLogChunks} (run_id, epoch, seq, lines)
+    SELECT ${input.runId}::uuid, ${input.epoch}::int, ${input.seq}::int,
+           ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(input.lines)}::jsonb))
+    WHERE EXISTS (SELECT 1 FROM ${agentRuns} WHERE id = ${input.runId}::uuid AND cluster_id = ${input.clusterId}
+                  AND lease_owner = ${input.owner} AND lease_epoch = ${input.epoch}::int)
+    ON CONFLICT (run_id, epoch, seq) DO NOTHING
+    RETURNING seq`);
+  if (stored.rows.length > 0) {
+    return 'stored';
+  }
+  const [owned] = await db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.id, input.runId), eq(agentRuns.leaseOwner, input.owner), eq(agentRuns.leaseEpoch, input.epoch)));
+  return owned === undefined ? 'stale_lease' : 'duplicate';
 }
 
 export async function pendingRunIds(db: Db, clusterId: string): Promise<string[]> {
