@@ -104,6 +104,23 @@ describe('run() against kubesim', () => {
     expect(await runJobs(runId)).toEqual([]);
   });
 
+  it('deletes the namespaces of a closed issue, and only ours', async () => {
+    const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('done')") });
+    const runId = e.addRun();
+    await vi.waitFor(() => expect(statuses(e, runId)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    const { namespace } = await runningOf(e, runId);
+    const issue = e.runs.get(runId)?.claim.issueNumber ?? 0;
+    // A namespace with the same issue labels but another installation's must survive.
+    const foreign = `stageline-issue-foreign-${issue}`;
+    await k.core.createNamespace({
+      body: { metadata: { name: foreign, labels: { 'stageline.dev/managed-by': 'stageline-cluster-agent', 'stageline.dev/cluster-agent': 'other', 'stageline.dev/namespace-purpose': 'run', 'stageline.dev/runtime-mode': 'full-env', 'stageline.dev/project-id': 'proj-1', 'stageline.dev/issue-number': String(issue) } } },
+    });
+    e.cleanupIssue('proj-1', issue);
+    await vi.waitFor(async () => expect((await k.core.listNamespace({ labelSelector: `stageline.dev/issue-number=${issue}` })).items.map((n) => n.metadata?.name)).toEqual([foreign]), WAIT);
+    expect((await k.core.readNamespace({ name: foreign })).metadata?.deletionTimestamp).toBeUndefined();
+    expect(namespace).not.toBe(foreign);
+  });
+
   it('cancels a running run: deletes its Job and pods and confirms canceled', async () => {
     const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('working'); setTimeout(() => {}, 30000)") });
     const runId = e.addRun();

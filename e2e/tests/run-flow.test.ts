@@ -100,6 +100,26 @@ describe('a run:dev label, end to end', () => {
     expect(stdout).toContain(final?.job_name ?? 'missing');
   });
 
+  it('closing the issue deletes the namespaces it kept', async () => {
+    const before = (await runsPage()).items.filter((r) => r.namespace?.includes('-i7-'));
+    expect(before.length).toBeGreaterThan(0);
+    const payload = { ...labeledPayload({ issue: 7, repoId: stack.repo.externalId, repoFullName: stack.repo.fullName }), action: 'closed' };
+    const res = await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload });
+    expect(res).toMatchObject({ status: 200, body: { status: 'accepted', action: 'issue_closed' } });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const list = await fetch(`${stack.kube.url}/api/v1/namespaces?labelSelector=${encodeURIComponent('stageline.dev/issue-number=7')}`, { headers: { authorization: 'Bearer kubesim' } });
+      const names = ((await list.json()) as { items: { metadata: { name: string } }[] }).items.map((n) => n.metadata.name);
+      if (names.length === 0) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`namespaces still there: ${names.join(', ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
   it('creates nothing for a label set by a bot', async () => {
     const res = await label(8, { senderType: 'Bot' });
     expect(res).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'sender_not_human' } });

@@ -29,7 +29,17 @@ describe('evaluateTrigger', () => {
     expect(evaluateTrigger({ ...base, labelName }, DEFAULT_LABEL_CATALOG).kind).toBe('create_run');
   });
 
+  it.each(['User', 'Bot'])('closes the issue when a %s closes it', (senderType) => {
+    expect(evaluateTrigger({ ...base, action: 'closed', labelName: null, senderType }, DEFAULT_LABEL_CATALOG)).toEqual({
+      kind: 'close_issue',
+      issueNumber: 7,
+      reasons: ['issue #7 closed'],
+    });
+  });
+
   it.each<[string, Partial<TriggerInput>, string]>([
+    ['a close on an unregistered repository', { action: 'closed', repositoryKnown: false }, 'repository_not_registered'],
+    ['a close without an issue', { action: 'closed', issueNumber: null }, 'missing_issue'],
     ['another event', { event: 'push' }, 'unsupported_event'],
     ['pull_request labels (later issue)', { event: 'pull_request' }, 'unsupported_event'],
     ['an unlabel', { action: 'unlabeled' }, 'unsupported_action'],

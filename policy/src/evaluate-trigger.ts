@@ -38,6 +38,8 @@ export type TriggerDecision =
       issueNumber: number;
       reasons: string[];
     }
+  /** The issue was closed: cancel its active runs and clean up its namespaces (§2.5, §5.8). */
+  | { kind: 'close_issue'; issueNumber: number; reasons: string[] }
   | { kind: 'ignore'; reason: IgnoreReason; reasons: string[] };
 
 function ignore(reason: IgnoreReason, detail: string): TriggerDecision {
@@ -54,6 +56,16 @@ function ignore(reason: IgnoreReason, detail: string): TriggerDecision {
 export function evaluateTrigger(input: TriggerInput, catalog: LabelCatalog): TriggerDecision {
   if (input.event !== 'issues') {
     return ignore('unsupported_event', `event ${input.event} starts no run`);
+  }
+  if (input.action === 'closed') {
+    // Anyone who may close the issue ends its runs; no actor guard (a bot closing is fine).
+    if (!input.repositoryKnown) {
+      return ignore('repository_not_registered', 'repository is not bound to a project');
+    }
+    if (input.issueNumber === null) {
+      return ignore('missing_issue', 'payload has no issue number');
+    }
+    return { kind: 'close_issue', issueNumber: input.issueNumber, reasons: [`issue #${input.issueNumber} closed`] };
   }
   if (input.action !== 'labeled') {
     return ignore('unsupported_action', `issues.${input.action ?? 'unknown'} starts no run`);

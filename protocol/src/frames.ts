@@ -165,6 +165,16 @@ export const edgeFrameSchema = z.discriminatedUnion('type', [
     namespace: z.string().nullable(),
     reason: z.string().max(500),
   }),
+  /**
+   * The issue was closed (domain.md §5.8): delete the namespaces this
+   * installation retains for it. Its active runs were canceled first.
+   */
+  z.object({
+    type: z.literal('issue.cleanup'),
+    projectId: z.string().min(1).max(64),
+    issueNumber: z.number().int().positive(),
+    reason: z.string().max(200),
+  }),
   /** Answer to a heartbeat: the runs whose lease this instance no longer holds. */
   z.object({ type: z.literal('heartbeat.result'), ref: frameId, lost: z.array(runId) }),
   z.object({ type: z.literal('runs.state'), ref: frameId, runs: z.array(runStateSchema) }),

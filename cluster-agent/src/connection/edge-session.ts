@@ -192,6 +192,11 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
           handler?.onCancel(frame);
         }
         return;
+      case 'issue.cleanup':
+        if (compatible === true) {
+          handler?.onIssueCleanup(frame);
+        }
+        return;
       case 'run.available':
         if (compatible === true) {
           requestClaim();

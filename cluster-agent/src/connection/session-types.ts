@@ -26,6 +26,8 @@ export interface SessionHandler {
   onRefused(frame: OutboxFrame, code: ErrorCode, message: string): void;
   /** A run was canceled: delete its Job and confirm. */
   onCancel(frame: RunCancelFrame): void;
+  /** An issue was closed: delete the namespaces this installation retains for it. */
+  onIssueCleanup(frame: Extract<EdgeFrame, { type: 'issue.cleanup' }>): void;
   /** The edge no longer counts these leases as ours: stop, keep the Jobs (the new holder adopts them). */
   onLeaseLost(runs: HeldRun[]): void;
 }

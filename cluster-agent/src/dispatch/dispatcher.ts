@@ -24,6 +24,7 @@ import type { FrameSink, HeldRun, RunCancelFrame, SessionHandler } from '../conn
 import type { JobOutcome, KubeGateway } from '../kube/kube-gateway.ts';
 import { toObservedJobs } from '../kube/job-status.ts';
 import { buildRunJob, runSecretName, type JobSettings } from '../kube/manifests.ts';
+import { cleanupIssueNamespaces } from './issue-cleanup.ts';
 import type { Logger } from '../lib/log.ts';
 import type { AgentMetrics } from '../ops/metrics.ts';
 import { deleteRunJobs } from './cancel-run.ts';
@@ -299,6 +300,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     onCancel(frame) {
       const task = cancel(frame).catch((error: unknown) => log.error('cancel failed unexpectedly', { runId: frame.runId, error }));
+      cancels.add(task);
+      void task.finally(() => cancels.delete(task));
+    },
+    onIssueCleanup(frame) {
+      const deps = { gateway, installation: options.settings.installation, namespacePrefix: options.settings.namespacePrefix, log, onDeleted: () => options.metrics?.namespacesDeleted.inc() };
+      const task = cleanupIssueNamespaces(frame, deps)
+        .then(() => undefined)
+        .catch((error: unknown) => log.error('issue cleanup failed', { issueNumber: frame.issueNumber, error }));
       cancels.add(task);
       void task.finally(() => cancels.delete(task));
     },

@@ -61,6 +61,8 @@ export interface FakeEdge {
   expireLease(runId: string): void;
   /** Cancel the run (policy `cancel`) and tell its holder with run.cancel. */
   cancel(runId: string, reason?: string): void;
+  /** Send `issue.cleanup` to every connected agent (the edge does this after an issue close). */
+  cleanupIssue(projectId: string, issueNumber: number): void;
   /** Lines of a run in store order (one epoch). */
   logLines(runId: string, epoch?: number): string[];
   sendRaw(text: string): void;
@@ -274,6 +276,11 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
         if (peer.instanceId === owner) {
           peer.send(frame);
         }
+      }
+    },
+    cleanupIssue(projectId, issueNumber) {
+      for (const peer of sockets.values()) {
+        peer.send({ type: 'issue.cleanup', projectId, issueNumber, reason: 'issue_closed' });
       }
     },
     logLines(runId, epoch) {

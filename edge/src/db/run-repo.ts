@@ -171,6 +171,21 @@ export async function runStates(db: Db, clusterId: string, runIds: readonly stri
   return new Map(rows.map((r) => [r.id, r.status]));
 }
 
+/** Active runs of one issue of a repository (an issue close cancels them). */
+export async function activeRunIdsOfIssue(db: Db, repositoryId: string, issueNumber: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .where(
+      and(
+        eq(agentRuns.repositoryId, repositoryId),
+        eq(agentRuns.issueNumber, issueNumber),
+        inArray(agentRuns.status, ['pending', 'running', 'waiting_mcp', 'waiting_backpressure']),
+      ),
+    );
+  return rows.map((r) => r.id);
+}
+
 /** Staff cancel (domain.md §3.10): idempotent; a terminal run is reported, not changed. */
 export async function cancelRun(
   db: Db,

@@ -38,9 +38,14 @@ export type NewRun = Pick<
 export type StoreOutcome =
   | { kind: 'duplicate' }
   | { kind: 'ignored' }
+  | { kind: 'recorded' }
   | { kind: 'accepted'; run: RunRow; events: RealtimeEvent[] };
 
-export type StoreDecision = { kind: 'ignore'; reason: string; reasons: string[] } | { kind: 'create'; run: NewRun; reasons: string[] };
+export type StoreDecision =
+  | { kind: 'ignore'; reason: string; reasons: string[] }
+  /** Accepted, acted on outside this statement, no run created (an issue close). */
+  | { kind: 'record'; reason: string; reasons: string[] }
+  | { kind: 'create'; run: NewRun; reasons: string[] };
 
 /** Every column of a new run, set explicitly so the row we return is the row we stored. */
 function newRunRow(run: NewRun, id: string, correlationId: string, now: Date): RunRow {
@@ -82,8 +87,8 @@ export async function storeDelivery(db: Db, delivery: DeliveryRecord, decision: 
     delivery_id: delivery.deliveryId,
     event: delivery.event,
     action: delivery.action,
-    outcome: run ? 'accepted' : 'ignored',
-    reason: decision.kind === 'ignore' ? decision.reason : null,
+    outcome: decision.kind === 'ignore' ? 'ignored' : 'accepted',
+    reason: decision.kind === 'create' ? null : decision.reason,
     reasons: decision.reasons,
     run_id: run?.id ?? null,
   };
@@ -120,7 +125,7 @@ export async function storeDelivery(db: Db, delivery: DeliveryRecord, decision: 
     return { kind: 'duplicate' };
   }
   if (run === null || realtime === null) {
-    return { kind: 'ignored' };
+    return decision.kind === 'record' ? { kind: 'recorded' } : { kind: 'ignored' };
   }
   if (row.event_id === null) {
     throw new Error('run insert produced no realtime event');

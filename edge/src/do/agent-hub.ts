@@ -46,6 +46,11 @@ export class AgentHub extends DurableObject<Env> {
 
   /** A run was canceled: every agent of the cluster hears it (the holder deletes the Job). */
   async cancel(frame: Extract<EdgeFrame, { type: 'run.cancel' }>): Promise<number> {
+    return this.broadcast(frame);
+  }
+
+  /** Send one frame to every ready agent of the cluster (cancel, issue cleanup). */
+  async broadcast(frame: Extract<EdgeFrame, { type: 'run.cancel' | 'issue.cleanup' }>): Promise<number> {
     const sockets = this.ctx.getWebSockets('agent').map((socket) => ({ socket, session: parseAgentSession(socket.deserializeAttachment()) }));
     const targets = announceTargets(sockets);
     const text = JSON.stringify(frame);

@@ -1,6 +1,7 @@
 import { DEFAULT_LABEL_CATALOG, evaluateTrigger, type LabelCatalog } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
+import { activeRunIdsOfIssue, cancelRun } from '../db/run-repo.ts';
 import { findRepository, storeDelivery, type KnownRepository, type NewRun } from '../db/webhook-repo.ts';
 import type { RepositoryCache } from '../do/repository-cache.ts';
 import { readWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
@@ -22,8 +23,18 @@ export interface VerifiedDelivery {
   receivedAt: Date;
 }
 
+/** A run the close canceled, as it was before (the agents are told about held ones). */
+export interface CanceledByClose {
+  runId: string;
+  previousStatus: string;
+  epoch: number;
+  jobName: string | null;
+  namespace: string | null;
+}
+
 export type IngestOutcome =
   | { kind: 'accepted'; runId: string; clusterId: string | null; events: RealtimeEvent[]; reasons: string[] }
+  | { kind: 'issue_closed'; projectId: string; clusterId: string | null; issueNumber: number; canceled: CanceledByClose[]; events: RealtimeEvent[] }
   | { kind: 'duplicate' }
   | { kind: 'ignored'; reason: string; reasons: string[] };
 
@@ -76,8 +87,12 @@ export async function ingestWebhook(
     payload: d.payload,
     receivedAt: d.receivedAt,
   };
-  if (decision.kind === 'ignore' || repo === null) {
+  if (decision.kind === 'close_issue' && repo !== null) {
+    return closeIssue(db, record, repo, decision.issueNumber, decision.reasons);
+  }
+  if (decision.kind !== 'create_run' || repo === null) {
     const reason = decision.kind === 'ignore' ? decision.reason : 'repository_not_registered';
+    // (close_issue without a repository cannot happen: the policy checks it first.)
     const outcome = await storeDelivery(db, record, { kind: 'ignore', reason, reasons: decision.reasons });
     return outcome.kind === 'duplicate' ? outcome : { kind: 'ignored', reason, reasons: decision.reasons };
   }
@@ -98,4 +113,33 @@ export async function ingestWebhook(
     return { kind: 'duplicate' };
   }
   return { kind: 'accepted', runId: outcome.run.id, clusterId: outcome.run.clusterId, events: outcome.events, reasons: decision.reasons };
+}
+
+/**
+ * An issue was closed (domain.md §2.5, §5.8): record the delivery, cancel the
+ * issue's active runs, and let the caller ask the cluster to delete the
+ * issue's namespaces. A redelivery of the same close changes nothing.
+ */
+async function closeIssue(
+  db: Db,
+  record: Parameters<typeof storeDelivery>[1],
+  repo: KnownRepository,
+  issueNumber: number,
+  reasons: string[],
+): Promise<IngestOutcome> {
+  const stored = await storeDelivery(db, record, { kind: 'record', reason: 'issue_closed', reasons });
+  if (stored.kind === 'duplicate') {
+    return { kind: 'duplicate' };
+  }
+  const canceled: CanceledByClose[] = [];
+  const events: RealtimeEvent[] = [];
+  for (const runId of await activeRunIdsOfIssue(db, repo.id, issueNumber)) {
+    const result = await cancelRun(db, { runId, reason: 'issue_closed', actorId: 'github-webhook', now: record.receivedAt });
+    if (result.kind === 'done' && result.changed) {
+      const { previous } = result;
+      canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
+      events.push(...result.events);
+    }
+  }
+  return { kind: 'issue_closed', projectId: repo.projectId, clusterId: repo.clusterId, issueNumber, canceled, events };
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
+import type { IngestOutcome } from '../domain/ingest-webhook.ts';
 import { announceRuns, publishEvents } from '../domain/publish-events.ts';
 import { MAX_WEBHOOK_BYTES, readBodyCapped } from '../github/read-body.ts';
 import { isValidSignature } from '../github/verify-signature.ts';
@@ -60,8 +61,33 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       c.executionCtx.waitUntil(notify(c.env, outcome, log));
       return c.json({ status: 'accepted', runId: outcome.runId }, 202);
     }
+    case 'issue_closed': {
+      log.info('issue closed', { issueNumber: outcome.issueNumber, canceled: outcome.canceled.map((r) => r.runId) });
+      c.executionCtx.waitUntil(notifyClose(c.env, outcome, log));
+      return c.json({ status: 'accepted', action: 'issue_closed', canceled: outcome.canceled.map((r) => r.runId) }, 200);
+    }
   }
 });
+
+/**
+ * After an issue close: console events, `run.cancel` for canceled runs an agent
+ * held, then `issue.cleanup` so the cluster deletes the issue's namespaces.
+ */
+async function notifyClose(env: Env, outcome: Extract<IngestOutcome, { kind: 'issue_closed' }>, log: AppEnv['Variables']['log']): Promise<void> {
+  const tasks: Promise<unknown>[] = [publishEvents(env, outcome.events)];
+  if (outcome.clusterId !== null) {
+    const hub = env.AGENT_HUB.get(env.AGENT_HUB.idFromName(outcome.clusterId));
+    for (const run of outcome.canceled.filter((r) => r.previousStatus !== 'pending')) {
+      tasks.push(hub.cancel({ type: 'run.cancel', runId: run.runId, epoch: run.epoch, jobName: run.jobName, namespace: run.namespace, reason: 'issue_closed' }));
+    }
+    tasks.push(hub.broadcast({ type: 'issue.cleanup', projectId: outcome.projectId, issueNumber: outcome.issueNumber, reason: 'issue_closed' }));
+  }
+  for (const result of await Promise.allSettled(tasks)) {
+    if (result.status === 'rejected') {
+      log.warn('post-close notify failed', { issueNumber: outcome.issueNumber, error: result.reason });
+    }
+  }
+}
 
 function inboxName(payload: object): string {
   const repository = 'repository' in payload ? payload.repository : undefined;

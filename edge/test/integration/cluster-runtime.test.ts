@@ -224,3 +224,27 @@ describe('log history', () => {
     expect((await SELF.fetch(`${BASE}/api/v1/staff/runs/${runId}/logs/history?limit_chunks=0`)).status).toBe(400);
   });
 });
+
+describe('issues.closed', () => {
+  it('cancels the issue\'s active runs, tells the holder, and asks the cluster to clean up', async () => {
+    const seeded = await seedCluster({ slots: 5 });
+    const held = await createRun(seeded.repoExternalId);
+    const waiting = await createRun(seeded.repoExternalId);
+    const a = await agent(seeded.token, `${seeded.clusterId}/a`);
+    const claimed = await claim(a, 1);
+    expect(claimed.map((r) => r.runId)).toEqual([held]);
+    const body = JSON.stringify({ ...labeledPayload({ repoId: seeded.repoExternalId }), action: 'closed' });
+    const delivery = crypto.randomUUID();
+    const res = await postWebhook(body, { delivery });
+    expect(res.status).toBe(200);
+    const answer = await res.json<{ status: string; action: string; canceled: string[] }>();
+    expect(answer).toMatchObject({ status: 'accepted', action: 'issue_closed' });
+    expect(new Set(answer.canceled)).toEqual(new Set([held, waiting]));
+    expect(await a.next(isType('run.cancel'))).toMatchObject({ runId: held, epoch: 1, reason: 'issue_closed' });
+    expect(await a.next(isType('issue.cleanup'))).toEqual({ type: 'issue.cleanup', projectId: seeded.projectId, issueNumber: 7, reason: 'issue_closed' });
+    expect(await runRow(held)).toMatchObject({ status: 'canceled', statusReason: 'issue_closed' });
+    expect(await runRow(waiting)).toMatchObject({ status: 'canceled' });
+    // A redelivery of the close is a duplicate and cancels nothing more.
+    expect(await (await postWebhook(body, { delivery })).json()).toEqual({ status: 'duplicate' });
+  });
+});
