@@ -1,6 +1,6 @@
 import { decodeAgentFrame, type EdgeFrame } from '@stageline/protocol';
 import { DurableObject } from 'cloudflare:workers';
-import { createDb } from '../db/client.ts';
+import { createWarmPool } from '../db/warm-pool.ts';
 import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
 import { publishEvents } from '../domain/publish-events.ts';
 import { readSettings } from '../env.ts';
@@ -14,6 +14,8 @@ import { markInstanceStopped } from '../db/cluster-repo.ts';
  */
 export class AgentHub extends DurableObject<Env> {
   private readonly log = createLogger({ component: 'agent-hub' });
+  /** Frames arrive all the time (logs, heartbeats): keep the connection warm. */
+  private readonly pool = createWarmPool(this.env);
   /** Frames of one socket are handled in arrival order. */
   private readonly chains = new WeakMap<WebSocket, Promise<void>>();
 
@@ -84,9 +86,8 @@ export class AgentHub extends DurableObject<Env> {
       return;
     }
     const settings = readSettings(this.env);
-    const handle = createDb(this.env);
     try {
-      const result = await handleAgentFrame(decoded.value, session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: handle.db, now: new Date() });
+      const result = await handleAgentFrame(decoded.value, session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: this.pool.db(), now: new Date() });
       ws.serializeAttachment(result.session);
       this.reply(ws, result.replies);
       if (result.events.length > 0) {
@@ -98,8 +99,7 @@ export class AgentHub extends DurableObject<Env> {
     } catch (error) {
       this.log.error('agent frame failed', { clusterId: session.clusterId, frame: decoded.value.type, error });
       this.reply(ws, [{ type: 'error', ref: decoded.value.id, code: 'internal', message: 'frame could not be applied; re-send later' }]);
-    } finally {
-      this.ctx.waitUntil(handle.close());
+      this.ctx.waitUntil(this.pool.reset());
     }
   }
 
@@ -125,12 +125,11 @@ export class AgentHub extends DurableObject<Env> {
     if (session !== null && isGracefulShutdown(code)) {
       // The agent said it is going away (pod stop): its runs may be taken over now,
       // not after the instance TTL. Jobs keep running and are adopted.
-      const handle = createDb(this.env);
-      try {
-        await markInstanceStopped(handle.db, session.instanceId);
-      } finally {
-        this.ctx.waitUntil(handle.close());
-      }
+      await markInstanceStopped(this.pool.db(), session.instanceId).catch((error: unknown) => {
+        // Without the mark the instance still expires after its TTL; only the takeover is slower.
+        this.log.warn('could not mark instance stopped', { instanceId: session.instanceId, error });
+        this.ctx.waitUntil(this.pool.reset());
+      });
     }
   }
 }

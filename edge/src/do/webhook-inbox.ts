@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { createDb, type DbHandle } from '../db/client.ts';
+import { createWarmPool } from '../db/warm-pool.ts';
 import { ingestWebhook, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
 import { createLogger } from '../lib/log.ts';
 import { createRepositoryCache, type RepositoryCache } from './repository-cache.ts';
@@ -13,17 +13,14 @@ import { createRepositoryCache, type RepositoryCache } from './repository-cache.
  */
 export class WebhookInbox extends DurableObject<Env> {
   private readonly log = createLogger({ component: 'webhook-inbox' });
-  private handle: DbHandle | null = null;
+  private readonly pool = createWarmPool(this.env);
   private readonly repositories: RepositoryCache = createRepositoryCache(10_000);
 
   async ingest(delivery: VerifiedDelivery): Promise<IngestOutcome> {
-    const handle = (this.handle ??= createDb(this.env, { max: 4 }));
     try {
-      return await ingestWebhook(delivery, handle.db, { repositories: this.repositories });
+      return await ingestWebhook(delivery, this.pool.db(), { repositories: this.repositories });
     } catch (error) {
-      // A broken connection must not poison later deliveries: start a fresh pool.
-      this.handle = null;
-      this.ctx.waitUntil(handle.close().catch(() => undefined));
+      this.ctx.waitUntil(this.pool.reset());
       this.log.warn('ingest failed; pool reset', { deliveryId: delivery.deliveryId, error });
       throw error;
     }
