@@ -2,7 +2,7 @@
 // (wrangler dev, cluster-agent processes, kubesim, Postgres): an agent killed
 // mid-run, an edge restarted while runs stream logs, and a lease that expires
 // while its holder is still alive.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -82,6 +82,7 @@ function tmp(): string {
 
 describe('reliability', () => {
   it('a second agent adopts the Job of an agent killed mid-run: one Job, run succeeds, full log', async () => {
+    const release = path.join(tmp(), 'release');
     stack = await startStack({
       stateDir: tmp(),
       dbKind: 'auto',
@@ -89,7 +90,8 @@ describe('reliability', () => {
       agents: 2,
       edgeVars: { STAGELINE_CLUSTER_AGENT_INSTANCE_TTL_SECONDS: '3', STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL_MS: '1000' },
       agentEnv: { STAGELINE_RECONCILE_INTERVAL: '1s' },
-      runner: { steps: 30, 'step-ms': 200 },
+      // The Job holds after its steps until the takeover is recorded, however slow the machine.
+      runner: { steps: 30, 'step-ms': 200, 'hold-file': release },
     });
     const runId = await label(11);
     const holder = await until('a running holder', async () => {
@@ -101,6 +103,8 @@ describe('reliability', () => {
     if (victim) {
       await stack.stopGroup(victim, 'SIGKILL');
     }
+    await until('the takeover', async () => ((await runRow(runId))?.lease_epoch === 2 ? true : undefined));
+    writeFileSync(release, '');
     const final = await until('the run to finish', async () => {
       const row = await runRow(runId);
       return row && ['succeeded', 'failed', 'timed_out'].includes(row.status) ? row : undefined;
@@ -114,13 +118,15 @@ describe('reliability', () => {
   });
 
   it('restarting the edge while 20 runs stream logs loses and doubles no line', async () => {
+    const release = path.join(tmp(), 'release');
     stack = await startStack({
       stateDir: tmp(),
       dbKind: 'auto',
       build: false,
       agents: 1,
       agentEnv: { STAGELINE_CLAIM_LIMIT: '25', STAGELINE_RECONCILE_INTERVAL: '1s' },
-      runner: { steps: 40, 'step-ms': 150 },
+      // Every run is still alive when the edge goes down: they hold until the restart is over.
+      runner: { steps: 40, 'step-ms': 150, 'hold-file': release },
     });
     await sql('UPDATE projects SET slots = 25');
     const runs: { runId: string; issue: number }[] = [];
@@ -132,6 +138,7 @@ describe('reliability', () => {
       return (rows[0]?.n ?? 0) >= 20 ? true : undefined;
     });
     await stack.restartEdge();
+    writeFileSync(release, '');
     await until('all 20 finished', async () => {
       const rows = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM agent_runs WHERE status = 'succeeded'`);
       return (rows[0]?.n ?? 0) >= 20 ? true : undefined;
@@ -142,6 +149,7 @@ describe('reliability', () => {
   });
 
   it('a lease that expires while its holder is alive moves to another agent; the old holder is fenced', async () => {
+    const release = path.join(tmp(), 'release');
     stack = await startStack({
       stateDir: tmp(),
       dbKind: 'auto',
@@ -151,9 +159,10 @@ describe('reliability', () => {
       edgeVars: { STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL_MS: '60000', STAGELINE_CLUSTER_AGENT_INSTANCE_TTL_SECONDS: '600' },
       // The holder's own heartbeat must not renew the lease before the takeover either,
       // and the run must outlast the new agent's start-up (a run that ends first is,
-      // correctly, still the old holder's: nobody took it over).
+      // correctly, still the old holder's: nobody took it over), so the Job holds
+      // until the test releases it.
       agentEnv: { STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL: '60s' },
-      runner: { steps: 60, 'step-ms': 200 },
+      runner: { steps: 5, 'step-ms': 100, 'hold-file': release },
     });
     const runId = await label(21);
     const first = await until('a running holder', async () => {
@@ -162,6 +171,9 @@ describe('reliability', () => {
     });
     await sql(`UPDATE agent_runs SET lease_until = now() - interval '1 second' WHERE id = $1`, [runId]);
     stack.startAgent('agent-late');
+    // The Job stays alive until the takeover is recorded; only then may it finish.
+    await until('the takeover', async () => ((await runRow(runId))?.lease_epoch === 2 ? true : undefined));
+    writeFileSync(release, '');
     const final = await until('the run to finish', async () => {
       const row = await runRow(runId);
       return row && ['succeeded', 'failed', 'timed_out'].includes(row.status) ? row : undefined;
