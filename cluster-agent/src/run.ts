@@ -158,6 +158,7 @@ export async function run(config: Config, deps: RunDeps = {}): Promise<void> {
     backoff: deps.backoff,
     onWelcome: (clusterId) => log.setContext({ clusterId }),
     onReconnect: () => metrics.edgeReconnects.inc(),
+    onQueueDepth: (depth) => metrics.queueDepth.set(depth),
     transport: config.edgeTransport,
   });
   const dispatcher = createDispatcher({

@@ -2,6 +2,7 @@
  * Real edge session + real dispatcher against the fake edge and the in-memory
  * cluster (STYLE.md §7, agent integration).
  */
+import { PROTOCOL_VERSION } from '@stageline/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKubeGateway } from './fakes/fake-kube-gateway.ts';
@@ -331,7 +332,7 @@ describe('agent against the fake edge', () => {
     const hello = edge.received.find((r) => r.frame.type === 'hello')?.frame;
     expect(hello).toMatchObject({
       instanceId: INSTANCE_ID,
-      protocolVersion: '1.1.0',
+      protocolVersion: PROTOCOL_VERSION,
       observedJobs: [{ runId, epoch: 4, jobName: 'stageline-run-seen-1', namespace: 'stageline-issue-x', phase: 'active' }],
     });
   });

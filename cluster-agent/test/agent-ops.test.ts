@@ -57,6 +57,9 @@ describe('ops endpoint', () => {
       expect(sample(text, 'stageline_agent_runs_in_progress')).toBe(1);
       expect(sample(text, 'stageline_agent_claim_to_job_created_seconds_count')).toBe(1);
       expect(sample(text, 'stageline_agent_claim_to_pod_running_seconds_count')).toBe(1);
+      expect(sample(text, 'stageline_agent_queue_to_job_created_seconds_count')).toBe(1);
+      // The run.available said 1 waiting; the claim result after it, 0.
+      expect(sample(text, 'stageline_agent_queue_depth')).toBe(0);
       expect(text).toContain('process_cpu_user_seconds_total');
     }, WAIT);
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * outbox of unacknowledged frames and re-send them after a reconnect; the edge
  * applies each frame idempotently.
  */
-export const PROTOCOL_VERSION = '1.1.0';
+export const PROTOCOL_VERSION = '1.2.0';
 
 /** Largest frame either side accepts (bytes of the JSON text). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -122,6 +122,8 @@ export const claimedRunSchema = z.object({
   jobName: z.string().min(1).max(63).nullable().default(null),
   /** Run-scoped bearer token for the coding agent; goes into the run Secret only. */
   runToken: z.string().min(1).max(4096),
+  /** When the run was queued (its row was created): the agent measures queue-to-Job time. */
+  queuedAt: z.iso.datetime().nullable().default(null),
 });
 export type ClaimedRun = z.infer<typeof claimedRunSchema>;
 
@@ -178,8 +180,9 @@ export const edgeFrameSchema = z.discriminatedUnion('type', [
   /** Answer to a heartbeat: the runs whose lease this instance no longer holds. */
   z.object({ type: z.literal('heartbeat.result'), ref: frameId, lost: z.array(runId) }),
   z.object({ type: z.literal('runs.state'), ref: frameId, runs: z.array(runStateSchema) }),
-  z.object({ type: z.literal('run.available'), runIds: z.array(runId) }),
-  z.object({ type: z.literal('claim.result'), ref: frameId, runs: z.array(claimedRunSchema) }),
+  /** queueDepth: pending runs of the cluster when sent (absent from older edges). */
+  z.object({ type: z.literal('run.available'), runIds: z.array(runId), queueDepth: z.number().int().nonnegative().optional() }),
+  z.object({ type: z.literal('claim.result'), ref: frameId, runs: z.array(claimedRunSchema), queueDepth: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('ack'), ref: frameId, result: z.enum(['applied', 'noop']) }),
   /** The frame was understood but refused (a stale lease, an impossible transition): drop it. */
   z.object({ type: z.literal('reject'), ref: frameId, code: z.enum(errorCodes), message: z.string() }),

@@ -198,6 +198,9 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
         }
         return;
       case 'run.available':
+        if (frame.queueDepth !== undefined) {
+          options.onQueueDepth?.(frame.queueDepth);
+        }
         if (compatible === true) {
           requestClaim();
         }
@@ -208,6 +211,9 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
         if (compatible !== true) {
           log.warn('ignoring a claim result from an incompatible edge', { runs: frame.runs.length });
           return;
+        }
+        if (frame.queueDepth !== undefined) {
+          options.onQueueDepth?.(frame.queueDepth);
         }
         if (frame.runs.length > 0) {
           handler?.onClaimed(frame.runs);

@@ -71,6 +71,8 @@ export interface EdgeSessionOptions {
   onWelcome?: (clusterId: string) => void;
   /** Called on every socket open after the first (the reconnects metric). */
   onReconnect?: () => void;
+  /** The edge said how many of the cluster's runs wait to be claimed (the queue-depth gauge). */
+  onQueueDepth?: (depth: number) => void;
   /** `poll` never opens the socket: every reconcile interval is an HTTP batch. */
   transport?: 'websocket' | 'poll';
   /** How long a runs.query waits for its answer; default 10 s. */

@@ -19,6 +19,7 @@ const run: ClaimedRun = {
   logSeq: 0,
   logLines: 0,
   runToken: 'srt_token',
+  queuedAt: null,
 };
 
 describe('checkClaimedRun', () => {

@@ -113,6 +113,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     if (job.value.kind === 'created') {
       metrics?.claimToJobCreated.observe((Date.now() - work.claimedAt) / 1000);
+      if (run.queuedAt !== null) {
+        metrics?.queueToJobCreated.observe(Math.max(0, Date.now() - Date.parse(run.queuedAt)) / 1000);
+      }
     }
     work.log.info(job.value.kind === 'created' ? 'job created' : 'existing job adopted', { namespace, job: jobName });
     const secret = { apiVersion: 'v1', kind: 'Secret', namespace, name: runSecretName(run.runId) };

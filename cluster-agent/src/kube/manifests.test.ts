@@ -22,6 +22,7 @@ const RUN: ClaimedRun = {
   logSeq: 0,
   logLines: 0,
   runToken: 'srt_super_secret_run_token',
+  queuedAt: null,
 };
 
 const settings: JobSettings = {

@@ -17,6 +17,9 @@ export interface AgentMetrics {
   readonly claims: Counter;
   readonly claimToJobCreated: Histogram;
   readonly claimToPodRunning: Histogram;
+  /** Runs of the cluster waiting to be claimed, as the edge last reported. */
+  readonly queueDepth: Gauge;
+  readonly queueToJobCreated: Histogram;
   readonly leaseLost: Counter;
   readonly edgeReconnects: Counter;
   readonly namespacesDeleted: Counter;
@@ -67,6 +70,13 @@ export function createAgentMetrics(): AgentMetrics {
       name: 'stageline_agent_claim_to_pod_running_seconds',
       help: 'Time from a claim result to the run pod running',
       buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    queueDepth: new Gauge({ name: 'stageline_agent_queue_depth', help: 'Runs of this cluster waiting to be claimed, as last reported by the edge', registers }),
+    queueToJobCreated: new Histogram({
+      name: 'stageline_agent_queue_to_job_created_seconds',
+      help: 'Time from a run being queued at the edge to its Job being created (includes clock skew between edge and agent)',
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
       registers,
     }),
     leaseLost: new Counter({ name: 'stageline_agent_lease_lost_total', help: 'Run leases the edge took away from this agent', registers }),

@@ -1,5 +1,5 @@
 /**
- * The fake edge's run table and its answers to agent frames (protocol 1.1.0),
+ * The fake edge's run table and its answers to agent frames (protocol 1.2.0),
  * with the real edge's fencing: every status goes through `transitionRun`
  * from @stageline/policy (lease owner + epoch), a claim takes pending runs and
  * takes over running runs whose lease expired (`takeover: true`), a heartbeat
@@ -99,7 +99,12 @@ export class FakeEdgeRuns {
         claimed.push(this.toClaimed(run, takeover));
       }
     }
-    return { type: 'claim.result', ref, runs: claimed };
+    return { type: 'claim.result', ref, runs: claimed, queueDepth: this.queueDepth() };
+  }
+
+  /** Runs waiting to be claimed, as the edge reports them. */
+  queueDepth(): number {
+    return [...this.runs.values()].filter((r) => r.status === 'pending').length;
   }
 
   heartbeat(frame: Extract<AgentFrame, { type: 'heartbeat' }>, owner: string): EdgeFrame {

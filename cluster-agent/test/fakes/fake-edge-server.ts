@@ -1,5 +1,5 @@
 /**
- * A fake edge speaking the agent protocol 1.1.0: `GET /agent/connect`
+ * A fake edge speaking the agent protocol 1.2.0: `GET /agent/connect`
  * (WebSocket, bearer token) and `POST /agent/v1/frames` (HTTP fallback), over
  * the in-memory run table of fake-edge-runs.ts (which holds the fencing
  * rules). Each frame id is applied once (a re-sent frame gets the same
@@ -235,13 +235,14 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
           triggerKind: 'dev',
           triggerLabel: 'run:dev',
           agentKey: 'dev',
+          queuedAt: new Date().toISOString(),
           ...overrides,
         },
       });
       table.order.push(runId);
       for (const peer of sockets.values()) {
         if (peer.welcomed) {
-          peer.send({ type: 'run.available', runIds: [runId] });
+          peer.send({ type: 'run.available', runIds: [runId], queueDepth: table.queueDepth() });
         }
       }
       return runId;

@@ -76,6 +76,7 @@ export function claimedRun(overrides: Partial<ClaimedRun> = {}): ClaimedRun {
     logSeq: 0,
     logLines: 0,
     runToken: `srt_token_${counter}`,
+    queuedAt: null,
     ...overrides,
   };
 }

@@ -141,14 +141,24 @@ export async function appendLogChunk(
   return owned === undefined ? 'stale_lease' : 'duplicate';
 }
 
-export async function pendingRunIds(db: Db, clusterId: string): Promise<string[]> {
+/** The cluster's oldest pending runs (at most 50) and how many are pending in all. */
+export async function pendingQueue(db: Db, clusterId: string): Promise<{ runIds: string[]; depth: number }> {
   const rows = await db
-    .select({ id: agentRuns.id })
+    .select({ id: agentRuns.id, depth: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(agentRuns)
     .where(and(eq(agentRuns.status, 'pending'), eq(agentRuns.clusterId, clusterId)))
     .orderBy(asc(agentRuns.createdAt))
     .limit(50);
-  return rows.map((r) => r.id);
+  return { runIds: rows.map((r) => r.id), depth: rows[0]?.depth ?? 0 };
+}
+
+/** How many runs of the cluster wait to be claimed. */
+export async function queueDepth(db: Db, clusterId: string): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.status, 'pending'), eq(agentRuns.clusterId, clusterId)));
+  return rows[0]?.n ?? 0;
 }
 
 /** Canceled runs among these, with the Job the edge recorded (cancel is re-sent to late agents). */

@@ -37,6 +37,7 @@ export async function toClaimedRuns(
       jobName: run.jobName,
       logSeq: progress.get(run.id)?.seq ?? 0,
       logLines: progress.get(run.id)?.lines ?? 0,
+      queuedAt: run.createdAt.toISOString(),
       runToken: await mintRunToken(settings.runTokenKey, {
         runId: run.id,
         correlationId: run.correlationId,

@@ -10,7 +10,7 @@ import { claimRuns, heldRuns } from '../db/claim-repo.ts';
 import type { Db } from '../db/client.ts';
 import { recordInstanceSeen, touchInstance } from '../db/cluster-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
-import { appendLogChunk, applyRunEvent, canceledRuns, pendingRunIds, renewLeases, runStates, type ApplyOutcome } from '../db/run-repo.ts';
+import { appendLogChunk, applyRunEvent, canceledRuns, pendingQueue, queueDepth, renewLeases, runStates, type ApplyOutcome } from '../db/run-repo.ts';
 import { toClaimedRuns, type TokenSettings } from './claimed-run.ts';
 
 /** What the edge knows about one agent connection (a socket or one HTTP batch). */
@@ -62,7 +62,8 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
         now: deps.now,
       });
       const runs = await toClaimedRuns(deps.db, claimed, deps, deps.now);
-      return reply(session, [{ type: 'claim.result', ref: frame.id, runs }], events);
+      const depth = await queueDepth(deps.db, session.clusterId);
+      return reply(session, [{ type: 'claim.result', ref: frame.id, runs, queueDepth: depth }], events);
     }
     case 'run.status':
       return handleStatus(frame, session, deps);
@@ -141,9 +142,9 @@ async function handleHello(frame: Extract<AgentFrame, { type: 'hello' }>, sessio
       heldRuns: await toClaimedRuns(deps.db, held.map((run) => ({ run, takeover: false })), deps, deps.now),
     },
   ];
-  const pending = await pendingRunIds(deps.db, session.clusterId);
-  if (pending.length > 0) {
-    replies.push({ type: 'run.available', runIds: pending });
+  const pending = await pendingQueue(deps.db, session.clusterId);
+  if (pending.runIds.length > 0) {
+    replies.push({ type: 'run.available', runIds: pending.runIds, queueDepth: pending.depth });
   }
   return reply({ ...session, helloDone: true }, replies);
 }

@@ -1,6 +1,7 @@
 import { agentRuns, runLogChunks } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { SELF } from 'cloudflare:test';
+import { PROTOCOL_VERSION } from '@stageline/protocol';
 import { describe, expect, it } from 'vitest';
 import { BASE, connectAgent, db, hello, labeledPayload, postWebhook, seedCluster, hasIsolatedTransactions } from '../helpers.ts';
 
@@ -56,8 +57,8 @@ describe('agent socket', () => {
     const runId = await createRun(seeded.repoExternalId);
     const agent = await connectAgent(seeded.token, `${seeded.clusterId}/a`);
     agent.send(hello(`${seeded.clusterId}/a`));
-    expect(await agent.next(isType('welcome'))).toMatchObject({ clusterId: seeded.clusterId, protocolVersion: '1.1.0', heldRuns: [] });
-    expect(await agent.next(isType('run.available'))).toEqual({ type: 'run.available', runIds: [runId] });
+    expect(await agent.next(isType('welcome'))).toMatchObject({ clusterId: seeded.clusterId, protocolVersion: PROTOCOL_VERSION, heldRuns: [] });
+    expect(await agent.next(isType('run.available'))).toEqual({ type: 'run.available', runIds: [runId], queueDepth: 1 });
   });
 
   it('answers malformed and unknown frames with an error and keeps the connection', async () => {
@@ -75,7 +76,7 @@ describe('agent socket', () => {
     agent.send(hello(id));
     expect(await agent.next(isType('welcome'))).toMatchObject({ type: 'welcome' });
     agent.send({ type: 'claim', id: 'x4', limit: 1 });
-    expect(await agent.next(isType('claim.result'))).toEqual({ type: 'claim.result', ref: 'x4', runs: [] });
+    expect(await agent.next(isType('claim.result'))).toEqual({ type: 'claim.result', ref: 'x4', runs: [], queueDepth: 0 });
   });
 
   it('closes on a protocol major mismatch', async () => {
@@ -98,7 +99,9 @@ describe('agent socket', () => {
 
     agent.send({ type: 'claim', id: 'c1', limit: 5 });
     const claim = await agent.next(isType('claim.result'));
-    expect(claim).toMatchObject({ ref: 'c1', runs: [{ runId, epoch: 1, attemptNo: 1, agentKey: 'dev', triggerKind: 'dev', issueNumber: 7, takeover: false, logSeq: 0, logLines: 0 }] });
+    expect(claim).toMatchObject({ ref: 'c1', queueDepth: 0, runs: [{ runId, epoch: 1, attemptNo: 1, agentKey: 'dev', triggerKind: 'dev', issueNumber: 7, takeover: false, logSeq: 0, logLines: 0 }] });
+    // The agent measures queue-to-Job time from when the run row was created.
+    expect((claim.runs as { queuedAt: string }[])[0]?.queuedAt).toBe((await runRow(runId))?.createdAt.toISOString());
     expect(await runRow(runId)).toMatchObject({ status: 'running', leaseOwner: id, leaseEpoch: 1 });
 
     agent.send({ type: 'run.status', id: 's1', runId, epoch: 1, status: 'running', jobName: 'stageline-run-x-1', namespace: 'stageline-issue-x' });
