@@ -3,7 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 export const ROOT: string;
 export interface Stack {
   edgeUrl: string;
-  db: { kind: string; url: string; wsProxy: string };
+  /** `stopServer`/`startServer`: a database outage and recovery (same port, same data). */
+  db: { kind: string; url: string; wsProxy: string; stopServer(): Promise<void>; startServer(): Promise<void> };
   kube: { url: string; kubeconfig(): string };
   kubeconfig: string;
   clusterId: string;

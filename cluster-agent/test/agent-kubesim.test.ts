@@ -3,14 +3,14 @@
  * through the run Secret, takeover adoption, cancel, pods that cannot start,
  * `:revise` namespace reuse and the lease keepalive.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fakeRunToken, startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
-import { startSimCluster, type SimCluster } from './support/kubesim-cluster.ts';
+import { CLUSTER_WAIT, nodeCommand, startSimCluster, testImage, type SimCluster } from './support/kubesim-cluster.ts';
 import { startAgent, type StartedAgent } from './support/start-agent.ts';
 
-const WAIT = { timeout: 20_000, interval: 50 };
-const node = (script: string): string => JSON.stringify([process.execPath, '-e', script]);
+const WAIT = CLUSTER_WAIT;
+const node = (script: string): string => JSON.stringify(nodeCommand(script));
 
 let k: SimCluster;
 let edge: FakeEdge | undefined;
@@ -32,7 +32,7 @@ afterEach(async () => {
 
 async function withAgent(env: Record<string, string>, instanceId = 'cluster-1/agent-a') {
   edge ??= await startFakeEdge();
-  const agent = startAgent(edge, { kubeConfig: k.agentKubeConfig() }, { STAGELINE_INSTANCE_ID: instanceId, ...env });
+  const agent = startAgent(edge, { kubeConfig: k.agentKubeConfig() }, { STAGELINE_INSTANCE_ID: instanceId, STAGELINE_JOB_IMAGE: testImage, ...env });
   agents.push(agent);
   return { edge, agent };
 }
@@ -106,7 +106,8 @@ describe('run() against kubesim', () => {
 
   it('deletes the namespaces of a closed issue, and only ours', async () => {
     const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('done')") });
-    const runId = e.addRun();
+    // An issue number of its own: a real cluster keeps earlier runs' namespaces.
+    const runId = e.addRun({ issueNumber: randomInt(100_000, 1_000_000) });
     await vi.waitFor(() => expect(statuses(e, runId)).toEqual(['running@1', 'succeeded@1']), WAIT);
     const { namespace } = await runningOf(e, runId);
     const issue = e.runs.get(runId)?.claim.issueNumber ?? 0;
@@ -139,7 +140,8 @@ describe('run() against kubesim', () => {
     const { edge: e, agent } = await withAgent({ STAGELINE_JOB_IMAGE: 'ghcr.io/stageline/runner:missing', STAGELINE_POD_FAILURE_GRACE: '600ms' });
     const runId = e.addRun();
     await vi.waitFor(() => expect(statuses(e, runId)).toEqual(['running@1', 'failed@1']), WAIT);
-    expect(e.runs.get(runId)?.reason).toMatch(/^(ErrImagePull: rpc error: code = NotFound|ImagePullBackOff: Back-off pulling image "ghcr.io\/stageline\/runner:missing")/);
+    // The registry's wording varies (not found, unauthorized); the reason and the image do not.
+    expect(e.runs.get(runId)?.reason).toMatch(/^(ErrImagePull|ImagePullBackOff): .*ghcr\.io\/stageline\/runner:missing/);
     await vi.waitFor(async () => expect(await runJobs(runId)).toEqual([]), WAIT);
     expect(agent.logged('run finished')[0]).toMatchObject({ status: 'failed' });
   });
@@ -148,9 +150,8 @@ describe('run() against kubesim', () => {
     const { edge: e } = await withAgent({ STAGELINE_JOB_PROFILES: '{"dev":{"nodeSelector":{"pool":"gpu"}}}', STAGELINE_POD_FAILURE_GRACE: '600ms' });
     const runId = e.addRun();
     await vi.waitFor(() => expect(statuses(e, runId)).toEqual(['running@1', 'failed@1']), WAIT);
-    expect(e.runs.get(runId)?.reason).toBe(
-      "Unschedulable: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
-    );
+    // The scheduler's message, whatever the number of nodes.
+    expect(e.runs.get(runId)?.reason).toMatch(/^Unschedulable: 0\/(\d+) nodes are available: \1 node\(s\) didn't match Pod's node affinity\/selector\./);
     await vi.waitFor(async () => expect(await runJobs(runId)).toEqual([]), WAIT);
   });
 

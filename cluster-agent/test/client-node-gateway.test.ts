@@ -8,9 +8,9 @@ import type { MaterializeSettings } from '../src/dispatch/materialize-run.ts';
 import { materializeRun } from '../src/dispatch/materialize-run.ts';
 import type { JobRef } from '../src/kube/kube-gateway.ts';
 import { buildRunJob, runSecretName, type JobSettings } from '../src/kube/manifests.ts';
-import { claimedRun, startSimCluster, type SimCluster } from './support/kubesim-cluster.ts';
+import { claimedRun, CLUSTER_WAIT, nodeCommand, startSimCluster, testImage, type SimCluster } from './support/kubesim-cluster.ts';
 
-const WAIT = { timeout: 20_000, interval: 50 };
+const WAIT = CLUSTER_WAIT;
 let k: SimCluster;
 
 beforeAll(async () => {
@@ -33,8 +33,8 @@ const settings: MaterializeSettings = {
 
 function jobSettings(script: string, activeDeadlineSeconds = 60): JobSettings {
   return {
-    image: 'ghcr.io/stageline/runner:latest',
-    command: [process.execPath, '-e', script],
+    image: testImage,
+    command: nodeCommand(script),
     activeDeadlineSeconds,
     ttlSecondsAfterFinished: 600,
     edgeUrl: 'http://edge.test',

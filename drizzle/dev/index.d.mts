@@ -3,12 +3,16 @@ export interface StartedDatabase {
   kind: 'postgres' | 'pglite';
   url: string;
   wsProxy: string;
+  /** Stop the server (an outage); the data and the ws proxy stay. */
+  stopServer(): Promise<void>;
+  /** Start the same server again on the same port with its data. */
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 export function startDatabase(opts?: { kind?: 'auto' | 'postgres' | 'pglite'; dataDir?: string; pgPort?: number; proxyPort?: number }): Promise<StartedDatabase>;
 export function startWsProxy(opts?: { port?: number; fixedTarget?: string }): Promise<{ port: number; wsProxy: string; close(): Promise<void> }>;
-export function startPostgres(): Promise<{ url: string; port: number; dir: string; stop(): Promise<void> }>;
-export function startPglite(opts?: { dataDir?: string; port?: number }): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+export function startPostgres(): Promise<{ url: string; port: number; dir: string; stop(): Promise<void>; stopServer(): Promise<void>; startServer(): Promise<void> }>;
+export function startPglite(opts?: { dataDir?: string; port?: number }): Promise<{ url: string; port: number; stop(): Promise<void>; stopServer(): Promise<void>; startServer(): Promise<void> }>;
 export function findPostgresBin(): string | null;
 export function freePort(): Promise<number>;
 export function migrateDatabase(url: string): Promise<void>;

@@ -37,7 +37,8 @@ export async function freePort() {
 
 /**
  * Start a server; as root, the server runs as the `postgres` user (initdb refuses root).
- * @returns {Promise<{ url: string, port: number, dir: string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, port: number, dir: string, stop: () => Promise<void>,
+ *   stopServer: () => Promise<void>, startServer: () => Promise<void> }>}
  */
 export async function startPostgres() {
   const bin = findPostgresBin();
@@ -60,11 +61,20 @@ export async function startPostgres() {
   await as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  await as('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', opts, 'start']);
+  const start = () => as('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', opts, 'start']);
+  await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     dir,
+    /** An outage: a fast shutdown (open sessions are terminated); the data directory stays. */
+    stopServer: async () => {
+      await as('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    /** The same server again: same data directory, same port. */
+    startServer: async () => {
+      await start();
+    },
     stop: async () => {
       await as('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,10 @@ export async function startDatabase(opts = {}) {
     kind: usePostgres ? 'postgres' : 'pglite',
     url: server.url,
     wsProxy: proxy.wsProxy,
+    // Outage drills (e2e): stop and restart the same server on the same port
+    // with its data; the ws proxy stays up, as Neon's does while compute is down.
+    stopServer: () => server.stopServer(),
+    startServer: () => server.startServer(),
     stop: async () => {
       await proxy.close();
       await server.stop();

@@ -5,7 +5,7 @@
  * their first container's command as local processes; see README-level notes
  * in the module headers (pod-runner.ts, job-controller.ts) for the lifecycle.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createDeleter } from './object-delete.ts';
@@ -55,13 +55,16 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
   const log = opts.log ?? (() => undefined);
+  // Containers run with this as their working directory: a missing one would fail every start.
+  const workDir = opts.workDir ?? tmpdir();
+  await mkdir(workDir, { recursive: true });
   const store = createStore();
   const deleter = createDeleter(store);
   // The watch hub subscribes first so its history sees every write, including bootstrap.
   const watchHub = createWatchHub(store, opts.watchHistorySize ?? 1000);
   const podRunner = createPodRunner({
     store,
-    workDir: opts.workDir ?? tmpdir(),
+    workDir,
     startDelayMs: opts.podStartDelayMs ?? 0,
     nodeName: 'kubesim',
     restartBackoffMs: opts.restartBackoffMs ?? 1000,

@@ -1,10 +1,14 @@
 /**
- * A plain-HTTP proxy in front of kubesim that counts the watch requests it
- * forwards and can cut the open ones, as a load balancer or an API server
- * restart would. The agent reaches it through an ordinary kubeconfig.
+ * A plain-HTTP proxy in front of the test cluster that counts the watch
+ * requests it forwards and can cut the open ones, as a load balancer or an API
+ * server restart would. The agent reaches it through an ordinary kubeconfig;
+ * the proxy speaks to the cluster with the cluster's own kubeconfig (TLS, CA,
+ * client certificate or token), so it works in front of kubesim and of a real
+ * API server alike.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface ApiProxy {
@@ -20,8 +24,15 @@ export interface ApiProxy {
   close(): Promise<void>;
 }
 
-export async function startApiProxy(target: string): Promise<ApiProxy> {
-  const upstream = new URL(target);
+export async function startApiProxy(upstreamConfig: KubeConfig): Promise<ApiProxy> {
+  const cluster = upstreamConfig.getCurrentCluster();
+  if (cluster === null) {
+    throw new Error('the upstream kubeconfig has no current cluster');
+  }
+  const upstream = new URL(cluster.server);
+  // CA, client certificate and key, bearer token: whatever the kubeconfig uses.
+  const credentials: RequestOptions = {};
+  await upstreamConfig.applyToHTTPSOptions(credentials);
   const watches: string[] = [];
   const lists: string[] = [];
   const open = new Set<ServerResponse>();
@@ -40,11 +51,15 @@ export async function startApiProxy(target: string): Promise<ApiProxy> {
     } else if (req.method === 'GET') {
       lists.push(url.pathname);
     }
-    const out = request(url, { method: req.method, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+    // The agent's own (dummy) token is replaced by the upstream credentials.
+    const { authorization: _dropped, ...headers } = req.headers;
+    const options: RequestOptions = { ...credentials, method: req.method, headers: { ...headers, ...credentials.headers, host: upstream.host } };
+    const onAnswer = (answer: IncomingMessage): void => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       res.flushHeaders();
       answer.pipe(res);
-    });
+    };
+    const out = upstream.protocol === 'https:' ? httpsRequest(url, options, onAnswer) : httpRequest(url, options, onAnswer);
     out.on('error', () => res.destroy());
     res.on('close', () => out.destroy());
     req.pipe(out);

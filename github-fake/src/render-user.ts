@@ -1,0 +1,50 @@
+/** Users, labels and timestamps in GitHub's JSON shapes. */
+import type { LabelState, RepoState, UserState } from './state.ts';
+
+const WEB = 'https://github.com';
+
+/** GitHub timestamps have second precision and a literal Z. */
+export function toIsoTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function toNodeId(prefix: string, id: number): string {
+  return `${prefix}_${Buffer.from(`fake:${id}`).toString('base64url')}`;
+}
+
+export function renderUser(api: string, user: UserState): Record<string, unknown> {
+  const base = `${api}/users/${encodeURIComponent(user.login)}`;
+  return {
+    login: user.login,
+    id: user.id,
+    node_id: toNodeId(user.type === 'Bot' ? 'BOT' : 'U', user.id),
+    avatar_url: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
+    gravatar_id: '',
+    url: base,
+    html_url: `${WEB}/${user.type === 'Bot' ? `apps/${user.login.replace('[bot]', '')}` : user.login}`,
+    followers_url: `${base}/followers`,
+    following_url: `${base}/following{/other_user}`,
+    gists_url: `${base}/gists{/gist_id}`,
+    starred_url: `${base}/starred{/owner}{/repo}`,
+    subscriptions_url: `${base}/subscriptions`,
+    organizations_url: `${base}/orgs`,
+    repos_url: `${base}/repos`,
+    events_url: `${base}/events{/privacy}`,
+    received_events_url: `${base}/received_events`,
+    type: user.type,
+    user_view_type: 'public',
+    site_admin: false,
+  };
+}
+
+export function renderLabel(api: string, repo: RepoState, label: LabelState): Record<string, unknown> {
+  return {
+    id: label.id,
+    node_id: toNodeId('LA', label.id),
+    url: `${api}/repos/${repo.fullName}/labels/${encodeURIComponent(label.name)}`,
+    name: label.name,
+    color: label.color,
+    default: label.isDefault,
+    description: label.description,
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The fake's world: apps, installations, repositories with their labels,
+ * issues, comments and reactions, minted tokens and webhook deliveries.
+ * Plain data; the handlers and the control surface change it.
+ */
+import type { KeyObject } from 'node:crypto';
+
+export type RepoPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+export type UserType = 'User' | 'Bot' | 'Organization';
+export type AccessLevel = 'read' | 'write' | 'admin';
+
+export interface UserState {
+  id: number;
+  login: string;
+  type: UserType;
+}
+
+export interface AppState {
+  id: number;
+  slug: string;
+  name: string;
+  publicKey: KeyObject;
+  owner: UserState;
+  /** The bot account its installation tokens act as: `<slug>[bot]`. */
+  bot: UserState;
+  clientId: string;
+  clientSecret: string;
+  webhookSecret: string | null;
+  createdAt: number;
+}
+
+export interface LabelState {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+  isDefault: boolean;
+}
+
+export interface CommentState {
+  id: number;
+  body: string;
+  user: UserState;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ReactionState {
+  id: number;
+  content: string;
+  user: UserState;
+  createdAt: number;
+}
+
+export interface IssueState {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  isPullRequest: boolean;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  /** Names as stored in the repository's catalog; lookups are case-insensitive as on GitHub. */
+  labels: string[];
+  user: UserState;
+  comments: CommentState[];
+  reactions: ReactionState[];
+  createdAt: number;
+  updatedAt: number;
+  closedAt: number | null;
+}
+
+export interface RepoState {
+  id: number;
+  owner: UserState;
+  name: string;
+  fullName: string;
+  installationId: number;
+  labels: Map<string, LabelState>;
+  issues: Map<number, IssueState>;
+  /** Keyed by lower-case login. */
+  permissions: Map<string, RepoPermission>;
+  createdAt: number;
+}
+
+export interface InstallationState {
+  id: number;
+  appId: number;
+  account: UserState;
+  repositorySelection: 'all' | 'selected';
+  repositoryIds: number[];
+  permissions: Record<string, AccessLevel>;
+  events: string[];
+  createdAt: number;
+}
+
+export interface TokenState {
+  token: string;
+  installationId: number;
+  permissions: Record<string, AccessLevel>;
+  /** Repositories the token may touch; every repository of the installation when narrowed to none. */
+  repositoryIds: number[];
+  repositorySelection: 'all' | 'selected';
+  createdAt: number;
+  expiresAt: number;
+  /** What the minting request asked for, for assertions. */
+  requested: { repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> };
+}
+
+export interface DeliveryState {
+  id: number;
+  guid: string;
+  status: string;
+  statusCode: number;
+  event: string;
+  action: string | null;
+  deliveredAt: number;
+  redelivery: boolean;
+  duration: number;
+  installationId: number | null;
+  repositoryId: number | null;
+}
+
+export interface ManifestCodeState {
+  code: string;
+  name: string;
+  slug: string;
+  webhookSecret: string | null;
+  ownerLogin: string;
+}
+
+export interface FakeState {
+  apps: Map<number, AppState>;
+  installations: Map<number, InstallationState>;
+  repos: Map<number, RepoState>;
+  /** Keyed by lower-case login. */
+  users: Map<string, UserState>;
+  tokens: Map<string, TokenState>;
+  deliveries: DeliveryState[];
+  redeliveries: { deliveryId: number; at: number }[];
+  manifestCodes: Map<string, ManifestCodeState>;
+  nextId: () => number;
+}
+
+export function createState(): FakeState {
+  let counter = 10_000;
+  return {
+    apps: new Map(),
+    installations: new Map(),
+    repos: new Map(),
+    users: new Map(),
+    tokens: new Map(),
+    deliveries: [],
+    redeliveries: [],
+    manifestCodes: new Map(),
+    nextId: () => {
+      counter += 1;
+      return counter;
+    },
+  };
+}
+
+export function ensureUser(state: FakeState, login: string, type?: UserType): UserState {
+  const key = login.toLowerCase();
+  const existing = state.users.get(key);
+  if (existing !== undefined) {
+    if (type !== undefined) {
+      existing.type = type;
+    }
+    return existing;
+  }
+  const user: UserState = { id: state.nextId(), login, type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User') };
+  state.users.set(key, user);
+  return user;
+}
+
+export function findRepo(state: FakeState, owner: string, name: string): RepoState | undefined {
+  const fullName = `${owner}/${name}`.toLowerCase();
+  for (const repo of state.repos.values()) {
+    if (repo.fullName.toLowerCase() === fullName) {
+      return repo;
+    }
+  }
+  return undefined;
+}
+
+export function findLabel(repo: RepoState, name: string): LabelState | undefined {
+  return repo.labels.get(name.toLowerCase());
+}
+
+export function findIssue(repo: RepoState, number: number): IssueState | undefined {
+  return repo.issues.get(number);
+}
