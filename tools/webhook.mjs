@@ -9,10 +9,14 @@ import { ROOT } from './stack.mjs';
 const FIXTURE = path.join(ROOT, 'edge', 'test', 'fixtures', 'issues.labeled.json');
 
 /** An `issues.labeled` payload (a real GitHub shape) adapted to our repository. */
-export function labeledPayload({ label = 'run:dev', issue = 7, repoId, repoFullName, senderType = 'User' }) {
+export function labeledPayload({ label = 'run:dev', issue = 7, repoId, repoFullName, senderType = 'User', senderLogin = 'octocat', installationId = 44001, otherLabels = [] }) {
   const p = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   const [owner, name] = repoFullName.split('/');
   p.label.name = label;
+  // The issue carries the added label (GitHub sends the labels after the change) and any others.
+  p.issue.labels = [label, ...otherLabels].map((n, i) => ({ ...p.label, id: 5001 + i, name: n }));
+  p.sender.login = senderLogin;
+  p.installation.id = installationId;
   p.issue.number = issue;
   p.issue.html_url = `https://github.com/${repoFullName}/issues/${issue}`;
   p.repository.id = repoId;

@@ -18,6 +18,14 @@ export interface Settings {
   slotsPerProject: number;
   runTokenTtlSeconds: number;
   runTokenKey: string;
+  /** Public console origin for links in GitHub comments; null when unset. */
+  consoleUrl: string | null;
+}
+
+/** `STAGELINE_CONSOLE_URL` (e.g. https://stageline.example.com), without a trailing slash. */
+function consoleUrl(env: Env): string | null {
+  const raw = (env as { STAGELINE_CONSOLE_URL?: string }).STAGELINE_CONSOLE_URL ?? '';
+  return raw.trim() === '' ? null : raw.trim().replace(/\/+$/, '');
 }
 
 /** Settings from `[vars]` and secrets, with the documented defaults (Appendix B). */
@@ -33,5 +41,23 @@ export function readSettings(env: Env): Settings {
     slotsPerProject: num(env.STAGELINE_SLOTS_PER_PROJECT, 2),
     runTokenTtlSeconds: num(env.STAGELINE_MCP_TOKEN_TTL_SECONDS, 86400),
     runTokenKey: env.STAGELINE_MCP_TOKEN_SIGNING_KEY,
+    consoleUrl: consoleUrl(env),
+  };
+}
+
+export interface GitHubAppSettings {
+  appId: string;
+  /** PKCS#1 (as GitHub hands it out) or PKCS#8 PEM. */
+  privateKeyPem: string;
+  apiUrl: string;
+}
+
+/** `GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY` (secret), `GITHUB_API_URL` (default api.github.com). */
+export function readGitHubAppSettings(env: Env): GitHubAppSettings {
+  const url = env.GITHUB_API_URL;
+  return {
+    appId: env.GITHUB_APP_ID,
+    privateKeyPem: env.GITHUB_APP_PRIVATE_KEY,
+    apiUrl: url === undefined || url === '' ? 'https://api.github.com' : url,
   };
 }

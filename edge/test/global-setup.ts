@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { seedProject, startDatabase } from '@stageline/db/dev';
+import { startFakeGitHub } from '@stageline/github-fake';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -10,6 +12,10 @@ declare module 'vitest' {
     clusterId: string;
     repoExternalId: number;
     databaseKind: 'postgres' | 'pglite';
+    githubApiUrl: string;
+    githubAppId: string;
+    githubAppPrivateKey: string;
+    githubAppPrivateKeyPkcs8: string;
   }
 }
 
@@ -27,5 +33,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clusterId', seed.clusterId);
   project.provide('repoExternalId', seed.repoExternalId);
   project.provide('databaseKind', db.kind === 'postgres' ? 'postgres' : 'pglite');
-  return () => db.stop();
+  // The fake GitHub verifies App JWTs against this key; the edge gets the
+  // private half as PKCS#1, the format GitHub hands out.
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const github = await startFakeGitHub({ appId: 4242, appPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+  project.provide('githubApiUrl', github.url);
+  project.provide('githubAppId', '4242');
+  project.provide('githubAppPrivateKey', keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+  project.provide('githubAppPrivateKeyPkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  return async () => {
+    await github.close();
+    await db.stop();
+  };
 }

@@ -15,12 +15,15 @@ interface CompiledPath {
   template: string;
   names: string[];
   exact: RegExp;
-  /** The last parameter may span segments (`/contents/{path}`), tried only when nothing matches exactly. */
+  /** A trailing path, ref or branch may span segments (`/contents/{path}`), tried only when nothing matches exactly. */
   greedy: RegExp;
   /** '0' per literal segment, '1' per parameter: literals win ties (`/issues/comments` over `/issues/{issue_number}`). */
   rank: string;
   item: PathItem;
 }
+
+/** Parameters GitHub accepts with unescaped slashes (file paths, git refs, branch names). */
+const MULTI_SEGMENT_PARAMS = new Set(['path', 'ref', 'branch']);
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
@@ -38,7 +41,8 @@ function compilePath(template: string, item: PathItem): CompiledPath {
   const exact = `^/${parts.join('/').replaceAll('\u0000', '([^/]+)')}$`;
   const greedyBody = parts.join('/');
   const last = greedyBody.lastIndexOf('\u0000');
-  const greedy = last < 0 ? exact : `^/${(greedyBody.slice(0, last) + '(.+)' + greedyBody.slice(last + 1)).replaceAll('\u0000', '([^/]+)')}$`;
+  const spans = last >= 0 && greedyBody.endsWith('\u0000') && MULTI_SEGMENT_PARAMS.has(names.at(-1) ?? '');
+  const greedy = !spans ? exact : `^/${(greedyBody.slice(0, last) + '(.+)' + greedyBody.slice(last + 1)).replaceAll('\u0000', '([^/]+)')}$`;
   const rank = segments.map((s) => (s.includes('{') ? '1' : '0')).join('');
   return { template, names, exact: new RegExp(exact), greedy: new RegExp(greedy), rank, item };
 }

@@ -121,6 +121,7 @@ export interface DeliveryState {
   duration: number;
   installationId: number | null;
   repositoryId: number | null;
+  payload: Record<string, unknown> | null;
 }
 
 export interface ManifestCodeState {

@@ -2,6 +2,7 @@ import { decodeAgentFrame, type EdgeFrame } from '@stageline/protocol';
 import { DurableObject } from 'cloudflare:workers';
 import { createWarmPool } from '../db/warm-pool.ts';
 import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
+import { enqueueGitHub } from '../domain/enqueue-github.ts';
 import { publishEvents } from '../domain/publish-events.ts';
 import { readSettings } from '../env.ts';
 import { createLogger } from '../lib/log.ts';
@@ -92,6 +93,9 @@ export class AgentHub extends DurableObject<Env> {
       this.reply(ws, result.replies);
       if (result.events.length > 0) {
         this.ctx.waitUntil(publishEvents(this.env, result.events));
+      }
+      if (result.github !== undefined && result.github.length > 0) {
+        this.ctx.waitUntil(enqueueGitHub(this.env, result.github, this.log));
       }
       if (result.close) {
         ws.close(result.close.code, result.close.reason);

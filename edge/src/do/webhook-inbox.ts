@@ -1,28 +1,271 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createWarmPool } from '../db/warm-pool.ts';
 import { ingestWebhook, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
-import { createLogger } from '../lib/log.ts';
+import { createLogger, parseLogLevel } from '../lib/log.ts';
 import { createRepositoryCache, type RepositoryCache } from './repository-cache.ts';
+import { notifyIngested } from './webhook-inbox-notify.ts';
+import {
+  APPLY_TIMEOUT_MS,
+  ApplyTimeoutError,
+  chunkKeys,
+  classifyDbError,
+  decideAfterApplyError,
+  decideArrival,
+  decideDrainFailure,
+  describeDbError,
+  drained,
+  EMPTY_META,
+  enqueued,
+  entryKey,
+  firstDrainDelayMs,
+  hasRoom,
+  INBOX_LIMITS,
+  indexKey,
+  MAX_STEPS_PER_ALARM,
+  META_KEY,
+  parkedKey,
+  parseInboxMeta,
+  parseQueuedEntry,
+  backoffMs,
+  splitChunks,
+  type InboxMeta,
+  type QueuedEntry,
+} from './webhook-inbox-state.ts';
+
+/** What the inbox answers the route: an ingest outcome, or the delivery was kept for later. */
+export type InboxAnswer =
+  | IngestOutcome
+  /** Postgres is unreachable (or earlier deliveries wait): kept in this object's storage. */
+  | { kind: 'queued'; deliveryId: string; sequence: number; backlog: number }
+  /** Postgres is unreachable and the queue is at its bound. */
+  | { kind: 'inbox_full'; retryAfterSeconds: number; backlog: number };
+
+/** Seconds a sender should wait after `inbox_full`. */
+const RETRY_AFTER_SECONDS = 60;
+
+type DrainStep = 'continue' | 'stop' | 'empty';
 
 /**
  * Verified deliveries of one repository are applied here, in arrival order.
  * Unlike a Worker request, a Durable Object may keep its sockets between
  * calls, so the Postgres pool stays warm and the acknowledgement costs one
- * round trip instead of a connection setup plus a transaction. (The
- * database-down inbox of the label-policy issue will live here too.)
+ * round trip instead of a connection setup plus a transaction.
+ *
+ * When Postgres is unreachable the delivery is kept in this object's
+ * transactional storage and answered `queued`; the alarm drains the queue in
+ * order with exponential backoff. While anything is queued, new deliveries
+ * are appended, never applied directly, so none overtakes an earlier one.
+ * The decisions live in webhook-inbox-state.ts; this class does the I/O.
  */
 export class WebhookInbox extends DurableObject<Env> {
-  private readonly log = createLogger({ component: 'webhook-inbox' });
+  private readonly log = createLogger({ component: 'webhook-inbox' }, parseLogLevel(this.env.STAGELINE_LOG_LEVEL));
   private readonly pool = createWarmPool(this.env);
   private readonly repositories: RepositoryCache = createRepositoryCache(10_000);
+  /** The stored `meta`, re-read at the start of every turn (storage reads are local and cached). */
+  private meta: InboxMeta = EMPTY_META;
+  /** Arrivals and drain steps run one at a time, in the order they came (FIFO). */
+  private turn: Promise<unknown> = Promise.resolve();
 
-  async ingest(delivery: VerifiedDelivery): Promise<IngestOutcome> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      await this.loadMeta();
+      // A queue without an alarm (e.g. the runtime gave up retrying a throwing alarm) gets one.
+      if (this.meta.count > 0 && (await ctx.storage.getAlarm()) === null) {
+        await ctx.storage.setAlarm(Date.now() + firstDrainDelayMs(this.meta));
+      }
+    });
+  }
+
+  async ingest(delivery: VerifiedDelivery): Promise<InboxAnswer> {
+    return this.serially(() => this.receive(delivery));
+  }
+
+  /** Drain: apply queued deliveries oldest first until the queue is empty or Postgres fails again. */
+  override async alarm(): Promise<void> {
+    // Safety net first: should anything below throw, a later attempt is already
+    // scheduled (and nothing is removed from the queue before its apply committed).
+    await this.loadMeta();
+    await this.ctx.storage.setAlarm(Date.now() + backoffMs(this.meta.failures + 1));
+    for (let i = 0; i < MAX_STEPS_PER_ALARM; i += 1) {
+      // One delivery per turn, so arrivals are appended between steps instead of waiting for the whole drain.
+      const step = await this.serially(() => this.drainOne());
+      if (step !== 'continue') {
+        return;
+      }
+    }
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(async () => {
+      await this.loadMeta();
+      return task();
+    });
+    // The chain only orders the tasks; each caller sees its own result or error.
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private async receive(delivery: VerifiedDelivery): Promise<InboxAnswer> {
+    const queuedSequence = this.meta.count > 0 ? await this.ctx.storage.get<number>(indexKey(delivery.deliveryId)) : undefined;
+    const decision = decideArrival(this.meta, queuedSequence);
+    switch (decision.kind) {
+      case 'already_queued':
+        return { kind: 'queued', deliveryId: delivery.deliveryId, sequence: decision.sequence, backlog: this.meta.count };
+      case 'enqueue':
+        return this.enqueue(delivery);
+      case 'apply':
+        break;
+    }
     try {
-      return await ingestWebhook(delivery, this.pool.db(), { repositories: this.repositories });
+      return await this.apply(delivery);
     } catch (error) {
-      this.ctx.waitUntil(this.pool.reset());
-      this.log.warn('ingest failed; pool reset', { deliveryId: delivery.deliveryId, error });
-      throw error;
+      const kind = classifyDbError(error);
+      const text = JSON.stringify(delivery.payload);
+      const next = decideAfterApplyError(this.meta, kind, utf8Bytes(text), INBOX_LIMITS);
+      this.log.warn('ingest failed', { deliveryId: delivery.deliveryId, errorKind: kind, next, error: describeDbError(error) });
+      if (next === 'fail') {
+        // 5xx as before. Not the original: drizzle's message quotes the query
+        // parameters (the payload), and the route logs what it gets.
+        const { name, code } = describeDbError(error);
+        throw new Error(`webhook ingest failed (${name}${code === undefined ? '' : ` ${code}`})`);
+      }
+      return next === 'full' ? this.full() : this.enqueue(delivery, text);
     }
   }
+
+  private async apply(delivery: VerifiedDelivery): Promise<IngestOutcome> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ApplyTimeoutError(APPLY_TIMEOUT_MS)), APPLY_TIMEOUT_MS);
+      });
+      return await Promise.race([ingestWebhook(delivery, this.pool.db(), { repositories: this.repositories }), timeout]);
+    } catch (error) {
+      // A broken (or hung) connection must not poison later calls.
+      this.ctx.waitUntil(this.pool.reset());
+      throw error;
+    } finally {
+      if (timer !== undefined) {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  private full(): InboxAnswer {
+    this.log.warn('inbox full', { backlog: this.meta.count, backlogBytes: this.meta.bytes, limits: INBOX_LIMITS });
+    return { kind: 'inbox_full', retryAfterSeconds: RETRY_AFTER_SECONDS, backlog: this.meta.count };
+  }
+
+  private async enqueue(delivery: VerifiedDelivery, text = JSON.stringify(delivery.payload)): Promise<InboxAnswer> {
+    const bytes = utf8Bytes(text);
+    if (!hasRoom(this.meta, bytes, INBOX_LIMITS)) {
+      return this.full();
+    }
+    const { meta, sequence } = enqueued(this.meta, bytes);
+    const chunks = splitChunks(text);
+    const entry: QueuedEntry = { deliveryId: delivery.deliveryId, event: delivery.event, receivedAt: delivery.receivedAt.toISOString(), bytes, chunks: chunks.length };
+    const writes: Record<string, unknown> = { [META_KEY]: meta, [entryKey(sequence)]: entry, [indexKey(delivery.deliveryId)]: sequence };
+    chunkKeys(sequence, chunks.length).forEach((key, i) => {
+      writes[key] = chunks[i];
+    });
+    // One put is one atomic write (≤ 128 keys: a 25 MiB body is ≤ 53 chunks); the
+    // output gate holds the answer until it is durable.
+    await this.ctx.storage.put(writes);
+    this.meta = meta;
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + firstDrainDelayMs(meta));
+    }
+    this.log.info('delivery queued', { deliveryId: delivery.deliveryId, sequence, backlog: meta.count, backlogBytes: meta.bytes });
+    return { kind: 'queued', deliveryId: delivery.deliveryId, sequence, backlog: meta.count };
+  }
+
+  private async drainOne(): Promise<DrainStep> {
+    if (this.meta.count === 0) {
+      await this.ctx.storage.deleteAlarm();
+      return 'empty';
+    }
+    const sequence = this.meta.head;
+    const entry = parseQueuedEntry(await this.ctx.storage.get(entryKey(sequence)));
+    if (entry === null) {
+      // Sequences are dense, so this is corruption; skipping keeps the rest moving.
+      this.log.error('queued entry missing; skipped', { sequence });
+      await this.commitMeta(drained(this.meta, 0));
+      return 'continue';
+    }
+    let outcome: IngestOutcome;
+    try {
+      const parts = await this.ctx.storage.get<string>(chunkKeys(sequence, entry.chunks));
+      const text = chunkKeys(sequence, entry.chunks)
+        .map((key) => parts.get(key) ?? '')
+        .join('');
+      outcome = await this.apply({ deliveryId: entry.deliveryId, event: entry.event, payload: JSON.parse(text), receivedAt: new Date(entry.receivedAt) });
+    } catch (error) {
+      return this.drainFailed(sequence, entry, error);
+    }
+    const meta = drained(this.meta, entry.bytes);
+    await this.ctx.storage.transaction(async (txn) => {
+      await txn.delete([entryKey(sequence), indexKey(entry.deliveryId), ...chunkKeys(sequence, entry.chunks)]);
+      await txn.put(META_KEY, meta);
+    });
+    this.meta = meta;
+    this.log.info('delivery drained', {
+      deliveryId: entry.deliveryId,
+      sequence,
+      outcome: outcome.kind,
+      ...(outcome.kind === 'accepted' ? { runId: outcome.runId } : {}),
+      queuedMs: Date.now() - Date.parse(entry.receivedAt),
+      backlog: meta.count,
+      backlogBytes: meta.bytes,
+    });
+    this.ctx.waitUntil(notifyIngested(this.env, outcome, this.log.with({ deliveryId: entry.deliveryId })));
+    if (meta.count === 0) {
+      await this.ctx.storage.deleteAlarm();
+      this.log.info('inbox drained', { backlog: 0, parked: meta.parked });
+      return 'empty';
+    }
+    return 'continue';
+  }
+
+  private async drainFailed(sequence: number, entry: QueuedEntry, error: unknown): Promise<DrainStep> {
+    const kind = classifyDbError(error);
+    const decision = decideDrainFailure(this.meta, kind, entry.bytes);
+    if (decision.kind === 'park') {
+      await this.ctx.storage.transaction(async (txn) => {
+        await txn.put(parkedKey(sequence), entry);
+        await txn.delete([entryKey(sequence), indexKey(entry.deliveryId)]);
+        await txn.put(META_KEY, decision.meta);
+      });
+      this.meta = decision.meta;
+      this.log.error('queued delivery parked', { deliveryId: entry.deliveryId, sequence, error: describeDbError(error), backlog: decision.meta.count, parked: decision.meta.parked });
+      return decision.meta.count === 0 ? 'empty' : 'continue';
+    }
+    await this.commitMeta(decision.meta);
+    await this.ctx.storage.setAlarm(Date.now() + decision.delayMs);
+    this.log.warn('drain deferred', {
+      deliveryId: entry.deliveryId,
+      sequence,
+      errorKind: kind,
+      error: describeDbError(error),
+      failures: decision.meta.failures,
+      retryInMs: decision.delayMs,
+      backlog: decision.meta.count,
+      backlogBytes: decision.meta.bytes,
+    });
+    return 'stop';
+  }
+
+  private async loadMeta(): Promise<void> {
+    this.meta = parseInboxMeta(await this.ctx.storage.get(META_KEY));
+  }
+
+  private async commitMeta(meta: InboxMeta): Promise<void> {
+    await this.ctx.storage.put(META_KEY, meta);
+    this.meta = meta;
+  }
+}
+
+function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
 }

@@ -12,6 +12,8 @@ import { recordInstanceSeen, touchInstance } from '../db/cluster-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
 import { appendLogChunk, applyRunEvent, canceledRuns, pendingQueue, queueDepth, renewLeases, runStates, type ApplyOutcome } from '../db/run-repo.ts';
 import { toClaimedRuns, type TokenSettings } from './claimed-run.ts';
+import type { EffectBatch } from './github-port.ts';
+import { statusCommentEffect } from './status-effects.ts';
 
 /** What the edge knows about one agent connection (a socket or one HTTP batch). */
 export interface AgentSession {
@@ -27,6 +29,8 @@ export interface AgentFrameDeps extends TokenSettings {
   heartbeatIntervalMs: number;
   instanceTtlSeconds: number;
   slotsPerProject: number;
+  /** Public console URL for links in GitHub comments (STAGELINE_CONSOLE_URL). */
+  consoleUrl?: string | null;
 }
 
 export interface AgentFrameResult {
@@ -36,6 +40,8 @@ export interface AgentFrameResult {
   events: RealtimeEvent[];
   /** Close the connection after sending the replies (version mismatch). */
   close?: { code: number; reason: string };
+  /** GitHub writes to queue after the commit (status comment edits). */
+  github?: EffectBatch[];
 }
 
 const reply = (session: AgentSession, replies: EdgeFrame[], events: RealtimeEvent[] = []): AgentFrameResult => ({ replies, session, events });
@@ -112,7 +118,11 @@ async function handleStatus(frame: RunStatusFrame, session: AgentSession, deps: 
     actorId: `cluster-agent:${session.instanceId}`,
     now: deps.now,
   });
-  return reply(session, [toAck(frame.id, outcome)], outcome.kind === 'applied' ? outcome.events : []);
+  if (outcome.kind !== 'applied') {
+    return reply(session, [toAck(frame.id, outcome)]);
+  }
+  const status = statusCommentEffect(outcome.run, deps.consoleUrl ?? null);
+  return { ...reply(session, [toAck(frame.id, outcome)], outcome.events), github: status === null ? [] : [status] };
 }
 
 async function handleHello(frame: Extract<AgentFrame, { type: 'hello' }>, session: AgentSession, deps: AgentFrameDeps): Promise<AgentFrameResult> {

@@ -1,10 +1,76 @@
-import { DEFAULT_LABEL_CATALOG, evaluateTrigger, type LabelCatalog } from '@stageline/policy';
+import {
+  decideRun,
+  DEFAULT_LABEL_CATALOG,
+  resolveReviewStage,
+  reviewRunIntent,
+  routeDelivery,
+  type LabelCatalog,
+  type RepositoryPermission,
+  type RunDecision,
+  type RunIntent,
+} from '@stageline/policy';
 import type { Db } from '../db/client.ts';
+import { activeDiscussionRunIds, issueContext, reviewHistory } from '../db/lineage-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
 import { activeRunIdsOfIssue, cancelRun } from '../db/run-repo.ts';
-import { findRepository, storeDelivery, type KnownRepository, type NewRun } from '../db/webhook-repo.ts';
+import { findRepository, storeDelivery, type DeliveryRecord, type KnownRepository, type NewRun } from '../db/webhook-repo.ts';
 import type { RepositoryCache } from '../do/repository-cache.ts';
-import { readWebhookFacts, type WebhookFacts } from './webhook-facts.ts';
+import { renderStatusComment } from '../github/status-comment.ts';
+import type { EffectBatch, GitHubEffect, GitHubPort, RepositoryOnGitHub } from './github-port.ts';
+import { buildRunPayload } from './run-payload.ts';
+import { readWebhookFacts, toDeliveryFacts, type WebhookFacts } from './webhook-facts.ts';
+
+export interface VerifiedDelivery {
+  deliveryId: string;
+  event: string;
+  payload: unknown;
+  receivedAt: Date;
+}
+
+/** A run a close (or a new stage label) canceled, as it was before (the agents are told about held ones). */
+export interface CanceledRun {
+  runId: string;
+  previousStatus: string;
+  epoch: number;
+  jobName: string | null;
+  namespace: string | null;
+}
+/** @deprecated name kept for callers of the skeleton. */
+export type CanceledByClose = CanceledRun;
+
+export type IngestOutcome =
+  | { kind: 'accepted'; runId: string; clusterId: string | null; events: RealtimeEvent[]; reasons: string[]; canceled: CanceledRun[]; github: EffectBatch | null }
+  | { kind: 'issue_closed'; projectId: string; clusterId: string | null; issueNumber: number; canceled: CanceledRun[]; events: RealtimeEvent[] }
+  /** Runs ended without a namespace cleanup (mode:discussion removed). */
+  | { kind: 'runs_canceled'; clusterId: string | null; canceled: CanceledRun[]; events: RealtimeEvent[]; reason: string }
+  | { kind: 'duplicate' }
+  | { kind: 'ignored'; reason: string; reasons: string[]; github: EffectBatch | null };
+
+/**
+ * A dependency the decision needs did not answer (GitHub for the sender's
+ * permission). Nothing was stored: the caller keeps the delivery and applies
+ * it again later, like a delivery that met an unreachable database.
+ */
+export class DependencyUnavailableError extends Error {
+  readonly dependency: 'github';
+  constructor(dependency: 'github', message: string) {
+    super(message);
+    this.name = 'DependencyUnavailableError';
+    this.dependency = dependency;
+  }
+}
+
+export interface IngestOptions {
+  catalog?: LabelCatalog;
+  repositories?: RepositoryCache;
+  /** Absent: no GitHub App is configured, so senders cannot be checked and triggers wait. */
+  github?: GitHubPort;
+  /** The App's bot login (`<slug>[bot]`): its comments are not discussion input. */
+  botLogin?: string | null;
+  defaults?: { model: string; reasoningEffort: string; productionNamespace: string | null; consoleUrl: string | null };
+}
+
+const DEFAULTS = { model: 'gpt-5.4', reasoningEffort: 'high', productionNamespace: null, consoleUrl: null };
 
 async function lookupRepository(db: Db, externalId: number, cache: RepositoryCache | undefined): Promise<KnownRepository | null> {
   const cached = cache?.get(externalId, Date.now());
@@ -16,70 +82,20 @@ async function lookupRepository(db: Db, externalId: number, cache: RepositoryCac
   return repo;
 }
 
-export interface VerifiedDelivery {
-  deliveryId: string;
-  event: string;
-  payload: unknown;
-  receivedAt: Date;
-}
-
-/** A run the close canceled, as it was before (the agents are told about held ones). */
-export interface CanceledByClose {
-  runId: string;
-  previousStatus: string;
-  epoch: number;
-  jobName: string | null;
-  namespace: string | null;
-}
-
-export type IngestOutcome =
-  | { kind: 'accepted'; runId: string; clusterId: string | null; events: RealtimeEvent[]; reasons: string[] }
-  | { kind: 'issue_closed'; projectId: string; clusterId: string | null; issueNumber: number; canceled: CanceledByClose[]; events: RealtimeEvent[] }
-  | { kind: 'duplicate' }
-  | { kind: 'ignored'; reason: string; reasons: string[] };
-
-function buildRunPayload(d: VerifiedDelivery, facts: WebhookFacts, trigger: { label: string; kind: string; agentKey: string }): unknown {
-  const { repository, sender, issue } = facts;
-  return {
-    source: 'github',
-    delivery_id: d.deliveryId,
-    correlation_id: d.deliveryId,
-    event_type: d.event,
-    action: facts.action ?? null,
-    received_at: d.receivedAt.toISOString(),
-    repository: repository && { id: repository.id, full_name: repository.full_name, name: repository.name, private: repository.private ?? false, fork: repository.fork ?? false },
-    sender: sender && { id: sender.id, login: sender.login },
-    issue: issue && { id: issue.id, number: issue.number, title: issue.title ?? '', html_url: issue.html_url ?? null, state: issue.state ?? 'open' },
-    trigger: { source: 'issue_label', label: trigger.label, kind: trigger.kind },
-    agent: { key: trigger.agentKey },
-    raw_payload: d.payload,
-  };
-}
-
 /**
- * The webhook use-case (domain.md §2.5, §3.9): evaluate the label policy and
- * persist delivery + run + audit + realtime event atomically.
+ * The webhook use-case (domain.md §2.5–§2.9, §3.9): route the delivery with
+ * the label policy, gather what the guards need (the sender's permission, the
+ * issue's run history), decide, and persist delivery + run + audit + realtime
+ * event atomically. GitHub writes (explanations, need:input, the eyes reaction,
+ * the status comment) are returned for the caller to queue after the commit.
  */
-export async function ingestWebhook(
-  d: VerifiedDelivery,
-  db: Db,
-  opts: { catalog?: LabelCatalog; repositories?: RepositoryCache } = {},
-): Promise<IngestOutcome> {
+export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOptions = {}): Promise<IngestOutcome> {
   const catalog = opts.catalog ?? DEFAULT_LABEL_CATALOG;
+  const defaults = opts.defaults ?? DEFAULTS;
   const facts = readWebhookFacts(d.payload) ?? {};
   const repo = facts.repository ? await lookupRepository(db, facts.repository.id, opts.repositories) : null;
-  const decision = evaluateTrigger(
-    {
-      event: d.event,
-      action: facts.action ?? null,
-      labelName: facts.label?.name ?? null,
-      senderType: facts.sender?.type ?? null,
-      repositoryKnown: repo !== null,
-      issueNumber: facts.issue?.number ?? null,
-    },
-    catalog,
-  );
-  const record = {
+  const route = routeDelivery(toDeliveryFacts(d.event, facts, { repositoryBound: repo !== null, botLogin: opts.botLogin ?? null }), catalog);
+  const record: DeliveryRecord = {
     deliveryId: d.deliveryId,
     event: d.event,
     action: facts.action ?? null,
@@ -87,32 +103,178 @@ export async function ingestWebhook(
     payload: d.payload,
     receivedAt: d.receivedAt,
   };
-  if (decision.kind === 'close_issue' && repo !== null) {
-    return closeIssue(db, record, repo, decision.issueNumber, decision.reasons);
+  const onGitHub: RepositoryOnGitHub | null = facts.installation && facts.repository ? { installationId: facts.installation.id, repositoryId: facts.repository.id, fullName: facts.repository.full_name } : null;
+  const ignore = async (reason: string, reasons: string[], effects: GitHubEffect[] = []): Promise<IngestOutcome> => {
+    const outcome = await storeDelivery(db, record, { kind: 'ignore', reason, reasons });
+    if (outcome.kind === 'duplicate') {
+      return outcome;
+    }
+    return { kind: 'ignored', reason, reasons, github: onGitHub && effects.length > 0 ? { repo: onGitHub, effects } : null };
+  };
+
+  switch (route.kind) {
+    case 'ignore':
+      return ignore(route.reason, route.reasons);
+    case 'refuse':
+      return ignore(route.reason, route.reasons, refusalEffects(d.deliveryId, route, catalog));
+    case 'close_issue':
+      return repo === null ? ignore('repository_not_bound', route.reasons) : closeIssue(db, record, repo, route.issueNumber, route.reasons);
+    case 'end_discussion':
+      return repo === null ? ignore('repository_not_bound', route.reasons) : endDiscussion(db, record, repo, route.issueNumber, catalog, route.reasons);
+    case 'close_pull_request':
+    case 'bind_repositories':
+      // Recorded for the audit; PR-linked namespaces and installation binding are not acted on yet.
+      return ignore(route.kind, route.reasons);
+    case 'review_revise':
+    case 'run':
+      break;
   }
-  if (decision.kind !== 'create_run' || repo === null) {
-    const reason = decision.kind === 'ignore' ? decision.reason : 'repository_not_registered';
-    // (close_issue without a repository cannot happen: the policy checks it first.)
-    const outcome = await storeDelivery(db, record, { kind: 'ignore', reason, reasons: decision.reasons });
-    return outcome.kind === 'duplicate' ? outcome : { kind: 'ignored', reason, reasons: decision.reasons };
+  if (repo === null) {
+    return ignore('repository_not_bound', route.reasons);
   }
+  let intent: RunIntent;
+  if (route.kind === 'review_revise') {
+    const history = await reviewHistory(db, { repositoryId: repo.id, pullRequestNumber: route.pullRequestNumber, prLabels: route.prLabels });
+    const resolved = resolveReviewStage(history, catalog);
+    if (!resolved.ok) {
+      const thread = { kind: 'pull_request' as const, number: route.pullRequestNumber };
+      return ignore(resolved.reason, [...route.reasons, resolved.reason], refusalEffects(d.deliveryId, { message: resolved.message, needInput: true, thread }, catalog));
+    }
+    intent = reviewRunIntent(resolved, route, history.issueLabels ?? []);
+  } else {
+    intent = route.intent;
+  }
+  const decision = await decide(intent, facts, repo, db, opts, catalog, defaults, onGitHub);
+  switch (decision.kind) {
+    case 'retry':
+    case 'need_permission':
+      throw new DependencyUnavailableError('github', `sender permission unavailable (${decision.kind})`);
+    case 'skip':
+      return ignore(decision.reason, decision.reasons);
+    case 'refuse':
+      return ignore(decision.reason, decision.reasons, refusalEffects(d.deliveryId, decision, catalog));
+    case 'create_run':
+      return createRun(d, facts, db, record, repo, decision, catalog, defaults, onGitHub);
+  }
+}
+
+async function decide(
+  intent: RunIntent,
+  facts: WebhookFacts,
+  repo: KnownRepository,
+  db: Db,
+  opts: IngestOptions,
+  catalog: LabelCatalog,
+  defaults: NonNullable<IngestOptions['defaults']>,
+  onGitHub: RepositoryOnGitHub | null,
+): Promise<RunDecision> {
+  const context =
+    intent.issueNumber === null
+      ? { lineage: { hasPriorRun: false, candidateNamespace: null, candidateBuildRef: null }, activeDiscussion: false, lastRunLabels: [] }
+      : await issueContext(db, { repositoryId: repo.id, issueNumber: intent.issueNumber, discussionLabel: catalog.discussion.label });
+  const base = {
+    ...context,
+    defaults: { model: defaults.model, reasoningEffort: defaults.reasoningEffort, productionNamespace: defaults.productionNamespace, defaultRef: facts.repository?.default_branch ?? 'main' },
+  };
+  const actor = { senderType: facts.sender?.type ?? null, senderLogin: facts.sender?.login ?? null, projectRole: null };
+  const first = decideRun(intent, { ...base, actor: { ...actor, permission: null } }, catalog);
+  if (first.kind !== 'need_permission') {
+    return first;
+  }
+  const permission: RepositoryPermission = opts.github && onGitHub ? await opts.github.permission(onGitHub, first.login) : 'unavailable';
+  return decideRun(intent, { ...base, actor: { ...actor, permission } }, catalog);
+}
+
+async function createRun(
+  d: VerifiedDelivery,
+  facts: WebhookFacts,
+  db: Db,
+  record: DeliveryRecord,
+  repo: KnownRepository,
+  decision: Extract<RunDecision, { kind: 'create_run' }>,
+  catalog: LabelCatalog,
+  defaults: NonNullable<IngestOptions['defaults']>,
+  onGitHub: RepositoryOnGitHub | null,
+): Promise<IngestOutcome> {
+  const { intent } = decision;
   const run: NewRun = {
     projectId: repo.projectId,
     repositoryId: repo.id,
     clusterId: repo.clusterId,
     repositoryFullName: repo.fullName,
-    issueNumber: decision.issueNumber,
-    issueUrl: facts.issue?.html_url ?? null,
-    agentKey: decision.agentKey,
-    triggerKind: decision.triggerKind,
-    triggerLabel: decision.label,
-    runPayload: buildRunPayload(d, facts, { label: decision.label, kind: decision.triggerKind, agentKey: decision.agentKey }),
+    issueNumber: intent.issueNumber,
+    issueUrl: facts.issue?.html_url ?? facts.pull_request?.html_url ?? null,
+    agentKey: intent.agentKey,
+    triggerKind: intent.trigger.triggerKind,
+    triggerLabel: intent.label,
+    runPayload: buildRunPayload(d, facts, decision),
   };
+  // A stage label ends the issue's discussion first (§2.5); its runs are canceled before the new run exists.
+  const canceled = intent.cancelDiscussion && intent.issueNumber !== null ? await cancelDiscussionRuns(db, repo, intent.issueNumber, catalog, d.receivedAt) : { canceled: [], events: [] };
   const outcome = await storeDelivery(db, record, { kind: 'create', run, reasons: decision.reasons });
   if (outcome.kind !== 'accepted') {
     return { kind: 'duplicate' };
   }
-  return { kind: 'accepted', runId: outcome.run.id, clusterId: outcome.run.clusterId, events: outcome.events, reasons: decision.reasons };
+  const status = renderStatusComment({
+    runId: outcome.run.id,
+    phase: 'queued',
+    triggerLabel: intent.label,
+    agentKey: intent.agentKey,
+    model: decision.profile.model,
+    reasoningEffort: decision.profile.reasoningEffort,
+    runtimeMode: decision.runtime.mode,
+    reason: null,
+    consoleUrl: defaults.consoleUrl === null ? null : `${defaults.consoleUrl}/runs/${outcome.run.id}`,
+  });
+  const effects: GitHubEffect[] = [
+    { kind: 'reaction', key: `eyes:${d.deliveryId}`, thread: intent.thread, content: 'eyes' },
+    { kind: 'status_comment', key: `status-comment:${outcome.run.id}`, runId: outcome.run.id, thread: intent.thread, body: status },
+  ];
+  return {
+    kind: 'accepted',
+    runId: outcome.run.id,
+    clusterId: outcome.run.clusterId,
+    events: [...canceled.events, ...outcome.events],
+    reasons: decision.reasons,
+    canceled: canceled.canceled,
+    github: onGitHub ? { repo: onGitHub, effects } : null,
+  };
+}
+
+/** A refusal explains itself on the thread, and asks for a decision with need:input where the policy says so. */
+function refusalEffects(deliveryId: string, refusal: { message: string; needInput: boolean; thread: RunIntent['thread'] }, catalog: LabelCatalog): GitHubEffect[] {
+  const effects: GitHubEffect[] = [{ kind: 'comment', key: `refusal:${deliveryId}`, thread: refusal.thread, body: `:warning: ${refusal.message}` }];
+  if (refusal.needInput) {
+    effects.unshift({ kind: 'add_labels', key: `need-input:${deliveryId}`, thread: refusal.thread, labels: [catalog.needInput.label] });
+  }
+  return effects;
+}
+
+async function cancelRuns(db: Db, runIds: readonly string[], reason: string, now: Date): Promise<{ canceled: CanceledRun[]; events: RealtimeEvent[] }> {
+  const canceled: CanceledRun[] = [];
+  const events: RealtimeEvent[] = [];
+  for (const runId of runIds) {
+    const result = await cancelRun(db, { runId, reason, actorId: 'github-webhook', now });
+    if (result.kind === 'done' && result.changed) {
+      const { previous } = result;
+      canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
+      events.push(...result.events);
+    }
+  }
+  return { canceled, events };
+}
+
+function cancelDiscussionRuns(db: Db, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, now: Date) {
+  return activeDiscussionRunIds(db, { repositoryId: repo.id, issueNumber, discussionLabel: catalog.discussion.label }).then((ids) => cancelRuns(db, ids, 'discussion_ended', now));
+}
+
+async function endDiscussion(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, reasons: string[]): Promise<IngestOutcome> {
+  const stored = await storeDelivery(db, record, { kind: 'record', reason: 'discussion_ended', reasons });
+  if (stored.kind === 'duplicate') {
+    return { kind: 'duplicate' };
+  }
+  const { canceled, events } = await cancelDiscussionRuns(db, repo, issueNumber, catalog, record.receivedAt);
+  return { kind: 'runs_canceled', clusterId: repo.clusterId, canceled, events, reason: 'discussion_ended' };
 }
 
 /**
@@ -120,26 +282,11 @@ export async function ingestWebhook(
  * issue's active runs, and let the caller ask the cluster to delete the
  * issue's namespaces. A redelivery of the same close changes nothing.
  */
-async function closeIssue(
-  db: Db,
-  record: Parameters<typeof storeDelivery>[1],
-  repo: KnownRepository,
-  issueNumber: number,
-  reasons: string[],
-): Promise<IngestOutcome> {
+async function closeIssue(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, reasons: string[]): Promise<IngestOutcome> {
   const stored = await storeDelivery(db, record, { kind: 'record', reason: 'issue_closed', reasons });
   if (stored.kind === 'duplicate') {
     return { kind: 'duplicate' };
   }
-  const canceled: CanceledByClose[] = [];
-  const events: RealtimeEvent[] = [];
-  for (const runId of await activeRunIdsOfIssue(db, repo.id, issueNumber)) {
-    const result = await cancelRun(db, { runId, reason: 'issue_closed', actorId: 'github-webhook', now: record.receivedAt });
-    if (result.kind === 'done' && result.changed) {
-      const { previous } = result;
-      canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
-      events.push(...result.events);
-    }
-  }
+  const { canceled, events } = await cancelRuns(db, await activeRunIdsOfIssue(db, repo.id, issueNumber), 'issue_closed', record.receivedAt);
   return { kind: 'issue_closed', projectId: repo.projectId, clusterId: repo.clusterId, issueNumber, canceled, events };
 }

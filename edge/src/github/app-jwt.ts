@@ -152,6 +152,9 @@ export function createAppJwtSigner(options: AppJwtOptions): AppJwtSigner {
       if (cached !== null && cached.expiresAt - 60_000 > now) {
         return cached.jwt;
       }
+      if (options.appId === '' || options.privateKeyPem === '') {
+        throw new Error('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY must be set');
+      }
       if (key === null) {
         key = importAppPrivateKey(options.privateKeyPem);
         // A bad key must not stay cached as a rejected promise forever (a

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { hashAgentToken, isValidInstanceId, readBearer } from '../auth/agent-token.ts';
 import { createDb } from '../db/client.ts';
 import { findClusterByTokenHash } from '../db/cluster-repo.ts';
+import { enqueueGitHub } from '../domain/enqueue-github.ts';
 import { handleAgentFrame, type AgentSession } from '../domain/handle-agent-frame.ts';
 import { publishEvents } from '../domain/publish-events.ts';
 import { readSettings, type AppEnv } from '../env.ts';
@@ -93,6 +94,9 @@ async function handleBatch(c: Context<AppEnv>, auth: { clusterId: string; instan
       session = result.session;
       replies.push(...result.replies);
       c.executionCtx.waitUntil(publishEvents(c.env, result.events));
+      if (result.github !== undefined && result.github.length > 0) {
+        c.executionCtx.waitUntil(enqueueGitHub(c.env, result.github, c.var.log));
+      }
       if (result.close) {
         break;
       }

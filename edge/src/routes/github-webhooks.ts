@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
-import type { IngestOutcome } from '../domain/ingest-webhook.ts';
-import { announceRuns, publishEvents } from '../domain/publish-events.ts';
+import { notifyIngested } from '../do/webhook-inbox-notify.ts';
 import { MAX_WEBHOOK_BYTES, readBodyCapped } from '../github/read-body.ts';
 import { isValidSignature } from '../github/verify-signature.ts';
 import { errorBody } from '../lib/http-error.ts';
@@ -12,7 +11,9 @@ const EVENT_NAME = /^[a-z_]{1,64}$/;
 /**
  * GitHub App webhook ingress (domain.md §2.5). Order matters: size, then the
  * signature over the raw bytes, then headers and JSON; nothing is stored
- * before all of them pass, and the answer comes after the commit.
+ * before all of them pass, and the answer comes after the commit — in Postgres,
+ * or, while Postgres is unreachable, in the repository's WebhookInbox storage
+ * (202 `queued`, applied later in order; see do/webhook-inbox.ts).
  */
 export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (c) => {
   const started = performance.now();
@@ -58,55 +59,35 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       log.info('run created', { runId: outcome.runId, clusterId: outcome.clusterId, reasons: outcome.reasons });
       // Dispatch after the answer: the run is committed, pushing it is best effort
       // (agents also claim on connect and on their reconcile tick).
-      c.executionCtx.waitUntil(notify(c.env, outcome, log));
+      c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
       return c.json({ status: 'accepted', runId: outcome.runId }, 202);
     }
     case 'issue_closed': {
       log.info('issue closed', { issueNumber: outcome.issueNumber, canceled: outcome.canceled.map((r) => r.runId) });
-      c.executionCtx.waitUntil(notifyClose(c.env, outcome, log));
+      c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
       return c.json({ status: 'accepted', action: 'issue_closed', canceled: outcome.canceled.map((r) => r.runId) }, 200);
     }
+    case 'queued':
+      // Postgres was unreachable (or earlier deliveries of this repository wait):
+      // the delivery is durable in the inbox and will be applied in order, exactly
+      // once. Body: { status: "queued", correlationId: <X-GitHub-Delivery>,
+      // sequence: <its place in the repository's inbox> }; the run created later
+      // carries the same correlation id.
+      log.info('webhook queued', { correlationId: outcome.deliveryId, sequence: outcome.sequence, backlog: outcome.backlog });
+      return c.json({ status: 'queued', correlationId: outcome.deliveryId, sequence: outcome.sequence }, 202);
+    case 'inbox_full':
+      // Postgres is unreachable and this repository's inbox is at its bound
+      // (INBOX_LIMITS). GitHub does not retry on its own, but a non-2xx marks the
+      // delivery failed, and the reconciler redelivers failed deliveries later;
+      // Retry-After tells other senders when to try again.
+      log.warn('webhook refused: inbox full', { backlog: outcome.backlog });
+      c.header('Retry-After', String(outcome.retryAfterSeconds));
+      return c.json(errorBody('unavailable', 'database unavailable and the delivery queue is full; redeliver later'), 503);
   }
 });
-
-/**
- * After an issue close: console events, `run.cancel` for canceled runs an agent
- * held, then `issue.cleanup` so the cluster deletes the issue's namespaces.
- */
-async function notifyClose(env: Env, outcome: Extract<IngestOutcome, { kind: 'issue_closed' }>, log: AppEnv['Variables']['log']): Promise<void> {
-  const tasks: Promise<unknown>[] = [publishEvents(env, outcome.events)];
-  if (outcome.clusterId !== null) {
-    const hub = env.AGENT_HUB.get(env.AGENT_HUB.idFromName(outcome.clusterId));
-    for (const run of outcome.canceled.filter((r) => r.previousStatus !== 'pending')) {
-      tasks.push(hub.cancel({ type: 'run.cancel', runId: run.runId, epoch: run.epoch, jobName: run.jobName, namespace: run.namespace, reason: 'issue_closed' }));
-    }
-    tasks.push(hub.broadcast({ type: 'issue.cleanup', projectId: outcome.projectId, issueNumber: outcome.issueNumber, reason: 'issue_closed' }));
-  }
-  for (const result of await Promise.allSettled(tasks)) {
-    if (result.status === 'rejected') {
-      log.warn('post-close notify failed', { issueNumber: outcome.issueNumber, error: result.reason });
-    }
-  }
-}
 
 function inboxName(payload: object): string {
   const repository = 'repository' in payload ? payload.repository : undefined;
   const id = typeof repository === 'object' && repository !== null && 'id' in repository ? repository.id : undefined;
   return typeof id === 'number' ? `repo:${id}` : 'repo:none';
-}
-
-async function notify(
-  env: Env,
-  outcome: { runId: string; clusterId: string | null; events: Parameters<typeof publishEvents>[1] },
-  log: AppEnv['Variables']['log'],
-): Promise<void> {
-  const tasks = [publishEvents(env, outcome.events)];
-  if (outcome.clusterId !== null) {
-    tasks.push(announceRuns(env, outcome.clusterId, [outcome.runId]));
-  }
-  for (const result of await Promise.allSettled(tasks)) {
-    if (result.status === 'rejected') {
-      log.warn('post-commit notify failed', { runId: outcome.runId, error: result.reason });
-    }
-  }
 }

@@ -1,0 +1,91 @@
+import { agentRuns } from '@stageline/db';
+import type { IssueLineage, ReviewHistory } from '@stageline/policy';
+import { sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+
+const ACTIVE = sql`('pending', 'running', 'waiting_mcp', 'waiting_backpressure')`;
+
+export interface IssueContext {
+  lineage: IssueLineage;
+  activeDiscussion: boolean;
+  /** Model/reasoning-capable labels the last run of the issue saw (`profile_hints`). */
+  lastRunLabels: string[];
+}
+
+/**
+ * What the issue's earlier runs left (domain.md §2.9 candidate lineage, §2.4
+ * profile hints, §2.11 discussion exclusivity), in one round trip.
+ */
+export async function issueContext(db: Db, input: { repositoryId: string; issueNumber: number; discussionLabel: string }): Promise<IssueContext> {
+  const result = await db.execute<{ has_prior: boolean; candidate_ns: string | null; candidate_ref: string | null; active_discussion: boolean; hints: unknown }>(sql`
+    WITH issue_runs AS (
+      SELECT status, trigger_label, job_namespace, run_payload, created_at FROM ${agentRuns}
+      WHERE repository_id = ${input.repositoryId}::uuid AND issue_number = ${input.issueNumber}
+    ), candidate AS (
+      SELECT job_namespace, coalesce(run_payload #>> '{pull_request,head,sha}', run_payload #>> '{runtime,build_ref}') AS ref
+      FROM issue_runs WHERE job_namespace IS NOT NULL ORDER BY created_at DESC LIMIT 1
+    )
+    SELECT EXISTS (SELECT 1 FROM issue_runs) AS has_prior,
+           (SELECT job_namespace FROM candidate) AS candidate_ns,
+           (SELECT ref FROM candidate) AS candidate_ref,
+           EXISTS (SELECT 1 FROM issue_runs WHERE lower(trigger_label) = lower(${input.discussionLabel}) AND status IN ${ACTIVE}) AS active_discussion,
+           (SELECT run_payload -> 'profile_hints' FROM issue_runs ORDER BY created_at DESC LIMIT 1) AS hints`);
+  const row = result.rows[0];
+  return {
+    lineage: { hasPriorRun: row?.has_prior ?? false, candidateNamespace: row?.candidate_ns ?? null, candidateBuildRef: row?.candidate_ref ?? null },
+    activeDiscussion: row?.active_discussion ?? false,
+    lastRunLabels: hintLabels(row?.hints),
+  };
+}
+
+function hintLabels(hints: unknown): string[] {
+  if (typeof hints !== 'object' || hints === null) {
+    return [];
+  }
+  const lists = Object.values(hints).filter((v): v is unknown[] => Array.isArray(v));
+  return lists.flat().filter((v): v is string => typeof v === 'string');
+}
+
+/**
+ * The run history the review resolver needs (domain.md §2.8): which issues
+ * this PR's runs were linked to, the latest stage run of the PR and of that
+ * issue, and the issue's labels as an earlier delivery carried them.
+ */
+export async function reviewHistory(db: Db, input: { repositoryId: string; pullRequestNumber: number; prLabels: readonly string[] }): Promise<ReviewHistory> {
+  const pr = String(input.pullRequestNumber);
+  const linked = await db.execute<{ issue_number: number; last_kind: string }>(sql`
+    SELECT issue_number, (array_agg(trigger_kind ORDER BY created_at DESC))[1] AS last_kind
+    FROM ${agentRuns}
+    WHERE repository_id = ${input.repositoryId}::uuid AND run_payload #>> '{pull_request,number}' = ${pr} AND issue_number IS NOT NULL
+    GROUP BY issue_number`);
+  const [lastPr] = (
+    await db.execute<{ trigger_kind: string }>(sql`
+      SELECT trigger_kind FROM ${agentRuns}
+      WHERE repository_id = ${input.repositoryId}::uuid AND run_payload #>> '{pull_request,number}' = ${pr}
+      ORDER BY created_at DESC LIMIT 1`)
+  ).rows;
+  const linkedIssues = linked.rows.map((r) => r.issue_number);
+  const issue = linkedIssues.length === 1 ? linkedIssues[0] : undefined;
+  let issueLabels: string[] | null = null;
+  let lastIssueRunKind: string | null = null;
+  if (issue !== undefined) {
+    const [latest] = (
+      await db.execute<{ trigger_kind: string; labels: unknown }>(sql`
+        SELECT trigger_kind, run_payload #> '{raw_payload,issue,labels}' AS labels FROM ${agentRuns}
+        WHERE repository_id = ${input.repositoryId}::uuid AND issue_number = ${issue}
+        ORDER BY created_at DESC LIMIT 1`)
+    ).rows;
+    lastIssueRunKind = latest?.trigger_kind ?? null;
+    issueLabels = Array.isArray(latest?.labels) ? latest.labels.flatMap((l: unknown) => (typeof l === 'object' && l !== null && 'name' in l && typeof l.name === 'string' ? [l.name] : [])) : null;
+  }
+  return { prLabels: input.prLabels, linkedIssues, issueLabels, lastPullRequestRunKind: lastPr?.trigger_kind ?? null, lastIssueRunKind };
+}
+
+/** Active discussion runs of an issue (canceled by a stage label, an unlabel or a close). */
+export async function activeDiscussionRunIds(db: Db, input: { repositoryId: string; issueNumber: number; discussionLabel: string }): Promise<string[]> {
+  const result = await db.execute<{ id: string }>(sql`
+    SELECT id FROM ${agentRuns}
+    WHERE repository_id = ${input.repositoryId}::uuid AND issue_number = ${input.issueNumber}
+      AND lower(trigger_label) = lower(${input.discussionLabel}) AND status IN ${ACTIVE}`);
+  return result.rows.map((r) => r.id);
+}

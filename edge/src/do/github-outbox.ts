@@ -1,0 +1,249 @@
+import { DurableObject } from 'cloudflare:workers';
+import { readGitHubAppSettings } from '../env.ts';
+import { applyOutboxWrite } from '../github/apply-outbox-write.ts';
+import { createGitHubApp, type GitHubApp } from '../github/github-app.ts';
+import type { GitHubError } from '../github/rest-transport.ts';
+import { observeResponse, parseRateLimitState, recordRequest, type RateLimitState } from '../github/rate-limit-state.ts';
+import { createLogger, parseLogLevel } from '../lib/log.ts';
+import {
+  decideAfterAttempt,
+  parseQueuedWrite,
+  planStep,
+  queueKey,
+  toOutboxWrite,
+  type DeadWrite,
+  type OutboxWriteInput,
+  type QueuedWrite,
+} from './github-outbox-state.ts';
+
+/** Writes per alarm invocation before yielding to a fresh alarm. */
+const MAX_WRITES_PER_TURN = 25;
+
+interface Meta {
+  installationId: number;
+  nextSeq: number;
+}
+
+export interface EnqueueResult {
+  /** Sequence numbers of the queued writes, in order. */
+  seqs: number[];
+  /** How many older queued writes with the same key were replaced. */
+  coalesced: number;
+}
+
+export interface OutboxStatus {
+  installationId: number | null;
+  queued: { seq: number; key: string; attempts: number; notBefore: number }[];
+  dead: DeadWrite[];
+  /** Epoch ms of the next alarm, or null when idle. */
+  nextAlarm: number | null;
+  rate: RateLimitState;
+}
+
+/**
+ * One per GitHub App installation (`idFromName(String(installationId))`):
+ * the ordered, durable queue of content writes (comments, comment edits,
+ * labels, reactions) of that installation. Writes land in enqueue order,
+ * paced by the installation's rate-limit state; the alarm wakes the queue at
+ * the next allowed time. Rules: github-outbox-state.ts.
+ */
+export class GitHubOutbox extends DurableObject<Env> {
+  private readonly log = createLogger({ component: 'github-outbox' }, parseLogLevel(this.env.STAGELINE_LOG_LEVEL));
+  private rate: RateLimitState | null = null;
+  private app: GitHubApp | null = null;
+  private running: Promise<void> | null = null;
+
+  /** Queue writes (one RPC keeps their order); the alarm performs them. */
+  async enqueue(installationId: number, writes: OutboxWriteInput[]): Promise<EnqueueResult> {
+    const storage = this.ctx.storage;
+    const meta = (await storage.get<Meta>('meta')) ?? { installationId, nextSeq: 1 };
+    if (meta.installationId !== installationId) {
+      throw new Error(`outbox of installation ${meta.installationId} got a write for ${installationId}`);
+    }
+    const now = Date.now();
+    const puts: Record<string, unknown> = {};
+    const deletes: string[] = [];
+    const seqs: number[] = [];
+    let coalesced = 0;
+    for (const input of writes) {
+      const write = toOutboxWrite(input);
+      const seq = meta.nextSeq++;
+      const indexKey = `k:${write.key}`;
+      const older = typeof puts[indexKey] === 'number' ? (puts[indexKey] as number) : await storage.get<number>(indexKey);
+      if (older !== undefined) {
+        // A newer write for the same key replaces the queued one and goes to the tail.
+        deletes.push(queueKey(older));
+        delete puts[queueKey(older)];
+        coalesced++;
+      }
+      puts[queueKey(seq)] = { seq, write, attempts: 0, notBefore: 0, enqueuedAt: now } satisfies QueuedWrite;
+      puts[indexKey] = seq;
+      seqs.push(seq);
+    }
+    puts.meta = meta;
+    // No await in between: both are committed atomically (write coalescing).
+    const done = Promise.all([storage.delete(deletes), storage.put(puts)]);
+    await done;
+    await this.schedule();
+    return { seqs, coalesced };
+  }
+
+  /** Run the queue now, as the alarm does; resolves when this turn ends. */
+  async drain(): Promise<OutboxStatus> {
+    // A turn already under way may have passed the writes queued since; run
+    // one more. That turn's failure belongs to its caller (the alarm, which retries).
+    await this.running?.catch(() => undefined);
+    await this.turn();
+    return this.status();
+  }
+
+  async status(): Promise<OutboxStatus> {
+    const storage = this.ctx.storage;
+    const meta = await storage.get<Meta>('meta');
+    const queued = [...(await storage.list({ prefix: 'q:' })).values()]
+      .map(parseQueuedWrite)
+      .filter((q): q is QueuedWrite => q !== null)
+      .map((q) => ({ seq: q.seq, key: q.write.key, attempts: q.attempts, notBefore: q.notBefore }));
+    const dead = [...(await storage.list<DeadWrite>({ prefix: 'dead:' })).values()];
+    return { installationId: meta?.installationId ?? null, queued, dead, nextAlarm: await storage.getAlarm(), rate: await this.loadRate() };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.turn();
+  }
+
+  /** One turn at a time: the alarm and `drain` share it. */
+  private turn(): Promise<void> {
+    if (this.running === null) {
+      this.running = this.work().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async loadRate(): Promise<RateLimitState> {
+    if (this.rate === null) {
+      this.rate = parseRateLimitState(await this.ctx.storage.get('rate'));
+    }
+    return this.rate;
+  }
+
+  private async head(): Promise<QueuedWrite | undefined> {
+    const first = await this.ctx.storage.list({ prefix: 'q:', limit: 1 });
+    const raw = first.values().next();
+    return raw.done === true ? undefined : (parseQueuedWrite(raw.value) ?? undefined);
+  }
+
+  private github(): GitHubApp {
+    if (this.app === null) {
+      this.app = createGitHubApp({
+        settings: readGitHubAppSettings(this.env),
+        log: this.log,
+        now: Date.now,
+        gate: {
+          observe: (signal) => {
+            const seen = observeResponse(this.rate ?? parseRateLimitState(null), signal, Date.now());
+            this.rate = seen.state;
+            return seen.hit;
+          },
+        },
+      });
+    }
+    return this.app;
+  }
+
+  /**
+   * Set the alarm for the head of the queue (now, later, or none). After a
+   * turn the plan is authoritative (`replace`); an enqueue only brings an
+   * alarm forward, never postpones one.
+   */
+  private async schedule(replace = false): Promise<void> {
+    const step = planStep(await this.head(), await this.loadRate(), Date.now());
+    if (step.kind === 'idle') {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const at = step.kind === 'wait' ? step.until : Date.now();
+    const current = replace ? null : await this.ctx.storage.getAlarm();
+    if (current === null || current > at) {
+      await this.ctx.storage.setAlarm(at);
+    }
+  }
+
+  private async work(): Promise<void> {
+    const storage = this.ctx.storage;
+    const meta = await storage.get<Meta>('meta');
+    if (meta === undefined) {
+      return;
+    }
+    for (let n = 0; n < MAX_WRITES_PER_TURN; n++) {
+      const head = await this.head();
+      const step = planStep(head, await this.loadRate(), Date.now());
+      if (step.kind !== 'run') {
+        break;
+      }
+      await this.attempt(meta.installationId, step.item);
+    }
+    await this.schedule(true);
+  }
+
+  private async attempt(installationId: number, item: QueuedWrite): Promise<void> {
+    const storage = this.ctx.storage;
+    const { write } = item;
+    const commentKey = `c:${write.key}`;
+    this.rate = recordRequest(await this.loadRate(), 'write', Date.now());
+    const known = write.kind === 'upsert-comment' ? ((await storage.get<number>(commentKey)) ?? null) : null;
+    const result = await applyOutboxWrite(this.github().client, installationId, write, known);
+    const attempts = item.attempts + 1;
+    const outcome = decideAfterAttempt(write, result.error, attempts, Date.now());
+    const fields = { installationId, seq: item.seq, key: write.key, kind: write.kind, attempts };
+
+    const puts: Record<string, unknown> = { rate: this.rate };
+    const deletes: string[] = [];
+    if (result.commentId !== undefined) {
+      puts[commentKey] = result.commentId;
+    } else if (result.forgetComment === true) {
+      deletes.push(commentKey);
+    }
+    // A newer write with the same key may have replaced this one meanwhile.
+    const stillQueued = (await storage.get(queueKey(item.seq))) !== undefined;
+    const indexed = (await storage.get<number>(`k:${write.key}`)) === item.seq;
+    switch (outcome.kind) {
+      case 'done':
+        this.log.info('github write done', fields);
+        deletes.push(queueKey(item.seq));
+        if (indexed) {
+          deletes.push(`k:${write.key}`);
+        }
+        break;
+      case 'retry':
+        this.log.warn('github write will be retried', { ...fields, error: result.error?.kind, status: errorStatus(result.error), retryAt: new Date(outcome.notBefore).toISOString() });
+        if (stillQueued) {
+          puts[queueKey(item.seq)] = { ...item, attempts, notBefore: outcome.notBefore } satisfies QueuedWrite;
+        }
+        break;
+      case 'dead':
+        this.log.error('github write rejected; kept as dead letter', { ...fields, error: result.error?.kind, status: errorStatus(result.error) });
+        if (result.error !== null) {
+          puts[`dead:${queueKey(item.seq).slice(2)}`] = { seq: item.seq, write, error: result.error, attempts, failedAt: Date.now() } satisfies DeadWrite;
+        }
+        deletes.push(queueKey(item.seq));
+        if (indexed) {
+          deletes.push(`k:${write.key}`);
+        }
+        break;
+    }
+    const done = Promise.all([storage.delete(deletes), storage.put(puts)]);
+    await done;
+  }
+}
+
+/** The outbox of one installation: callers enqueue with `installationId` from the webhook payload. */
+export function githubOutboxFor(namespace: DurableObjectNamespace<GitHubOutbox>, installationId: number): DurableObjectStub<GitHubOutbox> {
+  return namespace.get(namespace.idFromName(String(installationId)));
+}
+
+function errorStatus(error: GitHubError | null): number | undefined {
+  return error !== null && 'status' in error ? error.status : undefined;
+}

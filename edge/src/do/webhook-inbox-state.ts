@@ -1,0 +1,328 @@
+/**
+ * Pure parts of the WebhookInbox (do/webhook-inbox.ts): the durable queue of
+ * deliveries that arrived while Postgres was unreachable, as data plus
+ * decisions. No storage, no clock, no I/O here; the object applies them.
+ *
+ * Storage layout (one Durable Object per repository, transactional storage):
+ *   meta            InboxMeta: head/next sequence, count, bytes, failure counters
+ *   q:<seq>         QueuedEntry of the delivery with that sequence (12 digits, zero-padded)
+ *   b:<seq>:<i>     the i-th chunk of its JSON payload (values are capped at 2 MiB)
+ *   d:<deliveryId>  its sequence, so a redelivery of a queued id is not queued twice
+ *   x:<seq>         a parked entry (see MAX_HEAD_REJECTIONS); its chunks stay under b:<seq>:*
+ * Sequences are dense: every sequence in [head, next) has a q: entry.
+ */
+
+export const META_KEY = 'meta';
+
+export interface InboxLimits {
+  maxDeliveries: number;
+  maxBytes: number;
+}
+
+/** Per repository. Beyond it the edge answers 503 (see routes/github-webhooks.ts). */
+export const INBOX_LIMITS: InboxLimits = { maxDeliveries: 10_000, maxBytes: 100 * 1024 * 1024 };
+
+/** Drain retries: 1 s, 2 s, 4 s … capped at 60 s. */
+export const BACKOFF = { initialMs: 1000, maxMs: 60_000 };
+
+/**
+ * An apply that takes longer than this counts as "database unreachable".
+ * Below GitHub's 10 s delivery timeout, so the delivery is still queued and
+ * answered. Queuing one that in fact commits later is harmless: the drain
+ * then finds its delivery id taken (ingest is idempotent by delivery id).
+ */
+export const APPLY_TIMEOUT_MS = 5000;
+
+/**
+ * A queued delivery whose apply fails this many times with an error that is
+ * not "unreachable" (bad data, a constraint) is parked under x:<seq> with an
+ * error log, so one poisoned delivery cannot stop its repository's inbox.
+ */
+export const MAX_HEAD_REJECTIONS = 5;
+
+/** Deliveries applied per alarm invocation before the object yields (a new alarm at once). */
+export const MAX_STEPS_PER_ALARM = 500;
+
+/** Payload chunk size in UTF-16 code units: at most 3 UTF-8 bytes each, so < 2 MiB per value. */
+export const CHUNK_CHARS = 500_000;
+
+export interface InboxMeta {
+  /** Sequence of the oldest queued delivery (== next when empty). */
+  head: number;
+  /** Sequence the next queued delivery gets. */
+  next: number;
+  count: number;
+  bytes: number;
+  /** Consecutive failed drain attempts; drives the backoff. */
+  failures: number;
+  /** Non-"unreachable" failures of the current head. */
+  headRejections: number;
+  parked: number;
+}
+
+export const EMPTY_META: InboxMeta = { head: 1, next: 1, count: 0, bytes: 0, failures: 0, headRejections: 0, parked: 0 };
+
+export interface QueuedEntry {
+  deliveryId: string;
+  event: string;
+  /** ISO 8601: when the edge received it (stored as the delivery's received_at). */
+  receivedAt: string;
+  /** UTF-8 size of the stored JSON payload. */
+  bytes: number;
+  chunks: number;
+}
+
+const pad = (seq: number): string => String(seq).padStart(12, '0');
+export const entryKey = (seq: number): string => `q:${pad(seq)}`;
+export const chunkKey = (seq: number, index: number): string => `b:${pad(seq)}:${index}`;
+export const indexKey = (deliveryId: string): string => `d:${deliveryId}`;
+export const parkedKey = (seq: number): string => `x:${pad(seq)}`;
+
+export function chunkKeys(seq: number, chunks: number): string[] {
+  return Array.from({ length: chunks }, (_, i) => chunkKey(seq, i));
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+export function parseInboxMeta(raw: unknown): InboxMeta {
+  if (typeof raw !== 'object' || raw === null) {
+    return EMPTY_META;
+  }
+  const r = raw as Record<string, unknown>;
+  const { head, next, count, bytes, failures, headRejections, parked } = r;
+  if (!isCount(head) || !isCount(next) || !isCount(count) || !isCount(bytes) || !isCount(failures) || !isCount(headRejections) || !isCount(parked)) {
+    return EMPTY_META;
+  }
+  return { head, next, count, bytes, failures, headRejections, parked };
+}
+
+export function parseQueuedEntry(raw: unknown): QueuedEntry | null {
+  if (typeof raw !== 'object' || raw === null) {
+    return null;
+  }
+  const { deliveryId, event, receivedAt, bytes, chunks } = raw as Record<string, unknown>;
+  if (typeof deliveryId !== 'string' || typeof event !== 'string' || typeof receivedAt !== 'string' || !isCount(bytes) || !isCount(chunks)) {
+    return null;
+  }
+  return { deliveryId, event, receivedAt, bytes, chunks };
+}
+
+export type ArrivalDecision =
+  /** Nothing is queued: apply now. */
+  | { kind: 'apply' }
+  /** Earlier deliveries are queued: append behind them, never overtake them. */
+  | { kind: 'enqueue' }
+  /** This delivery id is already queued (a redelivery): answer queued again. */
+  | { kind: 'already_queued'; sequence: number };
+
+/** `queuedSequence`: the d:<deliveryId> index entry, if any. */
+export function decideArrival(meta: InboxMeta, queuedSequence: number | undefined): ArrivalDecision {
+  if (queuedSequence !== undefined) {
+    return { kind: 'already_queued', sequence: queuedSequence };
+  }
+  return meta.count === 0 ? { kind: 'apply' } : { kind: 'enqueue' };
+}
+
+export function hasRoom(meta: InboxMeta, bytes: number, limits: InboxLimits = INBOX_LIMITS): boolean {
+  return meta.count + 1 <= limits.maxDeliveries && meta.bytes + bytes <= limits.maxBytes;
+}
+
+export type DbErrorKind = 'unreachable' | 'permanent';
+
+/** After a direct apply failed: queue it, refuse it (full), or fail as before (5xx). */
+export function decideAfterApplyError(meta: InboxMeta, kind: DbErrorKind, bytes: number, limits: InboxLimits = INBOX_LIMITS): 'enqueue' | 'full' | 'fail' {
+  if (kind === 'permanent') {
+    return 'fail';
+  }
+  return hasRoom(meta, bytes, limits) ? 'enqueue' : 'full';
+}
+
+export function enqueued(meta: InboxMeta, bytes: number): { meta: InboxMeta; sequence: number } {
+  return { sequence: meta.next, meta: { ...meta, next: meta.next + 1, count: meta.count + 1, bytes: meta.bytes + bytes } };
+}
+
+/** The head was applied (accepted, duplicate, ignored …): pop it; the database answered, so backoff resets. */
+export function drained(meta: InboxMeta, bytes: number): InboxMeta {
+  return popHead({ ...meta, failures: 0 }, bytes);
+}
+
+function popHead(meta: InboxMeta, bytes: number): InboxMeta {
+  const count = Math.max(0, meta.count - 1);
+  return { ...meta, head: meta.head + 1, count, bytes: count === 0 ? 0 : Math.max(0, meta.bytes - bytes), headRejections: 0 };
+}
+
+/** Delay before drain attempt number `failures + 1` after `failures` failed ones. */
+export function backoffMs(failures: number): number {
+  if (failures <= 0) {
+    return 0;
+  }
+  return Math.min(BACKOFF.maxMs, BACKOFF.initialMs * 2 ** Math.min(failures - 1, 30));
+}
+
+/** When the first drain attempt runs after a delivery is queued. */
+export function firstDrainDelayMs(meta: InboxMeta): number {
+  return backoffMs(Math.max(1, meta.failures));
+}
+
+export type DrainFailureDecision =
+  /** Keep the head, try again after `delayMs`. */
+  | { kind: 'retry'; meta: InboxMeta; delayMs: number }
+  /** Move the head aside (x:<seq>) and go on with the next one. */
+  | { kind: 'park'; meta: InboxMeta };
+
+export function decideDrainFailure(meta: InboxMeta, kind: DbErrorKind, bytes: number): DrainFailureDecision {
+  const failures = meta.failures + 1;
+  if (kind === 'unreachable') {
+    return { kind: 'retry', meta: { ...meta, failures }, delayMs: backoffMs(failures) };
+  }
+  const headRejections = meta.headRejections + 1;
+  if (headRejections >= MAX_HEAD_REJECTIONS) {
+    const popped = popHead(meta, bytes);
+    return { kind: 'park', meta: { ...popped, failures: 0, parked: meta.parked + 1 } };
+  }
+  return { kind: 'retry', meta: { ...meta, failures, headRejections }, delayMs: backoffMs(failures) };
+}
+
+/** Split a string into pieces of at most `size` code units without cutting a surrogate pair. */
+export function splitChunks(text: string, size: number = CHUNK_CHARS): string[] {
+  if (text.length === 0) {
+    return [''];
+  }
+  const chunks: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + size);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff && end - 1 > start) {
+      end -= 1;
+    }
+    chunks.push(text.slice(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
+/** Thrown when an apply exceeded APPLY_TIMEOUT_MS; counts as unreachable. */
+export class ApplyTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`database did not answer within ${ms} ms`);
+    this.name = 'ApplyTimeoutError';
+  }
+}
+
+/** Node/workerd socket error codes that mean the server could not be reached or went away. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * SQLSTATEs that say "the server is not (or no longer) serving", not "your
+ * statement is wrong": class 08 (connection exception), admin/crash shutdown,
+ * cannot connect now (starting up), too many connections.
+ */
+function isUnreachableSqlState(code: string): boolean {
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+}
+
+/**
+ * Messages of the pg/Neon client when the socket (a WebSocket to the proxy or
+ * to Neon) fails or closes, or a connect times out. Only matched on errors
+ * that carry no SQLSTATE and are not drizzle's query wrapper (whose message
+ * quotes the query parameters).
+ */
+const UNREACHABLE_MESSAGES = [
+  /connection terminated/i,
+  /network connection lost/i,
+  /websocket/i,
+  /socket hang up/i,
+  /connection (?:refused|reset|timeout|timed out|closed|error)/i,
+  /timeout exceeded when trying to connect/i,
+  /client has encountered a connection error/i,
+  /closed the connection unexpectedly/i,
+  /the database system is (?:starting up|shutting down|in recovery mode)/i,
+  /terminating connection due to administrator command/i,
+  /econnrefused|econnreset|etimedout/i,
+];
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+function errorParts(error: unknown): { name: string; code: string | undefined; message: string; isQueryWrapper: boolean; next: unknown[] } {
+  if (typeof error !== 'object' || error === null) {
+    return { name: typeof error, code: undefined, message: String(error), isQueryWrapper: false, next: [] };
+  }
+  const e = error as Record<string, unknown>;
+  const message = typeof e.message === 'string' ? e.message : '';
+  const next: unknown[] = [];
+  if ('cause' in e && e.cause !== undefined) {
+    next.push(e.cause);
+  }
+  if (Array.isArray(e.errors)) {
+    next.push(...(e.errors as unknown[]));
+  }
+  return {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    code: typeof e.code === 'string' ? e.code : undefined,
+    message,
+    isQueryWrapper: message.startsWith('Failed query:') || ('query' in e && 'params' in e),
+    next,
+  };
+}
+
+/**
+ * "Database unreachable" (queue and retry later) versus an error that would
+ * fail the same way again (answer 5xx as before). Walks `cause` chains and
+ * AggregateErrors. A SQLSTATE decides on its own; unknown errors are permanent.
+ */
+export function classifyDbError(error: unknown): DbErrorKind {
+  const pending: unknown[] = [error];
+  for (let seen = 0; pending.length > 0 && seen < 16; seen += 1) {
+    const current = pending.shift();
+    if (current instanceof ApplyTimeoutError) {
+      return 'unreachable';
+    }
+    const parts = errorParts(current);
+    // ingest-webhook's DependencyUnavailableError: a dependency the decision needs
+    // (GitHub) did not answer and nothing was stored; it waits in the queue like a
+    // database outage. Matched by name so this module imports no domain code.
+    if (parts.name === 'DependencyUnavailableError') {
+      return 'unreachable';
+    }
+    if (parts.code !== undefined && SQLSTATE.test(parts.code) && !NETWORK_CODES.has(parts.code)) {
+      if (isUnreachableSqlState(parts.code)) {
+        return 'unreachable';
+      }
+      // A statement error: the server answered, so it is reachable.
+      return 'permanent';
+    }
+    if (parts.code !== undefined && NETWORK_CODES.has(parts.code)) {
+      return 'unreachable';
+    }
+    if (!parts.isQueryWrapper && UNREACHABLE_MESSAGES.some((re) => re.test(parts.message))) {
+      return 'unreachable';
+    }
+    pending.push(...parts.next);
+  }
+  return 'permanent';
+}
+
+/**
+ * Log-safe description of a database error: names and codes along the cause
+ * chain, and the innermost message only when it carries no SQLSTATE (server
+ * messages and drizzle's wrapper may quote data from the payload).
+ */
+export function describeDbError(error: unknown): { name: string; code?: string; cause?: string } {
+  const chain: { name: string; code: string | undefined; message: string; isQueryWrapper: boolean }[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined; depth += 1) {
+    const parts = errorParts(current);
+    chain.push(parts);
+    current = parts.next[0];
+  }
+  const names = chain.map((p) => p.name).join('<-');
+  const code = chain.find((p) => p.code !== undefined)?.code;
+  const innermost = chain[chain.length - 1];
+  const safeMessage = innermost !== undefined && innermost.code === undefined && !innermost.isQueryWrapper ? innermost.message.slice(0, 200) : undefined;
+  return {
+    name: names,
+    ...(code === undefined ? {} : { code }),
+    ...(safeMessage === undefined || safeMessage === '' ? {} : { cause: safeMessage }),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Who is calling: an App (JWT), an installation (token) or nobody, judged per
+ * endpoint the way GitHub does. Installation tokens must be unexpired and
+ * cover the repository; a repository outside the token is a 404, not a 403,
+ * because GitHub does not reveal private repositories.
+ */
+import { looksLikeJwt, verifyAppJwt } from './app-jwt.ts';
+import { badCredentials, GitHubError, jwtRequired, notAccessibleByIntegration, notFound, requiresAuthentication } from './github-error.ts';
+import type { CallerAuth, OperationHandler } from './handlers/index.ts';
+import { hasAccess } from './handlers/installations.ts';
+import type { FakeState, RepoState } from './state.ts';
+import { findIssue, findRepo } from './state.ts';
+
+export type TokenKind = 'none' | 'app-jwt' | 'installation' | 'invalid';
+
+export type Credential = { kind: 'none' } | { kind: 'jwt'; raw: string } | { kind: 'token'; raw: string };
+
+export function parseAuthorization(header: string | undefined): Credential {
+  const match = /^(token|bearer)\s+(\S+)\s*$/i.exec(header ?? '');
+  const raw = match?.[2];
+  if (raw === undefined) {
+    return { kind: 'none' };
+  }
+  return looksLikeJwt(raw) ? { kind: 'jwt', raw } : { kind: 'token', raw };
+}
+
+export interface ResolvedCaller {
+  auth: CallerAuth;
+  repo: RepoState | undefined;
+}
+
+function installationCaller(state: FakeState, credential: Credential, now: number): CallerAuth {
+  if (credential.kind === 'none') {
+    throw requiresAuthentication();
+  }
+  if (credential.kind === 'jwt') {
+    const check = verifyAppJwt(credential.raw, state.apps, now);
+    if (!check.ok) {
+      throw check.error;
+    }
+    // An App acting as itself cannot touch repository content; it needs an installation token.
+    throw notAccessibleByIntegration();
+  }
+  const token = state.tokens.get(credential.raw);
+  const installation = token === undefined ? undefined : state.installations.get(token.installationId);
+  if (token === undefined || installation === undefined || token.expiresAt <= now) {
+    throw badCredentials();
+  }
+  return { kind: 'installation', token, installation };
+}
+
+export function resolveCaller(
+  state: FakeState,
+  handler: OperationHandler,
+  credential: Credential,
+  input: { now: number; template: string; pathParams: Record<string, string> },
+): ResolvedCaller {
+  if (handler.auth === 'none') {
+    return { auth: { kind: 'none' }, repo: undefined };
+  }
+  if (handler.auth === 'app') {
+    if (credential.kind !== 'jwt') {
+      throw jwtRequired();
+    }
+    const check = verifyAppJwt(credential.raw, state.apps, input.now);
+    if (!check.ok) {
+      throw check.error;
+    }
+    return { auth: { kind: 'app', app: check.app }, repo: undefined };
+  }
+  const auth = installationCaller(state, credential, input.now);
+  if (auth.kind !== 'installation' || !input.template.startsWith('/repos/{owner}/{repo}/')) {
+    return { auth, repo: undefined };
+  }
+  const repo = findRepo(state, input.pathParams.owner ?? '', input.pathParams.repo ?? '');
+  if (repo === undefined || !auth.token.repositoryIds.includes(repo.id)) {
+    throw notFound();
+  }
+  const [permission, level] = handler.permission ?? ['metadata', 'read'];
+  // Every installation token can read metadata, as on GitHub.
+  if (!(permission === 'metadata' && level === 'read') && !hasAccess(auth.token.permissions[permission], level)) {
+    // On a pull request's conversation GitHub also accepts the pull-requests permission
+    // for the issues endpoints (comments, labels, reactions).
+    const viaPullRequests = permission === 'issues' && onPullRequest(repo, input.pathParams) && hasAccess(auth.token.permissions['pull_requests'], level);
+    if (!viaPullRequests) {
+      throw notAccessibleByIntegration();
+    }
+  }
+  return { auth, repo };
+}
+
+/** The request targets a pull request's conversation (by issue number, or a comment on one). */
+function onPullRequest(repo: RepoState, params: Readonly<Record<string, string>>): boolean {
+  const number = Number(params['issue_number']);
+  if (Number.isInteger(number)) {
+    return findIssue(repo, number)?.isPullRequest === true;
+  }
+  const commentId = Number(params['comment_id']);
+  return Number.isInteger(commentId) && [...repo.issues.values()].some((i) => i.isPullRequest && i.comments.some((c) => c.id === commentId));
+}
+
+export function tokenKindOf(credential: Credential, error: unknown): TokenKind {
+  if (credential.kind === 'none') {
+    return 'none';
+  }
+  if (error instanceof GitHubError && error.statusCode === 401) {
+    return 'invalid';
+  }
+  return credential.kind === 'jwt' ? 'app-jwt' : 'installation';
+}

@@ -1,0 +1,115 @@
+/**
+ * The control surface tests use to seed and inspect the fake. Every method
+ * takes at most one JSON-able argument and returns JSON-able data, so the
+ * same object is served over HTTP as `POST /_fake/<method>` (control-http.ts).
+ */
+import type { SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
+import { repoByName, seedDelivery, seedInstallation, seedIssue, seedLabels, seedManifestCode, setPermission } from './control-seed.ts';
+import type { Observations, RequestLogEntry, Violation } from './observations.ts';
+import type { PrimaryBucket, RateLimiter, SecondaryInjection } from './rate-limits.ts';
+import { toIsoTime } from './render-user.ts';
+import type { AccessLevel, FakeState, IssueState, RepoPermission, UserType } from './state.ts';
+import { ensureUser } from './state.ts';
+
+export interface CommentView {
+  id: number;
+  body: string;
+  user: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TokenView {
+  token: string;
+  installation_id: number;
+  permissions: Record<string, AccessLevel>;
+  repository_selection: 'all' | 'selected';
+  repositories: string[];
+  expires_at: string;
+  requested: { repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> };
+}
+
+export interface FakeGitHubControl {
+  app(): { id: number; slug: string; botLogin: string; privateKeyPem: string | null };
+  seedInstallation(input: SeedInstallationInput): void;
+  setPermission(input: { repo: string; user: string; permission: RepoPermission; type?: UserType }): void;
+  setUserType(input: { user: string; type: UserType }): void;
+  seedLabels(input: { repo: string; labels: (SeedLabel | string)[] }): void;
+  seedIssue(input: SeedIssueInput): void;
+  seedDelivery(input: SeedDeliveryInput): void;
+  seedManifestCode(input: SeedManifestCodeInput): void;
+  repoLabels(input: { repo: string }): { name: string; color: string; description: string | null }[];
+  issueLabels(input: { repo: string; number: number }): string[];
+  issueComments(input: { repo: string; number: number }): CommentView[];
+  issueReactions(input: { repo: string; number: number }): { id: number; content: string; user: string; created_at: string }[];
+  tokens(): TokenView[];
+  requests(): RequestLogEntry[];
+  violations(): Violation[];
+  /** Forgets logged requests and violations, e.g. between test cases sharing one fake. */
+  clearObservations(): void;
+  redeliveries(): { delivery_id: number; at: string }[];
+  setPrimaryRateLimit(input: { installationId: number; remaining?: number; limit?: number; reset?: number }): PrimaryBucket;
+  injectSecondaryRateLimit(input: Partial<SecondaryInjection> & { count: number }): void;
+}
+
+export interface ControlDeps {
+  state: FakeState;
+  limiter: RateLimiter;
+  observations: Observations;
+  now: () => number;
+  appId: number;
+  privateKeyPem: string | null;
+}
+
+function issueByNumber(state: FakeState, repo: string, number: number): IssueState {
+  const issue = repoByName(state, repo).issues.get(number);
+  if (issue === undefined) {
+    throw new Error(`unknown issue ${repo}#${number}`);
+  }
+  return issue;
+}
+
+export function createControl(deps: ControlDeps): FakeGitHubControl {
+  const { state, limiter, observations, now } = deps;
+  return {
+    app() {
+      const app = state.apps.get(deps.appId);
+      return { id: deps.appId, slug: app?.slug ?? '', botLogin: app?.bot.login ?? '', privateKeyPem: deps.privateKeyPem };
+    },
+    seedInstallation: (input) => seedInstallation(state, deps.appId, input, now()),
+    setPermission: (input) => setPermission(state, input),
+    setUserType: (input) => {
+      ensureUser(state, input.user, input.type);
+    },
+    seedLabels: (input) => seedLabels(state, input),
+    seedIssue: (input) => seedIssue(state, input, now()),
+    seedDelivery: (input) => seedDelivery(state, input, now()),
+    seedManifestCode: (input) => seedManifestCode(state, input),
+    repoLabels: ({ repo }) => [...repoByName(state, repo).labels.values()].map((l) => ({ name: l.name, color: l.color, description: l.description })),
+    issueLabels: ({ repo, number }) => [...issueByNumber(state, repo, number).labels],
+    issueComments: ({ repo, number }) =>
+      issueByNumber(state, repo, number).comments.map((c) => ({ id: c.id, body: c.body, user: c.user.login, created_at: toIsoTime(c.createdAt), updated_at: toIsoTime(c.updatedAt) })),
+    issueReactions: ({ repo, number }) =>
+      issueByNumber(state, repo, number).reactions.map((r) => ({ id: r.id, content: r.content, user: r.user.login, created_at: toIsoTime(r.createdAt) })),
+    tokens: () =>
+      [...state.tokens.values()].map((t) => ({
+        token: t.token,
+        installation_id: t.installationId,
+        permissions: t.permissions,
+        repository_selection: t.repositorySelection,
+        repositories: t.repositoryIds.map((id) => state.repos.get(id)?.fullName ?? String(id)),
+        expires_at: toIsoTime(t.expiresAt),
+        requested: t.requested,
+      })),
+    requests: () => [...observations.requests],
+    violations: () => [...observations.violations],
+    clearObservations: () => {
+      observations.requests.length = 0;
+      observations.violations.length = 0;
+    },
+    redeliveries: () => state.redeliveries.map((r) => ({ delivery_id: r.deliveryId, at: toIsoTime(r.at) })),
+    setPrimaryRateLimit: ({ installationId, ...patch }) => limiter.setPrimary(`installation:${installationId}`, patch, 5000),
+    injectSecondaryRateLimit: (input) =>
+      limiter.inject({ installationId: input.installationId, count: input.count, status: input.status ?? 403, retryAfterSeconds: input.retryAfterSeconds ?? 60, scope: input.scope ?? 'content-write' }),
+  };
+}

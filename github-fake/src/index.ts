@@ -1,0 +1,122 @@
+/**
+ * github-fake: a stateful fake of the GitHub REST API for the edge's tests.
+ * Every request is checked against GitHub's OpenAPI description; whatever
+ * GitHub would reject is answered as GitHub would and recorded as a violation.
+ */
+import { createPublicKey, generateKeyPair } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import type { FakeGitHubControl } from './control.ts';
+import { createControl } from './control.ts';
+import { createControlHttp } from './control-http.ts';
+import { createRouter } from './openapi-router.ts';
+import { loadSpec } from './openapi-spec.ts';
+import { createRateLimiter } from './rate-limits.ts';
+import { createSchemaValidators } from './schema-validators.ts';
+import { createRequestListener } from './server.ts';
+import { createState, ensureUser } from './state.ts';
+
+export interface FakeGitHubOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 1. */
+  appId?: number;
+  /** Default `stageline`; the bot account is `<slug>[bot]`. */
+  appSlug?: string;
+  /** PEM (SPKI or PKCS#1) of the App's key; without it a key pair is generated and `appPrivateKeyPem` is set. */
+  appPublicKeyPem?: string;
+  /** Clock in epoch ms for tokens, JWT checks and rate limits; default Date.now. */
+  now?: () => number;
+}
+
+export interface FakeGitHub extends FakeGitHubControl {
+  /** Base URL, e.g. http://127.0.0.1:PORT; use it as octokit's `baseUrl`. */
+  url: string;
+  /** The generated App private key (PKCS#1 PEM) when no public key was given. */
+  appPrivateKeyPem: string | null;
+  close(): Promise<void>;
+}
+
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+async function appKey(publicKeyPem: string | undefined): Promise<{ publicKeyPem: string; privateKeyPem: string | null }> {
+  if (publicKeyPem !== undefined) {
+    return { publicKeyPem, privateKeyPem: null };
+  }
+  const pair = await generateRsaKeyPair('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  return { publicKeyPem: pair.publicKey, privateKeyPem: pair.privateKey };
+}
+
+export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const now = opts.now ?? Date.now;
+  const appId = opts.appId ?? 1;
+  const slug = opts.appSlug ?? 'stageline';
+  const keys = await appKey(opts.appPublicKeyPem);
+  const spec = loadSpec();
+  const state = createState();
+  state.apps.set(appId, {
+    id: appId,
+    slug,
+    name: slug,
+    publicKey: createPublicKey(keys.publicKeyPem),
+    owner: ensureUser(state, 'stageline-org', 'Organization'),
+    bot: ensureUser(state, `${slug}[bot]`, 'Bot'),
+    clientId: 'Iv1.fake0000000000',
+    clientSecret: 'fake-client-secret',
+    webhookSecret: null,
+    createdAt: now(),
+  });
+  const limiter = createRateLimiter(now);
+  const observations = { requests: [], violations: [] };
+  const control = createControl({ state, limiter, observations, now, appId, privateKeyPem: keys.privateKeyPem });
+  let url = '';
+  const server = createServer(
+    createRequestListener({
+      spec,
+      route: createRouter(spec),
+      coercing: createSchemaValidators(spec, { coerceTypes: true }),
+      strict: createSchemaValidators(spec, { coerceTypes: false }),
+      state,
+      limiter,
+      observations,
+      now,
+      baseUrl: () => url,
+      control: createControlHttp(control),
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+  return {
+    ...control,
+    url,
+    appPrivateKeyPem: keys.privateKeyPem,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+export { signAppJwt } from './app-jwt.ts';
+export type { SignAppJwtInput } from './app-jwt.ts';
+export { adaptPayload, webhookExample } from './webhook-examples.ts';
+export type { AdaptTarget } from './webhook-examples.ts';
+export type { CommentView, FakeGitHubControl, TokenView } from './control.ts';
+export type { SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
+export type { RequestLogEntry, Violation } from './observations.ts';
+export type { ViolationKind } from './request-validation.ts';
+export type { SecondaryInjection, PrimaryBucket } from './rate-limits.ts';
+export type { AccessLevel, RepoPermission, UserType } from './state.ts';

@@ -1,0 +1,28 @@
+/** What the fake saw: every API request, and every way a request (or the fake itself) broke the contract. */
+import type { TokenKind } from './caller-auth.ts';
+import type { ViolationKind } from './request-validation.ts';
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path and query as sent. */
+  path: string;
+  status: number;
+  tokenKind: TokenKind;
+  operationId: string | null;
+  installationId: number | null;
+  at: number;
+}
+
+export interface Violation {
+  kind: ViolationKind;
+  method: string;
+  path: string;
+  operationId: string | null;
+  /** One line per problem, e.g. `"body" wasn't supplied.` */
+  details: string[];
+}
+
+export interface Observations {
+  requests: RequestLogEntry[];
+  violations: Violation[];
+}
