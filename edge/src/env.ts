@@ -20,13 +20,13 @@ export interface Settings {
   runTokenKey: string;
   /** Public console origin for links in GitHub comments; null when unset. */
   consoleUrl: string | null;
+  /** `<slug>[bot]` of the GitHub App; null when the slug is not configured. */
+  githubBotLogin: string | null;
+  defaultModel: string;
+  defaultReasoningEffort: string;
 }
 
-/** `STAGELINE_CONSOLE_URL` (e.g. https://stageline.example.com), without a trailing slash. */
-function consoleUrl(env: Env): string | null {
-  const raw = (env as { STAGELINE_CONSOLE_URL?: string }).STAGELINE_CONSOLE_URL ?? '';
-  return raw.trim() === '' ? null : raw.trim().replace(/\/+$/, '');
-}
+const text = (value: string | undefined): string => (value ?? '').trim();
 
 /** Settings from `[vars]` and secrets, with the documented defaults (Appendix B). */
 export function readSettings(env: Env): Settings {
@@ -41,7 +41,11 @@ export function readSettings(env: Env): Settings {
     slotsPerProject: num(env.STAGELINE_SLOTS_PER_PROJECT, 2),
     runTokenTtlSeconds: num(env.STAGELINE_MCP_TOKEN_TTL_SECONDS, 86400),
     runTokenKey: env.STAGELINE_MCP_TOKEN_SIGNING_KEY,
-    consoleUrl: consoleUrl(env),
+    // `STAGELINE_CONSOLE_URL` (e.g. https://stageline.example.com), without a trailing slash.
+    consoleUrl: text(env.STAGELINE_CONSOLE_URL) === '' ? null : text(env.STAGELINE_CONSOLE_URL).replace(/\/+$/, ''),
+    githubBotLogin: text(env.STAGELINE_GITHUB_APP_SLUG) === '' ? null : `${text(env.STAGELINE_GITHUB_APP_SLUG)}[bot]`,
+    defaultModel: text(env.STAGELINE_AGENT_DEFAULT_MODEL) || 'gpt-5.4',
+    defaultReasoningEffort: text(env.STAGELINE_AGENT_DEFAULT_REASONING_EFFORT) || 'high',
   };
 }
 
@@ -50,6 +54,11 @@ export interface GitHubAppSettings {
   /** PKCS#1 (as GitHub hands it out) or PKCS#8 PEM. */
   privateKeyPem: string;
   apiUrl: string;
+}
+
+/** Both the App id and its private key are set (without them, senders cannot be checked). */
+export function isGitHubAppConfigured(env: Env): boolean {
+  return text(env.GITHUB_APP_ID) !== '' && text(env.GITHUB_APP_PRIVATE_KEY) !== '';
 }
 
 /** `GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY` (secret), `GITHUB_API_URL` (default api.github.com). */

@@ -37,6 +37,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // private half as PKCS#1, the format GitHub hands out.
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const github = await startFakeGitHub({ appId: 4242, appPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+  // The seeded repository on GitHub: installation 44001 (as in fixtures/issues.labeled.json), octocat may write.
+  github.seedInstallation({ id: 44001, account: 'octo-org', repositories: [{ id: seed.repoExternalId, full_name: seed.repoFullName }] });
+  github.setPermission({ repo: seed.repoFullName, user: 'octocat', permission: 'write' });
   project.provide('githubApiUrl', github.url);
   project.provide('githubAppId', '4242');
   project.provide('githubAppPrivateKey', keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());

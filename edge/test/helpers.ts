@@ -26,24 +26,63 @@ export async function seedCluster(opts: { slots?: number } = {}): Promise<{ clus
       throw new Error('no project');
     }
     await h.db.insert(repositories).values({ projectId: project.id, externalId: repoExternalId, owner: 'octo-org', name: `app-${suffix}`, fullName: `octo-org/app-${suffix}` });
+    await seedOnGitHub(repoExternalId, `octo-org/app-${suffix}`);
     return { clusterId, token, repoExternalId, projectId: project.id };
   } finally {
     await h.close();
   }
 }
 
+/** Repositories seeded on the fake GitHub, by external id (the global one is seeded by global-setup). */
+const githubRepos = new Map<number, { fullName: string; installationId: number }>();
+
+/** Call the fake GitHub's control surface (`POST /_fake/<method>`). */
+export async function fakeGitHub<T = unknown>(method: string, arg?: unknown): Promise<T> {
+  const res = await fetch(`${env.GITHUB_API_URL}/_fake/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(arg ?? null) });
+  if (!res.ok) {
+    throw new Error(`fake GitHub ${method}: ${res.status} ${await res.text()}`);
+  }
+  return (await res.json()) as T;
+}
+
+/** The same repository on the fake GitHub, with its own installation; octocat may write there. */
+async function seedOnGitHub(repoExternalId: number, fullName: string): Promise<void> {
+  const installationId = 50_000 + Math.floor(Math.random() * 1e8);
+  await fakeGitHub('seedInstallation', { id: installationId, account: 'octo-org', repositories: [{ id: repoExternalId, full_name: fullName }] });
+  await fakeGitHub('setPermission', { repo: fullName, user: 'octocat', permission: 'write' });
+  githubRepos.set(repoExternalId, { fullName, installationId });
+}
+
+/** The fake GitHub's view of a seeded repository (its full name and installation). */
+export function onGitHub(repoExternalId: number): { fullName: string; installationId: number } {
+  return githubRepos.get(repoExternalId) ?? { fullName: 'octo-org/app', installationId: 44001 };
+}
+
 export interface LabeledOptions {
   repoId?: number;
   label?: string;
   senderType?: string;
+  senderLogin?: string;
   issueNumber?: number;
+  /** Labels already on the issue besides the added one. */
+  otherLabels?: string[];
 }
 
 export function labeledPayload(o: LabeledOptions = {}): Record<string, unknown> {
   const p = structuredClone(labeled) as Record<string, unknown> & typeof labeled;
-  p.repository.id = o.repoId ?? env.TEST_REPO_EXTERNAL_ID;
+  const repoId = o.repoId ?? env.TEST_REPO_EXTERNAL_ID;
+  const onGitHub = githubRepos.get(repoId);
+  p.repository.id = repoId;
+  if (onGitHub !== undefined) {
+    p.repository.full_name = onGitHub.fullName;
+    p.repository.name = onGitHub.fullName.split('/')[1] ?? p.repository.name;
+    p.installation.id = onGitHub.installationId;
+  }
   p.label.name = o.label ?? 'run:dev';
+  // GitHub sends the issue's labels after the change.
+  p.issue.labels = [p.label.name, ...(o.otherLabels ?? [])].map((name, i) => ({ ...p.label, id: 5001 + i, name }));
   p.sender.type = o.senderType ?? 'User';
+  p.sender.login = o.senderLogin ?? 'octocat';
   p.issue.number = o.issueNumber ?? 7;
   return p;
 }
@@ -138,6 +177,7 @@ export async function seedProject(clusterId: string, slots: number | null = null
       throw new Error('no project');
     }
     await h.db.insert(repositories).values({ projectId: project.id, externalId: repoExternalId, owner: 'octo-org', name: `app-${suffix}`, fullName: `octo-org/app-${suffix}` });
+    await seedOnGitHub(repoExternalId, `octo-org/app-${suffix}`);
     return { repoExternalId, projectId: project.id };
   } finally {
     await h.close();

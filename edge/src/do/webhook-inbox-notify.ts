@@ -1,33 +1,69 @@
+import { enqueueGitHub } from '../domain/enqueue-github.ts';
+import type { EffectBatch } from '../domain/github-port.ts';
+import type { CanceledRun, IngestOutcome } from '../domain/ingest-webhook.ts';
 import { announceRuns, publishEvents } from '../domain/publish-events.ts';
-import type { IngestOutcome } from '../domain/ingest-webhook.ts';
 import type { Logger } from '../lib/log.ts';
 
 /**
  * After a delivery was committed (answered directly by the route, or drained
- * later by the WebhookInbox): console events, `run.available` for a new run;
- * for an issue close `run.cancel` for canceled runs an agent held, then
- * `issue.cleanup` so the cluster deletes the issue's namespaces. Best effort:
- * agents also claim on connect and on their reconcile tick.
+ * later by the WebhookInbox): console events; `run.available` for a new run;
+ * `run.cancel` for canceled runs an agent held (issue close, a stage label
+ * ending a discussion, mode:discussion removed); `issue.cleanup` after an
+ * issue close so the cluster deletes its namespaces; and the GitHub writes
+ * the decision implies (status comment, eyes, explanations, need:input) to the
+ * installation's outbox. Best effort: agents also claim on connect and on
+ * their reconcile tick, and the outbox retries on its own once queued.
  */
-export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB'>, outcome: IngestOutcome, log: Logger): Promise<void> {
-  if (outcome.kind !== 'accepted' && outcome.kind !== 'issue_closed') {
-    return;
+export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'GITHUB_OUTBOX'>, outcome: IngestOutcome, log: Logger): Promise<void> {
+  const tasks: Promise<unknown>[] = [];
+  const github: EffectBatch[] = [];
+  switch (outcome.kind) {
+    case 'duplicate':
+      return;
+    case 'ignored':
+      if (outcome.github !== null) {
+        github.push(outcome.github);
+      }
+      break;
+    case 'accepted':
+      tasks.push(publishEvents(env, outcome.events));
+      if (outcome.clusterId !== null) {
+        tasks.push(...cancelFrames(env, outcome.clusterId, outcome.canceled, 'discussion_ended'));
+        tasks.push(announceRuns(env, outcome.clusterId, [outcome.runId]));
+      }
+      if (outcome.github !== null) {
+        github.push(outcome.github);
+      }
+      break;
+    case 'runs_canceled':
+      tasks.push(publishEvents(env, outcome.events));
+      if (outcome.clusterId !== null) {
+        tasks.push(...cancelFrames(env, outcome.clusterId, outcome.canceled, outcome.reason));
+      }
+      break;
+    case 'issue_closed':
+      tasks.push(publishEvents(env, outcome.events));
+      if (outcome.clusterId !== null) {
+        tasks.push(...cancelFrames(env, outcome.clusterId, outcome.canceled, 'issue_closed'));
+        const hub = env.AGENT_HUB.get(env.AGENT_HUB.idFromName(outcome.clusterId));
+        tasks.push(hub.broadcast({ type: 'issue.cleanup', projectId: outcome.projectId, issueNumber: outcome.issueNumber, reason: 'issue_closed' }));
+      }
+      break;
   }
-  const tasks: Promise<unknown>[] = [publishEvents(env, outcome.events)];
-  if (outcome.kind === 'accepted' && outcome.clusterId !== null) {
-    tasks.push(announceRuns(env, outcome.clusterId, [outcome.runId]));
-  }
-  if (outcome.kind === 'issue_closed' && outcome.clusterId !== null) {
-    const hub = env.AGENT_HUB.get(env.AGENT_HUB.idFromName(outcome.clusterId));
-    for (const run of outcome.canceled.filter((r) => r.previousStatus !== 'pending')) {
-      tasks.push(hub.cancel({ type: 'run.cancel', runId: run.runId, epoch: run.epoch, jobName: run.jobName, namespace: run.namespace, reason: 'issue_closed' }));
-    }
-    tasks.push(hub.broadcast({ type: 'issue.cleanup', projectId: outcome.projectId, issueNumber: outcome.issueNumber, reason: 'issue_closed' }));
+  if (github.length > 0) {
+    tasks.push(enqueueGitHub(env, github, log));
   }
   for (const result of await Promise.allSettled(tasks)) {
     if (result.status === 'rejected') {
-      const fields = outcome.kind === 'accepted' ? { runId: outcome.runId } : { issueNumber: outcome.issueNumber };
-      log.warn(outcome.kind === 'accepted' ? 'post-commit notify failed' : 'post-close notify failed', { ...fields, error: result.reason });
+      log.warn('post-commit notify failed', { outcome: outcome.kind, runId: outcome.kind === 'accepted' ? outcome.runId : undefined, error: result.reason });
     }
   }
+}
+
+/** Held runs need their Job deleted; pending ones were never dispatched. */
+function cancelFrames(env: Pick<Env, 'AGENT_HUB'>, clusterId: string, canceled: readonly CanceledRun[], reason: string): Promise<unknown>[] {
+  const hub = env.AGENT_HUB.get(env.AGENT_HUB.idFromName(clusterId));
+  return canceled
+    .filter((r) => r.previousStatus !== 'pending')
+    .map((run) => hub.cancel({ type: 'run.cancel', runId: run.runId, epoch: run.epoch, jobName: run.jobName, namespace: run.namespace, reason }));
 }

@@ -1,6 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createWarmPool } from '../db/warm-pool.ts';
-import { ingestWebhook, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
+import type { GitHubPort } from '../domain/github-port.ts';
+import { ingestWebhook, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
+import { isGitHubAppConfigured, readGitHubAppSettings, readSettings } from '../env.ts';
+import { createGitHubApp } from '../github/github-app.ts';
+import { createPermissionPort } from '../github/permission-port.ts';
 import { createLogger, parseLogLevel } from '../lib/log.ts';
 import { createRepositoryCache, type RepositoryCache } from './repository-cache.ts';
 import { notifyIngested } from './webhook-inbox-notify.ts';
@@ -40,6 +44,9 @@ export type InboxAnswer =
   /** Postgres is unreachable and the queue is at its bound. */
   | { kind: 'inbox_full'; retryAfterSeconds: number; backlog: number };
 
+/** A revoked write permission stops starting agents within this long (domain.md §2.6 "cached briefly"). */
+const PERMISSION_TTL_MS = 60_000;
+
 /** Seconds a sender should wait after `inbox_full`. */
 const RETRY_AFTER_SECONDS = 60;
 
@@ -61,6 +68,8 @@ export class WebhookInbox extends DurableObject<Env> {
   private readonly log = createLogger({ component: 'webhook-inbox' }, parseLogLevel(this.env.STAGELINE_LOG_LEVEL));
   private readonly pool = createWarmPool(this.env);
   private readonly repositories: RepositoryCache = createRepositoryCache(10_000);
+  /** The sender-permission lookups of the actor guard, cached briefly; built on first use. */
+  private github: GitHubPort | undefined;
   /** The stored `meta`, re-read at the start of every turn (storage reads are local and cached). */
   private meta: InboxMeta = EMPTY_META;
   /** Arrivals and drain steps run one at a time, in the order they came (FIFO). */
@@ -95,6 +104,20 @@ export class WebhookInbox extends DurableObject<Env> {
       }
     }
     await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  private ingestOptions(): IngestOptions {
+    const settings = readSettings(this.env);
+    if (this.github === undefined && isGitHubAppConfigured(this.env)) {
+      const app = createGitHubApp({ settings: readGitHubAppSettings(this.env), log: this.log, now: Date.now });
+      this.github = createPermissionPort(app.client, { ttlMs: PERMISSION_TTL_MS, now: Date.now });
+    }
+    return {
+      repositories: this.repositories,
+      github: this.github,
+      botLogin: settings.githubBotLogin,
+      defaults: { model: settings.defaultModel, reasoningEffort: settings.defaultReasoningEffort, productionNamespace: null, consoleUrl: settings.consoleUrl },
+    };
   }
 
   private serially<T>(task: () => Promise<T>): Promise<T> {
@@ -141,7 +164,7 @@ export class WebhookInbox extends DurableObject<Env> {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new ApplyTimeoutError(APPLY_TIMEOUT_MS)), APPLY_TIMEOUT_MS);
       });
-      return await Promise.race([ingestWebhook(delivery, this.pool.db(), { repositories: this.repositories }), timeout]);
+      return await Promise.race([ingestWebhook(delivery, this.pool.db(), this.ingestOptions()), timeout]);
     } catch (error) {
       // A broken (or hung) connection must not poison later calls.
       this.ctx.waitUntil(this.pool.reset());

@@ -54,7 +54,15 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       return c.json({ status: 'duplicate' }, 200);
     case 'ignored':
       log.info('webhook ignored', { reason: outcome.reason });
+      if (outcome.github !== null) {
+        // A refusal explains itself on the thread (and may ask with need:input).
+        c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
+      }
       return c.json({ status: 'ignored', reason: outcome.reason }, 200);
+    case 'runs_canceled':
+      log.info('runs canceled', { reason: outcome.reason, canceled: outcome.canceled.map((r) => r.runId) });
+      c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
+      return c.json({ status: 'accepted', action: outcome.reason, canceled: outcome.canceled.map((r) => r.runId) }, 200);
     case 'accepted': {
       log.info('run created', { runId: outcome.runId, clusterId: outcome.clusterId, reasons: outcome.reasons });
       // Dispatch after the answer: the run is committed, pushing it is best effort

@@ -70,10 +70,10 @@ describe('POST /github/webhook', () => {
   });
 
   it.each([
-    ['a label that is not a trigger', { label: 'bug' }, 'issues', 'not_a_trigger_label'],
-    ['a bot sender', { senderType: 'Bot' }, 'issues', 'sender_not_human'],
-    ['an unregistered repository', { repoId: 1 }, 'issues', 'repository_not_registered'],
-    ['an unknown event type', {}, 'workflow_dispatch', 'unsupported_event'],
+    ['a label that is not a trigger', { label: 'bug' }, 'issues', 'issue_event_not_trigger_label'],
+    ['a bot sender', { senderType: 'Bot' }, 'issues', 'sender_type_bot_not_permitted'],
+    ['an unregistered repository', { repoId: 1 }, 'issues', 'repository_not_bound_for_issue_label'],
+    ['an unknown event type', {}, 'workflow_dispatch', 'event_not_routed'],
   ])('ignores %s but records the delivery', async (_name, opts, event, reason) => {
     const delivery = crypto.randomUUID();
     const res = await postWebhook(JSON.stringify(labeledPayload(opts)), { delivery, event });
@@ -87,7 +87,7 @@ describe('POST /github/webhook', () => {
 
   it('ignores a signed ping without an issue', async () => {
     const res = await postWebhook(JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }), { event: 'ping' });
-    expect(await res.json()).toEqual({ status: 'ignored', reason: 'unsupported_event' });
+    expect(await res.json()).toEqual({ status: 'ignored', reason: 'event_not_routed' });
   });
 
   describe('refuses bad input and stores nothing', () => {
