@@ -21,6 +21,7 @@ export default defineConfig({
           GITHUB_APP_ID: inject('githubAppId'),
           GITHUB_APP_PRIVATE_KEY: inject('githubAppPrivateKey'),
           TEST_GITHUB_APP_PRIVATE_KEY_PKCS8: inject('githubAppPrivateKeyPkcs8'),
+          TEST_WEBHOOK_EXAMPLES: inject('webhookExamples'),
         },
       },
     })),

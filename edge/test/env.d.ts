@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     TEST_REPO_EXTERNAL_ID: number;
     TEST_DATABASE_KIND: 'postgres' | 'pglite';
     TEST_GITHUB_APP_PRIVATE_KEY_PKCS8: string;
+    /** Real @octokit/webhooks-examples payloads adapted to the seeded repository, by `event.action`. */
+    TEST_WEBHOOK_EXAMPLES: Record<string, Record<string, unknown>>;
   }
 }

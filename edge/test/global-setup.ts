@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { seedProject, startDatabase } from '@stageline/db/dev';
-import { startFakeGitHub } from '@stageline/github-fake';
+import { adaptPayload, startFakeGitHub, webhookExample } from '@stageline/github-fake';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -16,6 +16,8 @@ declare module 'vitest' {
     githubAppId: string;
     githubAppPrivateKey: string;
     githubAppPrivateKeyPkcs8: string;
+    /** Real payloads from @octokit/webhooks-examples, adapted to the seeded repository (key: `event.action`). */
+    webhookExamples: Record<string, Record<string, unknown>>;
   }
 }
 
@@ -41,6 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   github.seedInstallation({ id: 44001, account: 'octo-org', repositories: [{ id: seed.repoExternalId, full_name: seed.repoFullName }] });
   github.setPermission({ repo: seed.repoFullName, user: 'octocat', permission: 'write' });
   project.provide('githubApiUrl', github.url);
+  const target = { repoId: seed.repoExternalId, repoFullName: seed.repoFullName, installationId: 44001, issueNumber: 7, sender: { login: 'octocat', type: 'User' as const } };
+  const examples = ['issues.labeled', 'issues.unlabeled', 'issue_comment.created', 'pull_request.labeled', 'pull_request_review.submitted', 'installation.created'];
+  project.provide('webhookExamples', Object.fromEntries(examples.map((key) => {
+    const [event = '', action] = key.split('.');
+    return [key, adaptPayload(webhookExample(event, action), target)];
+  })));
   project.provide('githubAppId', '4242');
   project.provide('githubAppPrivateKey', keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
   project.provide('githubAppPrivateKeyPkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
