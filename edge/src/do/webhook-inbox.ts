@@ -74,6 +74,8 @@ export class WebhookInbox extends DurableObject<Env> {
   private meta: InboxMeta = EMPTY_META;
   /** Arrivals and drain steps run one at a time, in the order they came (FIFO). */
   private turn: Promise<unknown> = Promise.resolve();
+  /** Arrivals waiting on the serial path: while any do, newcomers queue behind them. */
+  private pending = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,7 +89,24 @@ export class WebhookInbox extends DurableObject<Env> {
   }
 
   async ingest(delivery: VerifiedDelivery): Promise<InboxAnswer> {
-    return this.serially(() => this.receive(delivery));
+    // Storage reads of a Durable Object are served from its cache: this costs no round trip.
+    await this.loadMeta();
+    if (this.meta.count === 0 && this.pending === 0) {
+      // Nothing waits: apply alongside the other deliveries in flight (they arrived
+      // concurrently, so no order among them is owed). Only a failure takes the
+      // serial path, where it is queued behind anything queued meanwhile.
+      try {
+        return await this.apply(delivery);
+      } catch (error) {
+        return this.serially(() => this.afterApplyError(delivery, error));
+      }
+    }
+    this.pending += 1;
+    try {
+      return await this.serially(() => this.receive(delivery));
+    } finally {
+      this.pending -= 1;
+    }
   }
 
   /** Drain: apply queued deliveries oldest first until the queue is empty or Postgres fails again. */
@@ -144,18 +163,23 @@ export class WebhookInbox extends DurableObject<Env> {
     try {
       return await this.apply(delivery);
     } catch (error) {
-      const kind = classifyDbError(error);
-      const text = JSON.stringify(delivery.payload);
-      const next = decideAfterApplyError(this.meta, kind, utf8Bytes(text), INBOX_LIMITS);
-      this.log.warn('ingest failed', { deliveryId: delivery.deliveryId, errorKind: kind, next, error: describeDbError(error) });
-      if (next === 'fail') {
-        // 5xx as before. Not the original: drizzle's message quotes the query
-        // parameters (the payload), and the route logs what it gets.
-        const { name, code } = describeDbError(error);
-        throw new Error(`webhook ingest failed (${name}${code === undefined ? '' : ` ${code}`})`);
-      }
-      return next === 'full' ? this.full() : this.enqueue(delivery, text);
+      return this.afterApplyError(delivery, error);
     }
+  }
+
+  /** An apply failed: queue it if the database (or GitHub) was unreachable, else answer 5xx. */
+  private async afterApplyError(delivery: VerifiedDelivery, error: unknown): Promise<InboxAnswer> {
+    const kind = classifyDbError(error);
+    const text = JSON.stringify(delivery.payload);
+    const next = decideAfterApplyError(this.meta, kind, utf8Bytes(text), INBOX_LIMITS);
+    this.log.warn('ingest failed', { deliveryId: delivery.deliveryId, errorKind: kind, next, error: describeDbError(error) });
+    if (next === 'fail') {
+      // 5xx as before. Not the original: drizzle's message quotes the query
+      // parameters (the payload), and the route logs what it gets.
+      const { name, code } = describeDbError(error);
+      throw new Error(`webhook ingest failed (${name}${code === undefined ? '' : ` ${code}`})`);
+    }
+    return next === 'full' ? this.full() : this.enqueue(delivery, text);
   }
 
   private async apply(delivery: VerifiedDelivery): Promise<IngestOutcome> {
