@@ -73,7 +73,7 @@ describe('decodeEdgeFrame', () => {
     // takeover, logSeq, jobName and queuedAt default for edges that do not send them.
     expect(decodeEdgeFrame(JSON.stringify(frame))).toEqual({
       ok: true,
-      value: { ...frame, runs: [{ ...frame.runs[0], takeover: false, logSeq: 0, logLines: 0, jobName: null, queuedAt: null }] },
+      value: { ...frame, runs: [{ ...frame.runs[0], takeover: false, logSeq: 0, logLines: 0, jobName: null, queuedAt: null, launch: null }] },
     });
   });
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * outbox of unacknowledged frames and re-send them after a reconnect; the edge
  * applies each frame idempotently.
  */
-export const PROTOCOL_VERSION = '1.2.0';
+export const PROTOCOL_VERSION = '1.3.0';
 
 /** Largest frame either side accepts (bytes of the JSON text). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -124,6 +124,25 @@ export const claimedRunSchema = z.object({
   runToken: z.string().min(1).max(4096),
   /** When the run was queued (its row was created): the agent measures queue-to-Job time. */
   queuedAt: z.iso.datetime().nullable().default(null),
+  /**
+   * How the edge's policy resolved the launch (domain.md §2.2–§2.4, §2.9): the
+   * Job's environment tells the runner. Null from edges before 1.3.
+   */
+  launch: z
+    .object({
+      runtimeMode: z.enum(['full-env', 'code-only']),
+      targetEnv: z.enum(['ai', 'production']),
+      accessProfile: z.enum(['candidate', 'production-readonly', 'repair']),
+      buildRef: z.string().max(255).nullable(),
+      model: z.string().min(1).max(100),
+      reasoningEffort: z.string().min(1).max(32),
+      writeScope: z.enum(['markdown_only', 'any', 'self_improve_only', 'no_repo_changes', 'discussion']),
+      promptKind: z.enum(['work', 'revise']),
+      discussion: z.boolean(),
+      pullRequestNumber: z.number().int().positive().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type ClaimedRun = z.infer<typeof claimedRunSchema>;
 

@@ -20,6 +20,7 @@ const run: ClaimedRun = {
   logLines: 0,
   runToken: 'srt_token',
   queuedAt: null,
+  launch: null,
 };
 
 describe('checkClaimedRun', () => {

@@ -23,6 +23,7 @@ const RUN: ClaimedRun = {
   logLines: 0,
   runToken: 'srt_super_secret_run_token',
   queuedAt: null,
+  launch: null,
 };
 
 const settings: JobSettings = {
@@ -74,6 +75,41 @@ describe('buildRunNamespace', () => {
   it('leaves out the issue number of a run without an issue', () => {
     const ns = buildRunNamespace({ run: { ...RUN, issueNumber: null }, namespace, installation: 'stageline', now, ttlSeconds: 60 });
     expect(ns.metadata?.labels).not.toHaveProperty('stageline.dev/issue-number');
+  });
+
+  it("tells the runner the edge's launch decision: runtime, build ref, model, effort, prompt, scope", () => {
+    const launch = {
+      runtimeMode: 'code-only' as const,
+      targetEnv: 'ai' as const,
+      accessProfile: 'candidate' as const,
+      buildRef: 'abc123',
+      model: 'gpt-5.2',
+      reasoningEffort: 'xhigh',
+      writeScope: 'discussion' as const,
+      promptKind: 'revise' as const,
+      discussion: true,
+      pullRequestNumber: 12,
+    };
+    const env = buildRunJob({ run: { ...RUN, launch }, namespace, jobName }, settings).spec?.template.spec?.containers[0]?.env ?? [];
+    const plain = Object.fromEntries(env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+    expect(plain).toMatchObject({
+      STAGELINE_RUNTIME_MODE: 'code-only',
+      STAGELINE_RUNTIME_TARGET_ENV: 'ai',
+      STAGELINE_RUNTIME_BUILD_REF: 'abc123',
+      STAGELINE_AGENT_MODEL: 'gpt-5.2',
+      STAGELINE_AGENT_REASONING_EFFORT: 'xhigh',
+      STAGELINE_PROMPT_TEMPLATE_KIND: 'revise',
+      STAGELINE_RUN_WRITE_SCOPE: 'discussion',
+      STAGELINE_DISCUSSION_MODE: 'true',
+      STAGELINE_EXISTING_PR_NUMBER: '12',
+    });
+  });
+
+  it('runs postdeploy and ops read-only, whatever the claim says', () => {
+    for (const triggerKind of ['postdeploy', 'postdeploy_revise', 'ops', 'ops_revise']) {
+      expect(buildRunJob({ run: { ...RUN, triggerKind }, namespace, jobName }, settings).spec?.template.spec?.serviceAccountName).toBe('stageline-runner-readonly');
+    }
+    expect(buildRunJob({ run: { ...RUN, triggerKind: 'qa' }, namespace, jobName }, settings).spec?.template.spec?.serviceAccountName).toBe('stageline-runner');
   });
 
   it('passes kubernetes-models validation', () => {

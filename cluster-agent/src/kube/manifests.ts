@@ -164,9 +164,18 @@ function runEnv(run: ClaimedRun, settings: JobSettings, profile: RuntimeProfile)
     ['STAGELINE_RUN_TRIGGER_LABEL', run.triggerLabel],
     ['STAGELINE_AGENT_KEY', run.agentKey],
     ['STAGELINE_ATTEMPT_NO', String(run.attemptNo)],
-    ['STAGELINE_RUNTIME_MODE', 'full-env'],
+    ['STAGELINE_RUNTIME_MODE', run.launch?.runtimeMode ?? 'full-env'],
     ['STAGELINE_RUNTIME_ACCESS_PROFILE', profile],
     ['STAGELINE_EDGE_URL', settings.edgeUrl],
+    // The edge's launch decision (§2.4, §2.9); absent from edges before protocol 1.3.
+    ['STAGELINE_RUNTIME_TARGET_ENV', run.launch?.targetEnv],
+    ['STAGELINE_RUNTIME_BUILD_REF', run.launch?.buildRef ?? undefined],
+    ['STAGELINE_AGENT_MODEL', run.launch?.model],
+    ['STAGELINE_AGENT_REASONING_EFFORT', run.launch?.reasoningEffort],
+    ['STAGELINE_PROMPT_TEMPLATE_KIND', run.launch?.promptKind],
+    ['STAGELINE_RUN_WRITE_SCOPE', run.launch?.writeScope],
+    ['STAGELINE_DISCUSSION_MODE', run.launch === null ? undefined : String(run.launch.discussion)],
+    ['STAGELINE_EXISTING_PR_NUMBER', run.launch?.pullRequestNumber == null ? undefined : String(run.launch.pullRequestNumber)],
   ];
   const plain = env.flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
   const secret = runSecretName(run.runId);

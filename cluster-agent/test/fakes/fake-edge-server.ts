@@ -236,6 +236,7 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
           triggerLabel: 'run:dev',
           agentKey: 'dev',
           queuedAt: new Date().toISOString(),
+          launch: null,
           ...overrides,
         },
       });

@@ -117,6 +117,7 @@ export function claimedRun(overrides: Partial<ClaimedRun> = {}): ClaimedRun {
     logLines: 0,
     runToken: `srt_token_${counter}`,
     queuedAt: null,
+    launch: null,
     ...overrides,
   };
 }

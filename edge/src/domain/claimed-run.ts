@@ -1,4 +1,5 @@
-import type { ClaimedRun } from '@stageline/protocol';
+import { claimedRunSchema, type ClaimedRun } from '@stageline/protocol';
+import { z } from 'zod';
 import { mintRunToken } from '../auth/run-token.ts';
 import type { Db } from '../db/client.ts';
 import { logProgress } from '../db/claim-repo.ts';
@@ -38,6 +39,7 @@ export async function toClaimedRuns(
       logSeq: progress.get(run.id)?.seq ?? 0,
       logLines: progress.get(run.id)?.lines ?? 0,
       queuedAt: run.createdAt.toISOString(),
+      launch: launchOf(run.runPayload),
       runToken: await mintRunToken(settings.runTokenKey, {
         runId: run.id,
         correlationId: run.correlationId,
@@ -48,4 +50,39 @@ export async function toClaimedRuns(
       }),
     })),
   );
+}
+
+// The launch decision as ingest stored it in run_payload (domain/run-payload.ts).
+const launchSchema = z.looseObject({
+  discussion_mode: z.boolean(),
+  pull_request: z.looseObject({ number: z.number().int().positive() }).nullable().optional(),
+  stage: z.looseObject({ write_scope: claimedRunSchema.shape.launch.unwrap().unwrap().shape.writeScope, prompt_kind: z.enum(['work', 'revise']) }),
+  runtime: z.looseObject({
+    mode: z.enum(['full-env', 'code-only']),
+    target_env: z.enum(['ai', 'production']),
+    access_profile: z.enum(['candidate', 'production-readonly', 'repair']),
+    build_ref: z.string().max(255).nullable(),
+  }),
+  profile: z.looseObject({ model: z.string().min(1).max(100), reasoning_effort: z.string().min(1).max(32) }),
+});
+
+/** Null for runs stored before the launch was recorded. */
+function launchOf(payload: unknown): ClaimedRun['launch'] {
+  const parsed = launchSchema.safeParse(payload);
+  if (!parsed.success) {
+    return null;
+  }
+  const p = parsed.data;
+  return {
+    runtimeMode: p.runtime.mode,
+    targetEnv: p.runtime.target_env,
+    accessProfile: p.runtime.access_profile,
+    buildRef: p.runtime.build_ref,
+    model: p.profile.model,
+    reasoningEffort: p.profile.reasoning_effort,
+    writeScope: p.stage.write_scope,
+    promptKind: p.stage.prompt_kind,
+    discussion: p.discussion_mode,
+    pullRequestNumber: p.pull_request?.number ?? null,
+  };
 }

@@ -100,6 +100,19 @@ describe('agent socket', () => {
     agent.send({ type: 'claim', id: 'c1', limit: 5 });
     const claim = await agent.next(isType('claim.result'));
     expect(claim).toMatchObject({ ref: 'c1', queueDepth: 0, runs: [{ runId, epoch: 1, attemptNo: 1, agentKey: 'dev', triggerKind: 'dev', issueNumber: 7, takeover: false, logSeq: 0, logLines: 0 }] });
+    // The policy's launch decision travels with the claim (protocol 1.3).
+    expect((claim.runs as { launch: unknown }[])[0]?.launch).toEqual({
+      runtimeMode: 'full-env',
+      targetEnv: 'ai',
+      accessProfile: 'candidate',
+      buildRef: 'main',
+      model: 'gpt-5.4',
+      reasoningEffort: 'high',
+      writeScope: 'any',
+      promptKind: 'work',
+      discussion: false,
+      pullRequestNumber: null,
+    });
     // The agent measures queue-to-Job time from when the run row was created.
     expect((claim.runs as { queuedAt: string }[])[0]?.queuedAt).toBe((await runRow(runId))?.createdAt.toISOString());
     expect(await runRow(runId)).toMatchObject({ status: 'running', leaseOwner: id, leaseEpoch: 1 });
