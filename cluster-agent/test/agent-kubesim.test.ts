@@ -174,6 +174,34 @@ describe('run() against kubesim', () => {
     expect((await runningOf(e, other)).namespace).not.toBe(namespace);
   });
 
+  it('runs qa in the candidate namespace the edge names, and only if it is ours and live', async () => {
+    const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('ok')") });
+    const issueNumber = randomInt(100_000, 1_000_000);
+    const dev = e.addRun({ issueNumber });
+    await vi.waitFor(() => expect(statuses(e, dev)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    const { namespace } = await runningOf(e, dev);
+    const launch = {
+      runtimeMode: 'full-env' as const,
+      targetEnv: 'ai' as const,
+      accessProfile: 'candidate' as const,
+      buildRef: 'abc',
+      namespace,
+      model: 'gpt-5.4',
+      reasoningEffort: 'high',
+      writeScope: 'markdown_only' as const,
+      promptKind: 'work' as const,
+      discussion: false,
+      pullRequestNumber: null,
+    };
+    const qa = e.addRun({ issueNumber, triggerKind: 'qa', triggerLabel: 'run:qa', agentKey: 'qa', launch });
+    await vi.waitFor(() => expect(statuses(e, qa)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    expect((await runningOf(e, qa)).namespace).toBe(namespace);
+    // A name that is not this issue's managed namespace is not trusted: the run gets its own.
+    const stray = e.addRun({ issueNumber: issueNumber + 1, triggerKind: 'qa', triggerLabel: 'run:qa', agentKey: 'qa', launch });
+    await vi.waitFor(() => expect(statuses(e, stray)).toEqual(['running@1', 'succeeded@1']), WAIT);
+    expect((await runningOf(e, stray)).namespace).not.toBe(namespace);
+  });
+
   it('keeps the namespace lease alive every heartbeat while the run is held', async () => {
     const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node('setTimeout(() => {}, 3000)') });
     const runId = e.addRun();

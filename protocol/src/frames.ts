@@ -134,6 +134,8 @@ export const claimedRunSchema = z.object({
       targetEnv: z.enum(['ai', 'production']),
       accessProfile: z.enum(['candidate', 'production-readonly', 'repair']),
       buildRef: z.string().max(255).nullable(),
+      /** The candidate namespace the run continues in (qa, release, revise), from the run history. */
+      namespace: z.string().min(1).max(63).nullable(),
       model: z.string().min(1).max(100),
       reasoningEffort: z.string().min(1).max(32),
       writeScope: z.enum(['markdown_only', 'any', 'self_improve_only', 'no_repo_changes', 'discussion']),

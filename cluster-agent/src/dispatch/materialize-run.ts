@@ -45,7 +45,7 @@ export interface Materialized {
   namespace: string;
   jobName: string;
   /** How the namespace was chosen (logged). */
-  placement: 'existing_job' | 'revise_reuse' | 'run_namespace';
+  placement: 'existing_job' | 'candidate_reuse' | 'revise_reuse' | 'run_namespace';
   ttlSeconds: number;
 }
 
@@ -69,10 +69,31 @@ function reuseSelector(run: ClaimedRun, installation: string, issueNumber: numbe
   ].join(',');
 }
 
+/** The issue's run namespaces of this installation, whatever agent ran in them. */
+function candidateSelector(run: ClaimedRun, installation: string, issueNumber: number): string {
+  return [
+    `${LABEL_KEYS.managedBy}=${MANAGED_BY}`,
+    `${LABEL_KEYS.installation}=${installation}`,
+    `${LABEL_KEYS.namespacePurpose}=run`,
+    `${LABEL_KEYS.projectId}=${toLabelValue(run.projectId)}`,
+    `${LABEL_KEYS.issueNumber}=${issueNumber}`,
+  ].join(',');
+}
+
 async function chooseNamespace(run: ClaimedRun, own: { namespace: string; jobName: string }, gateway: KubeGateway, settings: MaterializeSettings, now: Date) {
   const existing = (await gateway.findRunJobs(run.runId)).find((job) => job.name === own.jobName);
   if (existing) {
     return { namespace: existing.namespace, placement: 'existing_job' as const };
+  }
+  const candidate = run.launch?.namespace ?? null;
+  if (candidate !== null && run.issueNumber !== null) {
+    // The edge named the issue's candidate from its run history (qa, release, revise:
+    // domain.md §2.9); it must still be ours, live and leased in the cluster.
+    const found = (await gateway.listNamespaces(candidateSelector(run, settings.installation, run.issueNumber))).filter((ns) => ns.name === candidate);
+    const reusable = pickReusableNamespace(found, settings, now);
+    if (reusable) {
+      return { namespace: reusable.name, placement: 'candidate_reuse' as const };
+    }
   }
   if (isReviseKind(run.triggerKind) && run.issueNumber !== null) {
     const candidates = await gateway.listNamespaces(reuseSelector(run, settings.installation, run.issueNumber));

@@ -83,6 +83,7 @@ describe('buildRunNamespace', () => {
       targetEnv: 'ai' as const,
       accessProfile: 'candidate' as const,
       buildRef: 'abc123',
+      namespace: null,
       model: 'gpt-5.2',
       reasoningEffort: 'xhigh',
       writeScope: 'discussion' as const,

@@ -62,6 +62,7 @@ const launchSchema = z.looseObject({
     target_env: z.enum(['ai', 'production']),
     access_profile: z.enum(['candidate', 'production-readonly', 'repair']),
     build_ref: z.string().max(255).nullable(),
+    namespace: z.string().min(1).max(63).nullable(),
   }),
   profile: z.looseObject({ model: z.string().min(1).max(100), reasoning_effort: z.string().min(1).max(32) }),
 });
@@ -78,6 +79,7 @@ function launchOf(payload: unknown): ClaimedRun['launch'] {
     targetEnv: p.runtime.target_env,
     accessProfile: p.runtime.access_profile,
     buildRef: p.runtime.build_ref,
+    namespace: p.runtime.namespace,
     model: p.profile.model,
     reasoningEffort: p.profile.reasoning_effort,
     writeScope: p.stage.write_scope,

@@ -106,6 +106,7 @@ describe('agent socket', () => {
       targetEnv: 'ai',
       accessProfile: 'candidate',
       buildRef: 'main',
+      namespace: null,
       model: 'gpt-5.4',
       reasoningEffort: 'high',
       writeScope: 'any',
