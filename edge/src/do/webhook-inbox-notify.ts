@@ -2,6 +2,7 @@ import { enqueueGitHub } from '../domain/enqueue-github.ts';
 import type { EffectBatch } from '../domain/github-port.ts';
 import type { CanceledRun, IngestOutcome } from '../domain/ingest-webhook.ts';
 import { announceRuns, publishEvents } from '../domain/publish-events.ts';
+import { bootstrapInstalledRepositories, type GitHubAppEnv } from '../github/bootstrap-installation.ts';
 import type { Logger } from '../lib/log.ts';
 
 /**
@@ -11,10 +12,11 @@ import type { Logger } from '../lib/log.ts';
  * ending a discussion, mode:discussion removed); `issue.cleanup` after an
  * issue close so the cluster deletes its namespaces; and the GitHub writes
  * the decision implies (status comment, eyes, explanations, need:input) to the
- * installation's outbox. Best effort: agents also claim on connect and on
+ * installation's outbox; the label taxonomy for repositories the App was
+ * just installed on. Best effort: agents also claim on connect and on
  * their reconcile tick, and the outbox retries on its own once queued.
  */
-export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'GITHUB_OUTBOX'>, outcome: IngestOutcome, log: Logger): Promise<void> {
+export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'GITHUB_OUTBOX'> & GitHubAppEnv, outcome: IngestOutcome, log: Logger): Promise<void> {
   const tasks: Promise<unknown>[] = [];
   const github: EffectBatch[] = [];
   switch (outcome.kind) {
@@ -23,6 +25,9 @@ export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'G
     case 'ignored':
       if (outcome.github !== null) {
         github.push(outcome.github);
+      }
+      if (outcome.labelBootstrap !== undefined) {
+        tasks.push(bootstrapInstalledRepositories(env, outcome.labelBootstrap, log));
       }
       break;
     case 'accepted':
@@ -34,12 +39,14 @@ export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'G
       if (outcome.github !== null) {
         github.push(outcome.github);
       }
+      github.push(...outcome.canceledGitHub);
       break;
     case 'runs_canceled':
       tasks.push(publishEvents(env, outcome.events));
       if (outcome.clusterId !== null) {
         tasks.push(...cancelFrames(env, outcome.clusterId, outcome.canceled, outcome.reason));
       }
+      github.push(...outcome.github);
       break;
     case 'issue_closed':
       tasks.push(publishEvents(env, outcome.events));
@@ -48,6 +55,7 @@ export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'G
         const hub = env.AGENT_HUB.get(env.AGENT_HUB.idFromName(outcome.clusterId));
         tasks.push(hub.broadcast({ type: 'issue.cleanup', projectId: outcome.projectId, issueNumber: outcome.issueNumber, reason: 'issue_closed' }));
       }
+      github.push(...outcome.github);
       break;
   }
   if (github.length > 0) {

@@ -18,6 +18,7 @@ import type { RepositoryCache } from '../do/repository-cache.ts';
 import { renderStatusComment } from '../github/status-comment.ts';
 import type { EffectBatch, GitHubEffect, GitHubPort, RepositoryOnGitHub } from './github-port.ts';
 import { buildRunPayload } from './run-payload.ts';
+import { statusCommentEffect } from './status-effects.ts';
 import { readWebhookFacts, toDeliveryFacts, type WebhookFacts } from './webhook-facts.ts';
 
 export interface VerifiedDelivery {
@@ -39,12 +40,29 @@ export interface CanceledRun {
 export type CanceledByClose = CanceledRun;
 
 export type IngestOutcome =
-  | { kind: 'accepted'; runId: string; clusterId: string | null; events: RealtimeEvent[]; reasons: string[]; canceled: CanceledRun[]; github: EffectBatch | null }
-  | { kind: 'issue_closed'; projectId: string; clusterId: string | null; issueNumber: number; canceled: CanceledRun[]; events: RealtimeEvent[] }
+  | {
+      kind: 'accepted';
+      runId: string;
+      clusterId: string | null;
+      events: RealtimeEvent[];
+      reasons: string[];
+      canceled: CanceledRun[];
+      github: EffectBatch | null;
+      /** Status comment edits of the discussion runs this run ended. */
+      canceledGitHub: EffectBatch[];
+    }
+  | { kind: 'issue_closed'; projectId: string; clusterId: string | null; issueNumber: number; canceled: CanceledRun[]; events: RealtimeEvent[]; github: EffectBatch[] }
   /** Runs ended without a namespace cleanup (mode:discussion removed). */
-  | { kind: 'runs_canceled'; clusterId: string | null; canceled: CanceledRun[]; events: RealtimeEvent[]; reason: string }
+  | { kind: 'runs_canceled'; clusterId: string | null; canceled: CanceledRun[]; events: RealtimeEvent[]; reason: string; github: EffectBatch[] }
   | { kind: 'duplicate' }
-  | { kind: 'ignored'; reason: string; reasons: string[]; github: EffectBatch | null };
+  | {
+      kind: 'ignored';
+      reason: string;
+      reasons: string[];
+      github: EffectBatch | null;
+      /** The App was installed on these repositories: create the label taxonomy there (webhook-inbox-notify.ts). */
+      labelBootstrap?: { installationId: number; repositories: readonly { id: number; fullName: string }[] };
+    };
 
 /**
  * A dependency the decision needs did not answer (GitHub for the sender's
@@ -118,13 +136,17 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     case 'refuse':
       return ignore(route.reason, route.reasons, refusalEffects(d.deliveryId, route, catalog));
     case 'close_issue':
-      return repo === null ? ignore('repository_not_bound', route.reasons) : closeIssue(db, record, repo, route.issueNumber, route.reasons);
+      return repo === null ? ignore('repository_not_bound', route.reasons) : closeIssue(db, record, repo, route.issueNumber, route.reasons, defaults.consoleUrl);
     case 'end_discussion':
-      return repo === null ? ignore('repository_not_bound', route.reasons) : endDiscussion(db, record, repo, route.issueNumber, catalog, route.reasons);
+      return repo === null ? ignore('repository_not_bound', route.reasons) : endDiscussion(db, record, repo, route.issueNumber, catalog, route.reasons, defaults.consoleUrl);
     case 'close_pull_request':
-    case 'bind_repositories':
+    case 'bind_repositories': {
       // Recorded for the audit; PR-linked namespaces and installation binding are not acted on yet.
-      return ignore(route.kind, route.reasons);
+      const outcome = await ignore(route.kind, route.reasons);
+      // A new installation (or repositories added to one) gets the label taxonomy (§2.1 bootstrap).
+      const installed = route.kind === 'bind_repositories' && route.added.length > 0 && ((d.event === 'installation' && record.action === 'created') || (d.event === 'installation_repositories' && record.action === 'added'));
+      return outcome.kind === 'ignored' && installed ? { ...outcome, labelBootstrap: { installationId: route.installationId, repositories: route.added } } : outcome;
+    }
     case 'review_revise':
     case 'run':
       break;
@@ -210,7 +232,8 @@ async function createRun(
     runPayload: buildRunPayload(d, facts, decision),
   };
   // A stage label ends the issue's discussion first (§2.5); its runs are canceled before the new run exists.
-  const canceled = intent.cancelDiscussion && intent.issueNumber !== null ? await cancelDiscussionRuns(db, repo, intent.issueNumber, catalog, d.receivedAt) : { canceled: [], events: [] };
+  const canceled: Canceled =
+    intent.cancelDiscussion && intent.issueNumber !== null ? await cancelDiscussionRuns(db, repo, intent.issueNumber, catalog, d.receivedAt, defaults.consoleUrl) : { canceled: [], events: [], github: [] };
   const outcome = await storeDelivery(db, record, { kind: 'create', run, reasons: decision.reasons });
   if (outcome.kind !== 'accepted') {
     return { kind: 'duplicate' };
@@ -238,6 +261,7 @@ async function createRun(
     reasons: decision.reasons,
     canceled: canceled.canceled,
     github: onGitHub ? { repo: onGitHub, effects } : null,
+    canceledGitHub: canceled.github,
   };
 }
 
@@ -250,31 +274,41 @@ function refusalEffects(deliveryId: string, refusal: { message: string; needInpu
   return effects;
 }
 
-async function cancelRuns(db: Db, runIds: readonly string[], reason: string, now: Date): Promise<{ canceled: CanceledRun[]; events: RealtimeEvent[] }> {
-  const canceled: CanceledRun[] = [];
-  const events: RealtimeEvent[] = [];
+interface Canceled {
+  canceled: CanceledRun[];
+  events: RealtimeEvent[];
+  /** The canceled runs' status comments, edited to say so. */
+  github: EffectBatch[];
+}
+
+async function cancelRuns(db: Db, runIds: readonly string[], reason: string, now: Date, consoleUrl: string | null): Promise<Canceled> {
+  const out: Canceled = { canceled: [], events: [], github: [] };
   for (const runId of runIds) {
     const result = await cancelRun(db, { runId, reason, actorId: 'github-webhook', now });
     if (result.kind === 'done' && result.changed) {
       const { previous } = result;
-      canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
-      events.push(...result.events);
+      out.canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
+      out.events.push(...result.events);
+      const status = statusCommentEffect(result.current, consoleUrl);
+      if (status !== null) {
+        out.github.push(status);
+      }
     }
   }
-  return { canceled, events };
+  return out;
 }
 
-function cancelDiscussionRuns(db: Db, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, now: Date) {
-  return activeDiscussionRunIds(db, { repositoryId: repo.id, issueNumber, discussionLabel: catalog.discussion.label }).then((ids) => cancelRuns(db, ids, 'discussion_ended', now));
+function cancelDiscussionRuns(db: Db, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, now: Date, consoleUrl: string | null): Promise<Canceled> {
+  return activeDiscussionRunIds(db, { repositoryId: repo.id, issueNumber, discussionLabel: catalog.discussion.label }).then((ids) => cancelRuns(db, ids, 'discussion_ended', now, consoleUrl));
 }
 
-async function endDiscussion(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, reasons: string[]): Promise<IngestOutcome> {
+async function endDiscussion(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, reasons: string[], consoleUrl: string | null): Promise<IngestOutcome> {
   const stored = await storeDelivery(db, record, { kind: 'record', reason: 'discussion_ended', reasons });
   if (stored.kind === 'duplicate') {
     return { kind: 'duplicate' };
   }
-  const { canceled, events } = await cancelDiscussionRuns(db, repo, issueNumber, catalog, record.receivedAt);
-  return { kind: 'runs_canceled', clusterId: repo.clusterId, canceled, events, reason: 'discussion_ended' };
+  const done = await cancelDiscussionRuns(db, repo, issueNumber, catalog, record.receivedAt, consoleUrl);
+  return { kind: 'runs_canceled', clusterId: repo.clusterId, ...done, reason: 'discussion_ended' };
 }
 
 /**
@@ -282,11 +316,11 @@ async function endDiscussion(db: Db, record: DeliveryRecord, repo: KnownReposito
  * issue's active runs, and let the caller ask the cluster to delete the
  * issue's namespaces. A redelivery of the same close changes nothing.
  */
-async function closeIssue(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, reasons: string[]): Promise<IngestOutcome> {
+async function closeIssue(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, reasons: string[], consoleUrl: string | null): Promise<IngestOutcome> {
   const stored = await storeDelivery(db, record, { kind: 'record', reason: 'issue_closed', reasons });
   if (stored.kind === 'duplicate') {
     return { kind: 'duplicate' };
   }
-  const { canceled, events } = await cancelRuns(db, await activeRunIdsOfIssue(db, repo.id, issueNumber), 'issue_closed', record.receivedAt);
-  return { kind: 'issue_closed', projectId: repo.projectId, clusterId: repo.clusterId, issueNumber, canceled, events };
+  const done = await cancelRuns(db, await activeRunIdsOfIssue(db, repo.id, issueNumber), 'issue_closed', record.receivedAt, consoleUrl);
+  return { kind: 'issue_closed', projectId: repo.projectId, clusterId: repo.clusterId, issueNumber, ...done };
 }

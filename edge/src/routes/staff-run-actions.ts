@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { createDb } from '../db/client.ts';
 import { cancelRun } from '../db/run-repo.ts';
+import { enqueueGitHub } from '../domain/enqueue-github.ts';
+import { statusCommentEffect } from '../domain/status-effects.ts';
 import { publishEvents } from '../domain/publish-events.ts';
-import type { AppEnv } from '../env.ts';
+import { readSettings, type AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -46,6 +48,10 @@ export const staffRunActions = new Hono<AppEnv>().post('/api/v1/staff/runs/:runI
     const stopRequested = changed && previous.clusterId !== null && previous.status !== 'pending';
     if (changed) {
       c.executionCtx.waitUntil(publishEvents(c.env, result.events));
+      const status = statusCommentEffect(current, readSettings(c.env).consoleUrl);
+      if (status !== null) {
+        c.executionCtx.waitUntil(enqueueGitHub(c.env, [status], c.var.log));
+      }
     }
     if (stopRequested && previous.clusterId !== null) {
       const hub = c.env.AGENT_HUB.get(c.env.AGENT_HUB.idFromName(previous.clusterId));

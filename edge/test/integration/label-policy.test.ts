@@ -5,7 +5,7 @@ import { agentRuns, flowEvents } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { db, fakeGitHub, labeledPayload, onGitHub, postWebhook, seedCluster } from '../helpers.ts';
+import { connectAgent, db, fakeGitHub, hello, labeledPayload, onGitHub, postWebhook, seedCluster } from '../helpers.ts';
 
 const WAIT = { timeout: 10_000, interval: 50 };
 
@@ -221,6 +221,38 @@ describe('label policy: revise, discussion and reviews', () => {
     const ambiguous = await send(twoStages, 'pull_request_review');
     expect(ambiguous.body).toMatchObject({ status: 'ignored', reason: 'pull_request_review_stage_ambiguous' });
     await vi.waitFor(async () => expect(await labelsOn(s.fullName, 81)).toContain('need:input'), WAIT);
+    await expectNoViolations(s.fullName);
+  });
+});
+
+describe('the status comment follows the run', () => {
+  const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
+
+  it('is edited in place as the run starts and finishes, and says canceled when the issue closes', async () => {
+    const s = await seededIssue(90);
+    await fakeGitHub('seedIssue', { repo: s.fullName, number: 91 });
+    const first = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 90 }));
+    const runId = String(first.body.runId);
+    const agent = await connectAgent(s.token, `${s.clusterId}/a`);
+    agent.send(hello(`${s.clusterId}/a`));
+    await agent.next(isType('welcome'));
+    agent.send({ type: 'claim', id: 'c1', limit: 1 });
+    await agent.next(isType('claim.result'));
+    agent.send({ type: 'run.status', id: 's1', runId, epoch: 1, status: 'running', jobName: 'stageline-run-x-1', namespace: 'stageline-issue-x' });
+    await agent.next(isType('ack'));
+    await vi.waitFor(async () => expect((await comments(s.fullName, 90)).map((c) => c.body)).toEqual([expect.stringContaining('Agent running')]), WAIT);
+    agent.send({ type: 'run.status', id: 's2', runId, epoch: 1, status: 'succeeded' });
+    await agent.next(isType('ack'));
+    await vi.waitFor(async () => expect((await comments(s.fullName, 90)).map((c) => c.body)).toEqual([expect.stringContaining('Agent finished')]), WAIT);
+
+    await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 91 }));
+    await vi.waitFor(async () => expect(await comments(s.fullName, 91)).toHaveLength(1), WAIT);
+    const closed = labeledPayload({ repoId: s.repoExternalId, issueNumber: 91 });
+    closed.action = 'closed';
+    expect((await send(closed)).body).toMatchObject({ action: 'issue_closed' });
+    await vi.waitFor(async () => expect((await comments(s.fullName, 91)).map((c) => c.body)).toEqual([expect.stringContaining('Run canceled')]), WAIT);
+    const posts = (await fakeGitHub<Request[]>('requests')).filter((r) => r.method === 'POST' && r.path.startsWith(`/repos/${s.fullName}/issues/90/comments`));
+    expect(posts).toHaveLength(1);
     await expectNoViolations(s.fullName);
   });
 });
