@@ -22,6 +22,8 @@ export default defineConfig({
           GITHUB_APP_PRIVATE_KEY: inject('githubAppPrivateKey'),
           TEST_GITHUB_APP_PRIVATE_KEY_PKCS8: inject('githubAppPrivateKeyPkcs8'),
           TEST_WEBHOOK_EXAMPLES: inject('webhookExamples'),
+          // /setup answers only while this is set (routes/setup.ts).
+          STAGELINE_SETUP_TOKEN: 'test-setup-token',
         },
       },
     })),

@@ -6,3 +6,4 @@ export * from './schema/agent-runs.ts';
 export * from './schema/flow-events.ts';
 export * from './schema/run-log-chunks.ts';
 export * from './schema/realtime-events.ts';
+export * from './schema/hook-redeliveries.ts';

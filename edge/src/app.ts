@@ -6,6 +6,8 @@ import { createLogger, parseLogLevel } from './lib/log.ts';
 import { agentConnect } from './routes/agent-connect.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
+import { setup } from './routes/setup.ts';
+import { staffRepositories } from './routes/staff-repositories.ts';
 import { staffRunActions } from './routes/staff-run-actions.ts';
 import { staffRuns } from './routes/staff-runs.ts';
 
@@ -22,6 +24,8 @@ export function createApp() {
   app.route('/', agentConnect);
   app.route('/', staffRuns);
   app.route('/', staffRunActions);
+  app.route('/', staffRepositories);
+  app.route('/', setup);
   app.route('/', realtime);
   app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
   app.onError((error, c) => {

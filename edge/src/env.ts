@@ -57,16 +57,28 @@ export interface GitHubAppSettings {
 }
 
 /** Both the App id and its private key are set (without them, senders cannot be checked). */
-export function isGitHubAppConfigured(env: Env): boolean {
+export function isGitHubAppConfigured(env: Pick<Env, 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY'>): boolean {
   return text(env.GITHUB_APP_ID) !== '' && text(env.GITHUB_APP_PRIVATE_KEY) !== '';
 }
 
 /** `GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY` (secret), `GITHUB_API_URL` (default api.github.com). */
-export function readGitHubAppSettings(env: Env): GitHubAppSettings {
+export function readGitHubAppSettings(env: Pick<Env, 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_API_URL'>): GitHubAppSettings {
   const url = env.GITHUB_API_URL;
   return {
     appId: env.GITHUB_APP_ID,
     privateKeyPem: env.GITHUB_APP_PRIVATE_KEY,
     apiUrl: url === undefined || url === '' ? 'https://api.github.com' : url,
   };
+}
+
+declare global {
+  interface Env {
+    /**
+     * Optional secret: while set, `/setup` (GitHub App creation from a
+     * manifest) answers to whoever presents it; unset, `/setup` is a 404.
+     * Not in `secrets.required`, so a deploy never demands it; delete it
+     * after the App exists (`wrangler secret delete STAGELINE_SETUP_TOKEN`).
+     */
+    STAGELINE_SETUP_TOKEN?: string;
+  }
 }

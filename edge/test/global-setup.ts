@@ -44,7 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   github.setPermission({ repo: seed.repoFullName, user: 'octocat', permission: 'write' });
   project.provide('githubApiUrl', github.url);
   const target = { repoId: seed.repoExternalId, repoFullName: seed.repoFullName, installationId: 44001, issueNumber: 7, sender: { login: 'octocat', type: 'User' as const } };
-  const examples = ['issues.labeled', 'issues.unlabeled', 'issue_comment.created', 'pull_request.labeled', 'pull_request_review.submitted', 'installation.created'];
+  const examples = ['issues.labeled', 'issues.unlabeled', 'issue_comment.created', 'pull_request.labeled', 'pull_request_review.submitted', 'installation.created', 'installation_repositories.added'];
   project.provide('webhookExamples', Object.fromEntries(examples.map((key) => {
     const [event = '', action] = key.split('.');
     return [key, adaptPayload(webhookExample(event, action), target)];

@@ -37,6 +37,19 @@ export interface SeedIssueInput {
   baseRef?: string;
   /** Author login; default `octocat`. */
   user?: string;
+  /** Who added the seeded labels (their `labeled` events); default the author. */
+  labeledBy?: string;
+}
+
+/** A person labelling an issue in the web UI: the label is added and a `labeled` event recorded. */
+export interface LabelIssueInput {
+  repo: string;
+  number: number;
+  label: string;
+  /** Login of the person; default `octocat`. */
+  actor?: string;
+  /** ISO 8601; default now. */
+  at?: string;
 }
 
 export interface SeedLabel {
@@ -134,6 +147,8 @@ export function seedIssue(state: FakeState, input: SeedIssueInput, now: number):
     }
   }
   const closed = input.state === 'closed';
+  const labeledBy = ensureUser(state, input.labeledBy ?? input.user ?? 'octocat');
+  const names = labels.map((n) => repo.labels.get(n.toLowerCase())?.name ?? n);
   repo.issues.set(input.number, {
     id: state.nextId(),
     number: input.number,
@@ -144,10 +159,11 @@ export function seedIssue(state: FakeState, input: SeedIssueInput, now: number):
     headSha: input.headSha ?? 'a'.repeat(40),
     headRef: input.headRef ?? `feature-${input.number}`,
     baseRef: input.baseRef ?? 'main',
-    labels: labels.map((n) => repo.labels.get(n.toLowerCase())?.name ?? n),
+    labels: names,
     user: ensureUser(state, input.user ?? 'octocat'),
     comments: [],
     reactions: [],
+    events: names.map((name) => ({ id: state.nextId(), event: 'labeled' as const, labelName: name, labelColor: repo.labels.get(name.toLowerCase())?.color ?? 'ededed', actor: labeledBy, viaAppId: null, createdAt: now })),
     createdAt: now,
     updatedAt: now,
     closedAt: closed ? now : null,
@@ -181,4 +197,19 @@ export function seedManifestCode(state: FakeState, input: SeedManifestCodeInput)
     webhookSecret: input.webhookSecret === undefined ? 'fake-webhook-secret' : input.webhookSecret,
     ownerLogin: input.owner ?? 'stageline-org',
   });
+}
+
+export function labelIssue(state: FakeState, input: LabelIssueInput, now: number): void {
+  const repo = repoByName(state, input.repo);
+  const issue = repo.issues.get(input.number);
+  if (issue === undefined) {
+    throw new Error(`unknown issue ${input.repo}#${input.number}`);
+  }
+  const label = repo.labels.get(input.label.toLowerCase()) ?? addRepoLabel(state, repo, { name: input.label });
+  const at = input.at === undefined ? now : Date.parse(input.at);
+  if (!issue.labels.some((n) => n.toLowerCase() === label.name.toLowerCase())) {
+    issue.labels.push(label.name);
+  }
+  issue.events.push({ id: state.nextId(), event: 'labeled', labelName: label.name, labelColor: label.color, actor: ensureUser(state, input.actor ?? 'octocat'), viaAppId: null, createdAt: at });
+  issue.updatedAt = Math.max(issue.updatedAt, at);
 }

@@ -3,8 +3,8 @@
  * takes at most one JSON-able argument and returns JSON-able data, so the
  * same object is served over HTTP as `POST /_fake/<method>` (control-http.ts).
  */
-import type { SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
-import { repoByName, seedDelivery, seedInstallation, seedIssue, seedLabels, seedManifestCode, setPermission } from './control-seed.ts';
+import type { LabelIssueInput, SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
+import { labelIssue, repoByName, seedDelivery, seedInstallation, seedIssue, seedLabels, seedManifestCode, setPermission } from './control-seed.ts';
 import type { Observations, RequestLogEntry, Violation } from './observations.ts';
 import type { PrimaryBucket, RateLimiter, SecondaryInjection } from './rate-limits.ts';
 import { toIsoTime } from './render-user.ts';
@@ -36,6 +36,8 @@ export interface FakeGitHubControl {
   setUserType(input: { user: string; type: UserType }): void;
   seedLabels(input: { repo: string; labels: (SeedLabel | string)[] }): void;
   seedIssue(input: SeedIssueInput): void;
+  /** A person adds a label in the web UI (recorded as a `labeled` issue event). */
+  labelIssue(input: LabelIssueInput): void;
   seedDelivery(input: SeedDeliveryInput): void;
   seedManifestCode(input: SeedManifestCodeInput): void;
   repoLabels(input: { repo: string }): { name: string; color: string; description: string | null }[];
@@ -83,6 +85,7 @@ export function createControl(deps: ControlDeps): FakeGitHubControl {
     },
     seedLabels: (input) => seedLabels(state, input),
     seedIssue: (input) => seedIssue(state, input, now()),
+    labelIssue: (input) => labelIssue(state, input, now()),
     seedDelivery: (input) => seedDelivery(state, input, now()),
     seedManifestCode: (input) => seedManifestCode(state, input),
     repoLabels: ({ repo }) => [...repoByName(state, repo).labels.values()].map((l) => ({ name: l.name, color: l.color, description: l.description })),

@@ -52,6 +52,18 @@ export interface ReactionState {
   createdAt: number;
 }
 
+/** One entry of an issue's timeline of label changes (`GET …/issues/{n}/events`). */
+export interface IssueEventState {
+  id: number;
+  event: 'labeled' | 'unlabeled';
+  labelName: string;
+  labelColor: string;
+  actor: UserState;
+  /** The App whose installation token made the change; null for a person. */
+  viaAppId: number | null;
+  createdAt: number;
+}
+
 export interface IssueState {
   id: number;
   number: number;
@@ -67,6 +79,8 @@ export interface IssueState {
   user: UserState;
   comments: CommentState[];
   reactions: ReactionState[];
+  /** Label changes, oldest first. */
+  events: IssueEventState[];
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;

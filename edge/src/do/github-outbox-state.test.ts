@@ -5,6 +5,7 @@ import { decideAfterAttempt, planStep, queueKey, statusCommentMarker, toOutboxWr
 
 const NOW = Date.UTC(2026, 10, 22, 6, 0, 0);
 const thread = { repositoryId: 42, owner: 'octo-org', repo: 'app', number: 7 };
+const repo = { repositoryId: 42, owner: 'octo-org', repo: 'app' };
 
 describe('toOutboxWrite', () => {
   it('a status comment is an upsert keyed by run, carrying the hidden marker once', () => {
@@ -19,6 +20,9 @@ describe('toOutboxWrite', () => {
     expect(toOutboxWrite({ kind: 'add-labels', thread, labels: ['b', 'a'] }).key).toBe('labels:add:42#7:a,b');
     expect(toOutboxWrite({ kind: 'remove-label', thread, label: 'need:input' }).key).toBe('labels:remove:42#7:need:input');
     expect(toOutboxWrite({ kind: 'reaction', thread, content: 'eyes' }).key).toBe('reaction:42#7:eyes');
+    // Creating and refreshing one repository label share a key (case-insensitive, like GitHub's names).
+    expect(toOutboxWrite({ kind: 'create-label', repo, label: { name: 'Run:Dev', color: 'x', description: 'd' } }).key).toBe('repo-label:42:run:dev');
+    expect(toOutboxWrite({ kind: 'update-label', repo, name: 'run:dev', color: 'x', description: 'd' }).key).toBe('repo-label:42:run:dev');
   });
 });
 
@@ -38,6 +42,7 @@ describe('planStep', () => {
 describe('decideAfterAttempt', () => {
   const comment: OutboxWrite = toOutboxWrite({ kind: 'status-comment', thread, runId: 'r1', body: 'b' });
   const remove: OutboxWrite = toOutboxWrite({ kind: 'remove-label', thread, label: 'x' });
+  const createLabel: OutboxWrite = toOutboxWrite({ kind: 'create-label', repo, label: { name: 'run:dev', color: '1d76db', description: 'Stageline' } });
   const cases: [string, OutboxWrite, GitHubError | null, number, unknown][] = [
     ['success', comment, null, 1, { kind: 'done' }],
     ['rate limit waits for the limit only', comment, { kind: 'rate_limited', scope: 'secondary', retryAt: NOW + 9000, status: 403 }, 5, { kind: 'retry', notBefore: NOW + 9000 }],
@@ -47,6 +52,8 @@ describe('decideAfterAttempt', () => {
     ['missing App config keeps the write', comment, { kind: 'not_configured', message: 'x' }, 1, { kind: 'retry', notBefore: NOW + 1000 }],
     ['removing an absent label is done', remove, { kind: 'not_found', status: 404, message: 'Label does not exist' }, 1, { kind: 'done' }],
     ['a deleted issue is a dead letter', comment, { kind: 'not_found', status: 404, message: 'Not Found' }, 1, { kind: 'dead' }],
+    ['a label that exists already (422) is done', createLabel, { kind: 'unprocessable', status: 422, message: 'Validation Failed' }, 1, { kind: 'done' }],
+    ['a 422 on a comment is a dead letter', comment, { kind: 'unprocessable', status: 422, message: 'Validation Failed' }, 1, { kind: 'dead' }],
     ['a missing permission is a dead letter', comment, { kind: 'forbidden', status: 403, message: 'Resource not accessible by integration' }, 1, { kind: 'dead' }],
   ];
   it.each(cases)('%s', (_n, write, error, attempts, expected) => {

@@ -14,12 +14,22 @@
  *   the newest). Comments carry a hidden marker, so an upsert after a lost
  *   response finds the comment it already posted instead of posting another.
  */
-import type { ReactionContent, ThreadRef } from '../github/github-client.ts';
+import type { ReactionContent, RepoRef, ThreadRef } from '../github/github-client.ts';
 import type { GitHubError } from '../github/rest-transport.ts';
 import { nextAllowedAt, type RateLimitState } from '../github/rate-limit-state.ts';
 
 /** The thread a write goes to; the installation is the outbox's. */
 export type OutboxThread = Omit<ThreadRef, 'installationId'>;
+
+/** A repository of the outbox's installation (repository-level writes: labels of the taxonomy). */
+export type OutboxRepo = Omit<RepoRef, 'installationId'>;
+
+/** A repository label as the label bootstrap writes it. */
+export interface OutboxLabel {
+  name: string;
+  color: string;
+  description: string;
+}
 
 /** What callers enqueue. */
 export type OutboxWriteInput =
@@ -29,14 +39,20 @@ export type OutboxWriteInput =
   | { kind: 'comment'; thread: OutboxThread; key: string; body: string }
   | { kind: 'add-labels'; thread: OutboxThread; labels: string[]; key?: string }
   | { kind: 'remove-label'; thread: OutboxThread; label: string; key?: string }
-  | { kind: 'reaction'; thread: OutboxThread; content: ReactionContent; key?: string };
+  | { kind: 'reaction'; thread: OutboxThread; content: ReactionContent; key?: string }
+  /** Label bootstrap (github/label-bootstrap.ts): create a taxonomy label; one that exists meanwhile is fine. */
+  | { kind: 'create-label'; repo: OutboxRepo; label: OutboxLabel }
+  /** Label bootstrap: refresh colour and description of a label Stageline owns (`name` as on GitHub). */
+  | { kind: 'update-label'; repo: OutboxRepo; name: string; color: string; description: string };
 
 /** The normalized write: comments are upserts found by their marker. */
 export type OutboxWrite =
   | { kind: 'upsert-comment'; key: string; thread: OutboxThread; marker: string; body: string }
   | { kind: 'add-labels'; key: string; thread: OutboxThread; labels: string[] }
   | { kind: 'remove-label'; key: string; thread: OutboxThread; label: string }
-  | { kind: 'reaction'; key: string; thread: OutboxThread; content: ReactionContent };
+  | { kind: 'reaction'; key: string; thread: OutboxThread; content: ReactionContent }
+  | { kind: 'create-label'; key: string; repo: OutboxRepo; label: OutboxLabel }
+  | { kind: 'update-label'; key: string; repo: OutboxRepo; name: string; color: string; description: string };
 
 export interface QueuedWrite {
   seq: number;
@@ -93,6 +109,10 @@ export function toOutboxWrite(input: OutboxWriteInput): OutboxWrite {
       return { kind: 'remove-label', key: input.key ?? `labels:remove:${threadId(input.thread)}:${input.label}`, thread: input.thread, label: input.label };
     case 'reaction':
       return { kind: 'reaction', key: input.key ?? `reaction:${threadId(input.thread)}:${input.content}`, thread: input.thread, content: input.content };
+    case 'create-label':
+      return { kind: 'create-label', key: `repo-label:${input.repo.repositoryId}:${input.label.name.trim().toLowerCase()}`, repo: input.repo, label: input.label };
+    case 'update-label':
+      return { kind: 'update-label', key: `repo-label:${input.repo.repositoryId}:${input.name.trim().toLowerCase()}`, repo: input.repo, name: input.name, color: input.color, description: input.description };
   }
 }
 
@@ -139,9 +159,11 @@ export function decideAfterAttempt(write: OutboxWrite, error: GitHubError | null
     case 'not_found':
       // Removing a label that is already gone is what we wanted.
       return write.kind === 'remove-label' ? { kind: 'done' } : { kind: 'dead' };
+    case 'unprocessable':
+      // 422 `already_exists`: someone (or an earlier attempt whose answer was lost) created the label.
+      return write.kind === 'create-label' ? { kind: 'done' } : { kind: 'dead' };
     case 'forbidden':
     case 'conflict':
-    case 'unprocessable':
       return { kind: 'dead' };
   }
 }

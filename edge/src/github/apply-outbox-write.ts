@@ -17,9 +17,17 @@ export interface ApplyResult {
 }
 
 export async function applyOutboxWrite(client: GitHubClient, installationId: number, write: OutboxWrite, knownCommentId: number | null): Promise<ApplyResult> {
-  const thread: ThreadRef = { ...write.thread, installationId };
   switch (write.kind) {
+    case 'create-label': {
+      const res = await client.createLabel({ ...write.repo, installationId }, write.label);
+      return { error: res.ok ? null : res.error };
+    }
+    case 'update-label': {
+      const res = await client.updateLabel({ ...write.repo, installationId }, write.name, { color: write.color, description: write.description });
+      return { error: res.ok ? null : res.error };
+    }
     case 'upsert-comment': {
+      const thread: ThreadRef = { ...write.thread, installationId };
       let forgetComment = false;
       if (knownCommentId !== null) {
         const edited = await client.updateIssueComment(thread, knownCommentId, write.body);
@@ -47,15 +55,15 @@ export async function applyOutboxWrite(client: GitHubClient, installationId: num
       return created.ok ? { error: null, commentId: created.value.id } : { error: created.error, forgetComment };
     }
     case 'add-labels': {
-      const res = await client.addIssueLabels(thread, write.labels);
+      const res = await client.addIssueLabels({ ...write.thread, installationId }, write.labels);
       return { error: res.ok ? null : res.error };
     }
     case 'remove-label': {
-      const res = await client.removeIssueLabel(thread, write.label);
+      const res = await client.removeIssueLabel({ ...write.thread, installationId }, write.label);
       return { error: res.ok ? null : res.error };
     }
     case 'reaction': {
-      const res = await client.createIssueReaction(thread, write.content);
+      const res = await client.createIssueReaction({ ...write.thread, installationId }, write.content);
       return { error: res.ok ? null : res.error };
     }
   }

@@ -28,11 +28,21 @@ const LabelSchema = z.object({ id: z.number(), name: z.string(), color: z.string
 const CommentSchema = z.object({ id: z.number(), body: z.string().optional(), html_url: z.string(), updated_at: z.string() });
 const ReactionSchema = z.object({ id: z.number(), content: z.string() });
 const IssueSchema = z.object({
+  id: z.number().optional(),
   number: z.number(),
+  html_url: z.string().optional(),
   title: z.string(),
   state: z.string(),
   labels: z.array(z.union([z.string(), z.object({ name: z.string().optional() })])),
   pull_request: z.object({}).optional(),
+  updated_at: z.string().optional(),
+});
+const IssueEventSchema = z.object({
+  id: z.number(),
+  event: z.string(),
+  created_at: z.string(),
+  actor: z.object({ id: z.number(), login: z.string(), type: z.string() }).nullable(),
+  label: z.object({ name: z.string() }).optional(),
 });
 const PermissionSchema = z.object({ permission: z.string(), role_name: z.string().optional(), user: z.object({ login: z.string() }).nullable() });
 const DeliverySchema = z.object({
@@ -61,6 +71,8 @@ export type Label = z.infer<typeof LabelSchema>;
 export type IssueComment = z.infer<typeof CommentSchema>;
 export type Reaction = z.infer<typeof ReactionSchema>;
 export type Issue = z.infer<typeof IssueSchema>;
+/** One entry of an issue's timeline (`labeled`, `unlabeled`, `closed`, …). */
+export type IssueEvent = z.infer<typeof IssueEventSchema>;
 export type CollaboratorPermission = z.infer<typeof PermissionSchema>;
 export type HookDelivery = z.infer<typeof DeliverySchema>;
 export type Installation = z.infer<typeof InstallationSchema>;
@@ -96,6 +108,8 @@ export interface GitHubClient {
   createIssueReaction(thread: ThreadRef, content: ReactionContent): Promise<GitHubResult<Reaction>>;
   /** Open issues (and pull requests: check `pull_request`) carrying all `labels`. */
   listIssues(repo: RepoRef, query: { labels?: readonly string[]; state?: 'open' | 'closed' | 'all' }, options?: ListOptions): Promise<GitHubResult<Issue[]>>;
+  /** The issue's events, oldest first (label changes carry `label` and the `actor` who made them). */
+  listIssueEvents(thread: ThreadRef, options?: ListOptions): Promise<GitHubResult<IssueEvent[]>>;
   listAppHookDeliveries(options?: ListOptions & { perPage?: number }): Promise<GitHubResult<HookDelivery[]>>;
   redeliverAppHookDelivery(deliveryId: number): Promise<GitHubResult<void>>;
   getRepoInstallation(owner: string, repo: string): Promise<GitHubResult<Installation>>;
@@ -319,6 +333,14 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           query: { state: query.state ?? 'open', labels: query.labels === undefined || query.labels.length === 0 ? undefined : query.labels.join(','), per_page: 100 },
         },
         IssueSchema,
+        o?.maxPages ?? DEFAULT_MAX_PAGES,
+      ),
+
+    listIssueEvents: (thread, o) =>
+      paginate(
+        (req) => asInstallation(thread, 'issuesRead', req),
+        { method: 'GET', path: `${repoPath(thread)}/issues/${thread.number}/events`, route: 'GET /repos/{owner}/{repo}/issues/{issue_number}/events', query: { per_page: 100 } },
+        IssueEventSchema,
         o?.maxPages ?? DEFAULT_MAX_PAGES,
       ),
 

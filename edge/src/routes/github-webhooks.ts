@@ -54,8 +54,8 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       return c.json({ status: 'duplicate' }, 200);
     case 'ignored':
       log.info('webhook ignored', { reason: outcome.reason });
-      if (outcome.github !== null) {
-        // A refusal explains itself on the thread (and may ask with need:input).
+      if (outcome.github !== null || outcome.labelBootstrap !== undefined) {
+        // A refusal explains itself on the thread (and may ask with need:input); a new installation gets its labels.
         c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
       }
       return c.json({ status: 'ignored', reason: outcome.reason }, 200);
@@ -94,7 +94,8 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
   }
 });
 
-function inboxName(payload: object): string {
+/** The WebhookInbox of a payload's repository (the reconciler's synthetic deliveries use the same one). */
+export function inboxName(payload: object): string {
   const repository = 'repository' in payload ? payload.repository : undefined;
   const id = typeof repository === 'object' && repository !== null && 'id' in repository ? repository.id : undefined;
   return typeof id === 'number' ? `repo:${id}` : 'repo:none';

@@ -99,7 +99,7 @@ describe('label policy: accepted triggers', () => {
 
   it('accepts a real @octokit/webhooks-examples issues.labeled payload, signed for real', async () => {
     const payload = structuredClone(env.TEST_WEBHOOK_EXAMPLES['issues.labeled'] ?? {});
-    const label = { ...((payload.label as Record<string, unknown> | undefined) ?? {}), name: 'run:dev' };
+    const label = { ...(payload.label as Record<string, unknown> | undefined), name: 'run:dev' };
     payload.label = label;
     (payload.issue as Record<string, unknown>).labels = [label];
     const sent = await send(payload);
@@ -209,7 +209,7 @@ describe('label policy: revise, discussion and reviews', () => {
     await fakeGitHub('seedIssue', { repo: s.fullName, number: 81, isPullRequest: true, labels: ['run:dev'], headSha: 'a'.repeat(40) });
     const review = structuredClone(env.TEST_WEBHOOK_EXAMPLES['pull_request_review.submitted'] ?? {});
     const installation = { id: onGitHub(s.repoExternalId).installationId };
-    const pr = { ...(review.pull_request as object), number: 81, labels: [{ name: 'run:dev' }], head: { ...((review.pull_request as { head?: object }).head ?? {}), sha: 'a'.repeat(40) } };
+    const pr = { ...(review.pull_request as object), number: 81, labels: [{ name: 'run:dev' }], head: { ...(review.pull_request as { head?: object }).head, sha: 'a'.repeat(40) } };
     Object.assign(review, { repository: { ...(review.repository as object), id: s.repoExternalId, full_name: s.fullName }, installation, pull_request: pr, review: { ...(review.review as object), state: 'changes_requested' } });
     const sent = await send(review, 'pull_request_review');
     expect(sent.status).toBe(202);

@@ -4,6 +4,7 @@ import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } f
 import { createComment, createIssueReaction, listComments, updateComment } from './comments.ts';
 import type { OperationHandler } from './handler.ts';
 import { createInstallationAccessToken, getInstallation, getRepoInstallation } from './installations.ts';
+import { listIssueEvents } from './issue-events.ts';
 import { getCollaboratorPermission, getIssue, getPull, listIssuesForRepo } from './issues.ts';
 import { addLabels, createLabel, getLabel, listLabelsForRepo, listLabelsOnIssue, removeLabel, updateLabel } from './labels.ts';
 
@@ -29,6 +30,7 @@ export const OPERATION_HANDLERS: Readonly<Record<string, OperationHandler>> = {
   'reactions/create-for-issue': createIssueReaction,
   'issues/list-for-repo': listIssuesForRepo,
   'issues/get': getIssue,
+  'issues/list-events': listIssueEvents,
   'pulls/get': getPull,
 };
 

@@ -4,7 +4,7 @@ import { renderLabel } from '../render-user.ts';
 import type { FakeState, IssueState, LabelState, RepoState } from '../state.ts';
 import { findLabel } from '../state.ts';
 import type { OperationHandler, RequestContext } from './handler.ts';
-import { bodyObject, issueOf, paginate, repoOf } from './handler.ts';
+import { actorOf, bodyObject, issueOf, paginate, repoOf } from './handler.ts';
 
 /** GitHub's colour for labels created implicitly by adding them to an issue. */
 const IMPLICIT_LABEL_COLOR = 'ededed';
@@ -121,11 +121,14 @@ export const addLabels: OperationHandler = {
   handle(ctx) {
     const repo = repoOf(ctx);
     const issue = issueOf(ctx);
+    const actor = actorOf(ctx);
+    const viaAppId = ctx.auth.kind === 'installation' ? ctx.auth.installation.appId : null;
     for (const name of requestedLabelNames(ctx.body)) {
       // Adding an unknown label creates it, as on GitHub.
       const label = findLabel(repo, name) ?? addRepoLabel(ctx.state, repo, { name });
       if (!issue.labels.some((n) => n.toLowerCase() === label.name.toLowerCase())) {
         issue.labels.push(label.name);
+        issue.events.push({ id: ctx.state.nextId(), event: 'labeled', labelName: label.name, labelColor: label.color, actor, viaAppId, createdAt: ctx.now });
       }
     }
     issue.updatedAt = ctx.now;
@@ -143,7 +146,17 @@ export const removeLabel: OperationHandler = {
     if (!issue.labels.some((n) => n.toLowerCase() === name)) {
       throw new GitHubError(404, 'Label does not exist', { documentationUrl: 'https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue' });
     }
+    const removed = findLabel(repo, name);
     issue.labels = issue.labels.filter((n) => n.toLowerCase() !== name);
+    issue.events.push({
+      id: ctx.state.nextId(),
+      event: 'unlabeled',
+      labelName: removed?.name ?? ctx.pathParams.name ?? '',
+      labelColor: removed?.color ?? 'ededed',
+      actor: actorOf(ctx),
+      viaAppId: ctx.auth.kind === 'installation' ? ctx.auth.installation.appId : null,
+      createdAt: ctx.now,
+    });
     issue.updatedAt = ctx.now;
     return { status: 200, body: issueLabels(ctx, repo, issue) };
   },

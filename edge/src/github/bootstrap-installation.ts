@@ -1,0 +1,46 @@
+/**
+ * Onboarding of the repositories an `installation.created` or
+ * `installation_repositories.added` delivery names: each repository's labels
+ * are listed now and the missing taxonomy labels are queued in the
+ * installation's GitHubOutbox, which paces them under GitHub's content-write
+ * limit (an installation of many repositories means hundreds of creates) and
+ * retries them. A failed listing is logged; the staff endpoint
+ * (`POST /api/v1/staff/repositories/:id/labels/bootstrap`) reruns it.
+ */
+import { DEFAULT_LABEL_CATALOG, labelDefinitions, type LabelCatalog } from '@stageline/policy';
+import { isGitHubAppConfigured, readGitHubAppSettings } from '../env.ts';
+import type { Logger } from '../lib/log.ts';
+import { createGitHubApp } from './github-app.ts';
+import { githubOutboxFor } from '../do/github-outbox.ts';
+import { queueLabelBootstrap } from './label-bootstrap.ts';
+
+export type GitHubAppEnv = Pick<Env, 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_API_URL' | 'GITHUB_OUTBOX'>;
+
+export interface InstalledRepositories {
+  installationId: number;
+  repositories: readonly { id: number; fullName: string }[];
+}
+
+export async function bootstrapInstalledRepositories(env: GitHubAppEnv, input: InstalledRepositories, log: Logger, catalog: LabelCatalog = DEFAULT_LABEL_CATALOG): Promise<void> {
+  if (!isGitHubAppConfigured(env)) {
+    log.warn('label bootstrap skipped: the GitHub App is not configured', { installationId: input.installationId });
+    return;
+  }
+  const { client } = createGitHubApp({ settings: readGitHubAppSettings(env), log, now: Date.now });
+  const definitions = labelDefinitions(catalog);
+  const outbox = githubOutboxFor(env.GITHUB_OUTBOX, input.installationId);
+  for (const repository of input.repositories) {
+    const [owner = '', repo = ''] = repository.fullName.split('/');
+    const fields = { installationId: input.installationId, repositoryId: repository.id };
+    try {
+      const result = await queueLabelBootstrap(client, { installationId: input.installationId, repositoryId: repository.id, owner, repo }, definitions, (writes) => outbox.enqueue(input.installationId, writes));
+      if (result.ok) {
+        log.info('label bootstrap queued', { ...fields, queued: result.queued, kept: result.kept });
+      } else {
+        log.warn('label bootstrap failed', { ...fields, error: result.error.kind });
+      }
+    } catch (error) {
+      log.error('label bootstrap not queued', { ...fields, error });
+    }
+  }
+}

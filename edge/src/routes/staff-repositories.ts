@@ -1,0 +1,58 @@
+import { DEFAULT_LABEL_CATALOG, labelDefinitions } from '@stageline/policy';
+import { repositories } from '@stageline/db';
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { createDb } from '../db/client.ts';
+import type { AppEnv } from '../env.ts';
+import { isGitHubAppConfigured, readGitHubAppSettings } from '../env.ts';
+import { createGitHubApp } from '../github/github-app.ts';
+import { bootstrapLabels } from '../github/label-bootstrap.ts';
+import { errorBody } from '../lib/http-error.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Staff actions on a bound repository. Label bootstrap (domain.md §2.1):
+ * create the missing taxonomy labels now, e.g. after a failed onboarding or a
+ * catalog change. Idempotent; like the other staff routes it has no staff
+ * authentication yet (domain.md §8.1 is not implemented in the edge).
+ */
+export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/repositories/:repositoryId/labels/bootstrap', async (c) => {
+  const repositoryId = c.req.param('repositoryId');
+  if (!UUID.test(repositoryId)) {
+    return c.json(errorBody('invalid_argument', 'repository id must be a UUID', 'repository_id'), 400);
+  }
+  if (!isGitHubAppConfigured(c.env)) {
+    return c.json(errorBody('failed_precondition', 'the GitHub App is not configured'), 412);
+  }
+  const handle = createDb(c.env);
+  let repo: { externalId: number; owner: string; name: string } | undefined;
+  try {
+    [repo] = await handle.db
+      .select({ externalId: repositories.externalId, owner: repositories.owner, name: repositories.name })
+      .from(repositories)
+      .where(eq(repositories.id, repositoryId))
+      .limit(1);
+  } finally {
+    c.executionCtx.waitUntil(handle.close());
+  }
+  if (repo === undefined) {
+    return c.json(errorBody('not_found', 'repository not found'), 404);
+  }
+  const log = c.var.log.with({ repositoryId });
+  const { client } = createGitHubApp({ settings: readGitHubAppSettings(c.env), log, now: Date.now });
+  const installation = await client.getRepoInstallation(repo.owner, repo.name);
+  if (!installation.ok) {
+    log.warn('label bootstrap: no installation', { error: installation.error.kind });
+    return installation.error.kind === 'not_found'
+      ? c.json(errorBody('failed_precondition', 'the GitHub App is not installed on this repository'), 412)
+      : c.json(errorBody('unavailable', `GitHub did not answer (${installation.error.kind})`), 503);
+  }
+  const ref = { installationId: installation.value.id, repositoryId: repo.externalId, owner: repo.owner, repo: repo.name };
+  const result = await bootstrapLabels(client, ref, labelDefinitions(DEFAULT_LABEL_CATALOG));
+  log.info('labels bootstrapped by staff', { ok: result.ok, created: result.created.length, updated: result.updated.length });
+  if (!result.ok) {
+    return c.json({ ...errorBody('unavailable', `label bootstrap stopped (${result.error.kind}); rerun to continue`), created: result.created, updated: result.updated }, 503);
+  }
+  return c.json({ repository_id: repositoryId, created: result.created, updated: result.updated, kept: result.kept });
+});
