@@ -30,6 +30,7 @@ describe.each(kinds)('%s', (kind) => {
         'cluster_agent_instances',
         'clusters',
         'flow_events',
+        'hook_redeliveries',
         'projects',
         'realtime_events',
         'repositories',

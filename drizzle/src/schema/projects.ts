@@ -1,4 +1,4 @@
-import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { clusters } from './clusters.ts';
 
 /** A project groups repositories and is bound to the cluster that runs its Jobs (domain.md §4.6). */
@@ -9,6 +9,11 @@ export const projects = pgTable('projects', {
   clusterId: text().references(() => clusters.id, { onDelete: 'set null' }),
   /** Concurrent runs of this project (null: STAGELINE_SLOTS_PER_PROJECT). */
   slots: integer(),
+  /**
+   * Label names of this project by stable id, over the defaults (domain.md §2.1:
+   * `{"run:dev": "ai:dev"}`); validated by the policy's `withLabelNames`.
+   */
+  labelNames: jsonb().$type<Record<string, string>>().notNull().default({}),
   /** Claims serve projects round-robin by this time (domain.md §3.6 fair claiming). */
   lastClaimedAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

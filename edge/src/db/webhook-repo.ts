@@ -9,11 +9,13 @@ export interface KnownRepository {
   projectId: string;
   clusterId: string | null;
   fullName: string;
+  /** The project's label names by stable id (empty: the defaults). */
+  labelNames: Record<string, string>;
 }
 
 export async function findRepository(db: Db, externalId: number): Promise<KnownRepository | null> {
   const [row] = await db
-    .select({ id: repositories.id, projectId: repositories.projectId, clusterId: projects.clusterId, fullName: repositories.fullName })
+    .select({ id: repositories.id, projectId: repositories.projectId, clusterId: projects.clusterId, fullName: repositories.fullName, labelNames: projects.labelNames })
     .from(repositories)
     .innerJoin(projects, eq(projects.id, repositories.projectId))
     .where(and(eq(repositories.provider, 'github'), eq(repositories.externalId, externalId)))

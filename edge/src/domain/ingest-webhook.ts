@@ -8,6 +8,7 @@ import {
   type RepositoryPermission,
   type RunDecision,
   type RunIntent,
+  withLabelNames,
 } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
 import { activeDiscussionRunIds, issueContext, reviewHistory } from '../db/lineage-repo.ts';
@@ -90,6 +91,28 @@ export interface IngestOptions {
 
 const DEFAULTS = { model: 'gpt-5.4', reasoningEffort: 'high', productionNamespace: null, consoleUrl: null };
 
+const catalogs = new Map<string, ReturnType<typeof withLabelNames>>();
+
+/** The project's catalog (its label names over the defaults), memoised by configuration. */
+function catalogFor(base: LabelCatalog, names: Record<string, string>): ReturnType<typeof withLabelNames> {
+  if (Object.keys(names).length === 0) {
+    return { ok: true, value: base };
+  }
+  if (base !== DEFAULT_LABEL_CATALOG) {
+    return withLabelNames(base, names);
+  }
+  const key = JSON.stringify(names);
+  let found = catalogs.get(key);
+  if (found === undefined) {
+    found = withLabelNames(base, names);
+    if (catalogs.size > 1000) {
+      catalogs.clear();
+    }
+    catalogs.set(key, found);
+  }
+  return found;
+}
+
 async function lookupRepository(db: Db, externalId: number, cache: RepositoryCache | undefined): Promise<KnownRepository | null> {
   const cached = cache?.get(externalId, Date.now());
   if (cached !== undefined) {
@@ -108,10 +131,11 @@ async function lookupRepository(db: Db, externalId: number, cache: RepositoryCac
  * the status comment) are returned for the caller to queue after the commit.
  */
 export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOptions = {}): Promise<IngestOutcome> {
-  const catalog = opts.catalog ?? DEFAULT_LABEL_CATALOG;
   const defaults = opts.defaults ?? DEFAULTS;
   const facts = readWebhookFacts(d.payload) ?? {};
   const repo = facts.repository ? await lookupRepository(db, facts.repository.id, opts.repositories) : null;
+  const projectCatalog = catalogFor(opts.catalog ?? DEFAULT_LABEL_CATALOG, repo?.labelNames ?? {});
+  const catalog = projectCatalog.ok ? projectCatalog.value : (opts.catalog ?? DEFAULT_LABEL_CATALOG);
   const route = routeDelivery(toDeliveryFacts(d.event, facts, { repositoryBound: repo !== null, botLogin: opts.botLogin ?? null }), catalog);
   const record: DeliveryRecord = {
     deliveryId: d.deliveryId,
@@ -130,6 +154,10 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     return { kind: 'ignored', reason, reasons, github: onGitHub && effects.length > 0 ? { repo: onGitHub, effects } : null };
   };
 
+  if (!projectCatalog.ok) {
+    // A project whose label names do not form a catalog starts nothing until fixed (no guessing).
+    return ignore('project_label_config_invalid', projectCatalog.error);
+  }
   switch (route.kind) {
     case 'ignore':
       return ignore(route.reason, route.reasons);

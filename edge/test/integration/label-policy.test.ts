@@ -1,7 +1,7 @@
 // The label policy through the real pipeline: signed deliveries into workerd,
 // decisions stored in Postgres, the sender's permission and every GitHub write
 // against the fake GitHub (which checks each call against GitHub's OpenAPI).
-import { agentRuns, flowEvents } from '@stageline/db';
+import { agentRuns, flowEvents, projects } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
@@ -105,6 +105,36 @@ describe('label policy: accepted triggers', () => {
     const sent = await send(payload);
     expect(sent.status).toBe(202);
     expect(await runsOf(sent.delivery)).toEqual([expect.objectContaining({ triggerKind: 'dev', issueNumber: 7 })]);
+  });
+});
+
+describe('label policy: per-project label names', () => {
+  async function setLabelNames(projectId: string, labelNames: Record<string, string>) {
+    const h = db();
+    try {
+      await h.db.update(projects).set({ labelNames }).where(eq(projects.id, projectId));
+    } finally {
+      await h.close();
+    }
+  }
+
+  it('starts runs from the names a project configured, matched case-insensitively, and no longer from the defaults', async () => {
+    const s = await seededIssue(32);
+    await setLabelNames(s.projectId, { 'run:dev': 'AI: Develop' });
+    const renamed = await send(labeledPayload({ repoId: s.repoExternalId, label: 'ai: develop', issueNumber: 32 }));
+    expect(renamed.status).toBe(202);
+    expect(await runsOf(renamed.delivery)).toEqual([expect.objectContaining({ triggerKind: 'dev', triggerLabel: 'AI: Develop' })]);
+    await fakeGitHub('seedIssue', { repo: s.fullName, number: 33 });
+    const old = await send(labeledPayload({ repoId: s.repoExternalId, label: 'run:dev', issueNumber: 33 }));
+    expect(old.body).toMatchObject({ status: 'ignored', reason: 'issue_event_not_trigger_label' });
+  });
+
+  it('starts nothing while the configuration is broken', async () => {
+    const s = await seededIssue(34);
+    await setLabelNames(s.projectId, { 'run:dev': 'run:qa' });
+    const sent = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 34 }));
+    expect(sent.body).toMatchObject({ status: 'ignored', reason: 'project_label_config_invalid' });
+    expect(await runsOf(sent.delivery)).toEqual([]);
   });
 });
 
