@@ -89,3 +89,12 @@ export async function activeDiscussionRunIds(db: Db, input: { repositoryId: stri
       AND lower(trigger_label) = lower(${input.discussionLabel}) AND status IN ${ACTIVE}`);
   return result.rows.map((r) => r.id);
 }
+
+/** Active runs working on a pull request (its number recorded in run_payload by ingest). */
+export async function activeRunIdsOfPullRequest(db: Db, input: { repositoryId: string; pullRequestNumber: number }): Promise<string[]> {
+  const result = await db.execute<{ id: string }>(sql`
+    SELECT id FROM ${agentRuns}
+    WHERE repository_id = ${input.repositoryId}::uuid AND run_payload #>> '{pull_request,number}' = ${String(input.pullRequestNumber)}
+      AND status IN ${ACTIVE}`);
+  return result.rows.map((r) => r.id);
+}

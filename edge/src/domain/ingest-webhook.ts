@@ -11,7 +11,7 @@ import {
   withLabelNames,
 } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
-import { activeDiscussionRunIds, issueContext, reviewHistory } from '../db/lineage-repo.ts';
+import { activeDiscussionRunIds, activeRunIdsOfPullRequest, issueContext, reviewHistory } from '../db/lineage-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
 import { activeRunIdsOfIssue, cancelRun } from '../db/run-repo.ts';
 import { findRepository, storeDelivery, type DeliveryRecord, type KnownRepository, type NewRun } from '../db/webhook-repo.ts';
@@ -168,8 +168,9 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     case 'end_discussion':
       return repo === null ? ignore('repository_not_bound', route.reasons) : endDiscussion(db, record, repo, route.issueNumber, catalog, route.reasons, defaults.consoleUrl);
     case 'close_pull_request':
+      return repo === null ? ignore('repository_not_bound', route.reasons) : closePullRequest(db, record, repo, route.pullRequestNumber, route.reasons, defaults.consoleUrl);
     case 'bind_repositories': {
-      // Recorded for the audit; PR-linked namespaces and installation binding are not acted on yet.
+      // Recorded for the audit; binding repositories to projects stays a staff action.
       const outcome = await ignore(route.kind, route.reasons);
       // A new installation (or repositories added to one) gets the label taxonomy (§2.1 bootstrap).
       const installed = route.kind === 'bind_repositories' && route.added.length > 0 && ((d.event === 'installation' && record.action === 'created') || (d.event === 'installation_repositories' && record.action === 'added'));
@@ -337,6 +338,20 @@ async function endDiscussion(db: Db, record: DeliveryRecord, repo: KnownReposito
   }
   const done = await cancelDiscussionRuns(db, repo, issueNumber, catalog, record.receivedAt, consoleUrl);
   return { kind: 'runs_canceled', clusterId: repo.clusterId, ...done, reason: 'discussion_ended' };
+}
+
+/**
+ * A pull request was closed, merged or not (domain.md §2.5): the runs working
+ * on it (reviewers, review-driven revisions) are canceled; their namespaces
+ * expire by their lease.
+ */
+async function closePullRequest(db: Db, record: DeliveryRecord, repo: KnownRepository, pullRequestNumber: number, reasons: string[], consoleUrl: string | null): Promise<IngestOutcome> {
+  const stored = await storeDelivery(db, record, { kind: 'record', reason: 'pull_request_closed', reasons });
+  if (stored.kind === 'duplicate') {
+    return { kind: 'duplicate' };
+  }
+  const done = await cancelRuns(db, await activeRunIdsOfPullRequest(db, { repositoryId: repo.id, pullRequestNumber }), 'pull_request_closed', record.receivedAt, consoleUrl);
+  return { kind: 'runs_canceled', clusterId: repo.clusterId, ...done, reason: 'pull_request_closed' };
 }
 
 /**

@@ -234,6 +234,32 @@ describe('label policy: revise, discussion and reviews', () => {
     }
   });
 
+  it('starts a reviewer from need:reviewer on a PR, and cancels it when the PR closes', async () => {
+    const s = await seededIssue(85);
+    await fakeGitHub('seedIssue', { repo: s.fullName, number: 86, isPullRequest: true, labels: ['need:reviewer'], headSha: 'b'.repeat(40) });
+    const labeled = structuredClone(env.TEST_WEBHOOK_EXAMPLES['pull_request.labeled'] ?? {});
+    const pr = { ...(labeled.pull_request as object), number: 86, labels: [{ name: 'need:reviewer' }], head: { ...(labeled.pull_request as { head?: object }).head, sha: 'b'.repeat(40) } };
+    Object.assign(labeled, {
+      repository: { ...(labeled.repository as object), id: s.repoExternalId, full_name: s.fullName },
+      installation: { id: onGitHub(s.repoExternalId).installationId },
+      label: { ...(labeled.label as object), name: 'need:reviewer' },
+      pull_request: pr,
+    });
+    const sent = await send(labeled, 'pull_request');
+    expect(sent.status).toBe(202);
+    const [reviewer] = await runsOf(sent.delivery);
+    expect(reviewer).toMatchObject({ agentKey: 'reviewer', triggerKind: 'dev', triggerLabel: 'need:reviewer', issueNumber: null });
+    expect(reviewer?.runPayload).toMatchObject({ stage: { write_scope: 'no_repo_changes' }, runtime: { build_ref: 'b'.repeat(40) } });
+    // The status comment goes to the PR's conversation.
+    await vi.waitFor(async () => expect(await comments(s.fullName, 86)).toHaveLength(1), WAIT);
+
+    const closed = structuredClone(labeled);
+    closed.action = 'closed';
+    expect((await send(closed, 'pull_request')).body).toMatchObject({ status: 'accepted', action: 'pull_request_closed', canceled: [reviewer?.id] });
+    await vi.waitFor(async () => expect((await comments(s.fullName, 86)).map((c) => c.body)).toEqual([expect.stringContaining('Run canceled')]), WAIT);
+    await expectNoViolations(s.fullName);
+  });
+
   it('starts a review-driven revise from changes requested on a PR with one stage label, and asks when two', async () => {
     const s = await seededIssue(80);
     await fakeGitHub('seedIssue', { repo: s.fullName, number: 81, isPullRequest: true, labels: ['run:dev'], headSha: 'a'.repeat(40) });
