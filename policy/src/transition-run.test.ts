@@ -29,9 +29,9 @@ describe('transitionRun', () => {
     expect(r).toEqual({ ok: false, error: { kind: 'invalid_transition', from: status, event: 'claim' } });
   });
 
-  it('records the Job on job_started', () => {
-    const r = transitionRun(running, { kind: 'job_started', ...me, jobName: 'j', namespace: 'ns' }, now);
-    expect(r.ok && r.value).toMatchObject({ status: 'running', jobName: 'j', namespace: 'ns', eventType: 'run.started' });
+  it('records the Job on job_started, and the lease stays as it was', () => {
+    const r = transitionRun({ ...running, leaseUntil: later }, { kind: 'job_started', ...me, jobName: 'j', namespace: 'ns' }, now);
+    expect(r.ok && r.value).toMatchObject({ status: 'running', jobName: 'j', namespace: 'ns', eventType: 'run.started', leaseUntil: later });
   });
 
   it('treats a re-sent job_started for the recorded Job as a no-op', () => {

@@ -76,8 +76,9 @@ function staleLease(run: RunState, who: LeaseHolder): Result<RunChange, Transiti
   return err({ kind: 'stale_lease', expected: { owner: who.owner, epoch: who.epoch }, actual: { owner: run.leaseOwner, epoch: run.leaseEpoch } });
 }
 
+/** The run as it is (the lease too: a Job starting does not end the lease that covers it). */
 function same(run: RunState, eventType: string | null, noop: boolean): RunChange {
-  return { status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch, leaseUntil: null, eventType, noop };
+  return { status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch, leaseUntil: run.leaseUntil ?? null, eventType, noop };
 }
 
 /**

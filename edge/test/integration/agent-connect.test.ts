@@ -121,6 +121,8 @@ describe('agent socket', () => {
     agent.send({ type: 'run.status', id: 's1', runId, epoch: 1, status: 'running', jobName: 'stageline-run-x-1', namespace: 'stageline-issue-x' });
     expect(await agent.next(isType('ack'))).toEqual({ type: 'ack', ref: 's1', result: 'applied' });
     expect(await runRow(runId)).toMatchObject({ jobName: 'stageline-run-x-1', jobNamespace: 'stageline-issue-x' });
+    // The Job starting keeps the claim's lease (it must still expire if the holder goes silent).
+    expect((await runRow(runId))?.leaseUntil?.getTime()).toBeGreaterThan(Date.now());
     const versionAfterStart = (await runRow(runId))?.version;
     // The agent re-sends unacknowledged frames after a reconnect: the same report changes nothing.
     agent.send({ type: 'run.status', id: 's1', runId, epoch: 1, status: 'running', jobName: 'stageline-run-x-1', namespace: 'stageline-issue-x' });
