@@ -1,47 +1,17 @@
 // `npm start`: the whole system on embedded defaults — PGlite (or DATABASE_URL
-// is not needed), the edge under wrangler dev, the simulated cluster and one
-// connected cluster-agent. State lives in .devdata/ (gitignored).
+// is not needed), the fake GitHub the edge's App talks to, the edge under
+// wrangler dev, the simulated cluster and one connected cluster-agent. State
+// lives in .devdata/ (gitignored); the fake GitHub's threads live in memory.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, startStack } from './stack.mjs';
+import { DEMO_GITHUB, ROOT, startStack } from './stack.mjs';
 
 const stateDir = path.join(ROOT, '.devdata');
 const settingsFile = path.join(stateDir, 'dev.json');
 // Keep the cluster token and webhook secret across restarts so the simulator keeps working.
 const saved = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
 
-const started = Date.now();
-console.log('stageline: starting embedded Postgres, edge (wrangler dev), simulated cluster and cluster-agent…');
-const stack = await startStack({
-  stateDir,
-  persist: true,
-  dbKind: 'pglite',
-  edgePort: Number(process.env.STAGELINE_EDGE_PORT ?? 8787),
-  pgPort: 15432,
-  proxyPort: 18433,
-  kubePort: Number(process.env.STAGELINE_KUBE_PORT ?? 16443),
-  clusterToken: saved.clusterToken,
-  webhookSecret: saved.webhookSecret,
-  runTokenKey: saved.runTokenKey,
-});
-writeFileSync(
-  settingsFile,
-  JSON.stringify({ edgeUrl: stack.edgeUrl, clusterToken: stack.clusterToken, webhookSecret: stack.webhookSecret, runTokenKey: stack.runTokenKey, repo: stack.repo, kubeconfig: stack.kubeconfig }, null, 2),
-);
-
-console.log(`
-stageline is up in ${((Date.now() - started) / 1000).toFixed(1)} s
-  console     ${stack.edgeUrl}/
-  database    ${stack.db.url}  (PGlite, data in .devdata/pglite)
-  kubernetes  ${stack.kube.url}  (simulated; kubeconfig .devdata/kubeconfig.yaml)
-  logs        .devdata/edge.log, .devdata/agent-agent-0.log
-
-label an issue (sends a signed issues.labeled webhook):
-  npm run simulate -- label run:dev --issue 7
-look at the cluster:
-  kubectl --kubeconfig .devdata/kubeconfig.yaml get ns,jobs,pods -A
-Ctrl-C stops everything.`);
-
+let stack = null;
 let stopping = false;
 const shutdown = async () => {
   if (stopping) {
@@ -49,8 +19,48 @@ const shutdown = async () => {
   }
   stopping = true;
   console.log('\nstageline: stopping…');
-  await stack.stop();
+  // Before the stack is up there is nothing to stop in order: exiting signals
+  // every child process group already started (tools/stack.mjs).
+  await stack?.stop();
   process.exit(0);
 };
+// Installed before start-up, so Ctrl-C while wrangler is still starting cleans up too.
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+
+const started = Date.now();
+console.log('stageline: starting embedded Postgres, fake GitHub, edge (wrangler dev), simulated cluster and cluster-agent…');
+stack = await startStack({
+  stateDir,
+  persist: true,
+  dbKind: 'pglite',
+  edgePort: Number(process.env.STAGELINE_EDGE_PORT ?? 8787),
+  pgPort: 15432,
+  proxyPort: 18433,
+  kubePort: Number(process.env.STAGELINE_KUBE_PORT ?? 16443),
+  githubPort: Number(process.env.STAGELINE_GITHUB_PORT ?? 18434),
+  clusterToken: saved.clusterToken,
+  webhookSecret: saved.webhookSecret,
+  runTokenKey: saved.runTokenKey,
+});
+writeFileSync(
+  settingsFile,
+  JSON.stringify({ edgeUrl: stack.edgeUrl, clusterToken: stack.clusterToken, webhookSecret: stack.webhookSecret, runTokenKey: stack.runTokenKey, repo: stack.repo, kubeconfig: stack.kubeconfig, githubUrl: stack.github.url }, null, 2),
+);
+
+console.log(`
+stageline is up in ${((Date.now() - started) / 1000).toFixed(1)} s
+  console     ${stack.edgeUrl}/
+  database    ${stack.db.url}  (PGlite, data in .devdata/pglite)
+  kubernetes  ${stack.kube.url}  (simulated; kubeconfig .devdata/kubeconfig.yaml)
+  github      ${stack.github.url}  (fake; App ${DEMO_GITHUB.appSlug} on ${stack.repo.fullName}, installation ${DEMO_GITHUB.installationId}; ${DEMO_GITHUB.sender} has write)
+  logs        .devdata/edge.log, .devdata/agent-agent-0.log
+
+label an issue (sends a signed issues.labeled webhook from ${DEMO_GITHUB.sender}):
+  npm run simulate -- label run:dev --issue 7
+see what the edge wrote on the issue (status comment, reactions, labels):
+  npm run simulate -- comments --issue 7
+look at the cluster:
+  kubectl --kubeconfig .devdata/kubeconfig.yaml get ns,jobs,pods -A
+Ctrl-C stops everything.`);
+

@@ -1,24 +1,35 @@
 // `npm run simulate -- label run:dev --issue 7`: send a correctly signed
-// webhook to the local edge started by `npm start`.
+// webhook to the local edge started by `npm start`, as the demo sender
+// (permitted by the fake GitHub). `npm run simulate -- comments --issue 7`:
+// what the edge wrote on that issue in the fake GitHub.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './stack.mjs';
+import { DEMO_GITHUB, ROOT } from './stack.mjs';
 import { labeledPayload, sendWebhook } from './webhook.mjs';
+
+const USAGE = `usage: npm run simulate -- label <label> [--issue N] [--also <label>]... [--login LOGIN] [--sender User|Bot] [--delivery ID] [--edge URL]
+       npm run simulate -- comments [--issue N]
+       npm run simulate -- permission <login> <admin|maintain|write|triage|read|none>`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
     issue: { type: 'string', default: '7' },
     sender: { type: 'string', default: 'User' },
+    login: { type: 'string', default: DEMO_GITHUB.sender },
+    also: { type: 'string', multiple: true, default: [] },
     delivery: { type: 'string' },
     edge: { type: 'string' },
   },
 });
-const [command, label] = positionals;
-if (command !== 'label' || !label) {
-  console.error('usage: npm run simulate -- label <label> [--issue N] [--sender User|Bot] [--delivery ID] [--edge URL]');
+const [command, ...args] = positionals;
+const usage = () => {
+  console.error(USAGE);
   process.exit(2);
+};
+if (!['label', 'comments', 'permission'].includes(command ?? '') || (command === 'label' && !args[0]) || (command === 'permission' && args.length !== 2)) {
+  usage();
 }
 const settingsFile = path.join(ROOT, '.devdata', 'dev.json');
 if (!existsSync(settingsFile)) {
@@ -26,7 +37,68 @@ if (!existsSync(settingsFile)) {
   process.exit(2);
 }
 const dev = JSON.parse(readFileSync(settingsFile, 'utf8'));
-const payload = labeledPayload({ label, issue: Number(values.issue), repoId: dev.repo.externalId, repoFullName: dev.repo.fullName, senderType: values.sender });
+const issue = Number(values.issue);
+const thread = { repo: dev.repo.fullName, number: issue };
+
+/** One call to the fake GitHub's control surface (`POST /_fake/<method>`). */
+async function fake(method, input) {
+  if (!dev.githubUrl) {
+    throw new Error('.devdata/dev.json names no fake GitHub: restart `npm start`');
+  }
+  const res = await fetch(`${dev.githubUrl}/_fake/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input ?? null) });
+  const body = await res.json();
+  return res.ok ? { ok: true, value: body } : { ok: false, error: body.error ?? JSON.stringify(body) };
+}
+
+async function must(method, input) {
+  const r = await fake(method, input);
+  if (!r.ok) {
+    throw new Error(`fake GitHub ${method}: ${r.error}`);
+  }
+  return r.value;
+}
+
+if (command === 'comments') {
+  const labels = await fake('issueLabels', thread);
+  if (!labels.ok) {
+    console.error(`${thread.repo}#${issue}: ${labels.error}`);
+    process.exit(1);
+  }
+  const reactions = await must('issueReactions', thread);
+  const comments = await must('issueComments', thread);
+  console.log(`${thread.repo}#${issue} in the fake GitHub (${dev.githubUrl})`);
+  console.log(`labels     ${labels.value.length === 0 ? '(none)' : labels.value.join(', ')}`);
+  console.log(`reactions  ${reactions.length === 0 ? '(none)' : reactions.map((r) => `${r.content} by ${r.user}`).join(', ')}`);
+  console.log(`comments   ${comments.length}`);
+  for (const c of comments) {
+    const edited = c.updated_at === c.created_at ? '' : `, edited ${c.updated_at}`;
+    console.log(`\n--- #${c.id} by ${c.user} at ${c.created_at}${edited}\n${c.body}`);
+  }
+  process.exit(0);
+}
+
+if (command === 'permission') {
+  const [login, permission] = args;
+  await must('setPermission', { repo: dev.repo.fullName, user: login, permission });
+  console.log(`${login} now has ${permission} on ${dev.repo.fullName} (the edge caches permissions for up to 60 s)`);
+  process.exit(0);
+}
+
+// label: the fake needs the issue for the edge's writes; issues past the seeded ones are created here.
+const known = await fake('issueLabels', thread);
+if (!known.ok) {
+  await must('seedIssue', thread);
+}
+const payload = labeledPayload({
+  label: args[0],
+  issue,
+  repoId: dev.repo.externalId,
+  repoFullName: dev.repo.fullName,
+  senderType: values.sender,
+  senderLogin: values.login,
+  otherLabels: values.also,
+});
 const result = await sendWebhook({ edgeUrl: values.edge ?? dev.edgeUrl, secret: dev.webhookSecret, payload, delivery: values.delivery });
 console.log(`${result.status} ${JSON.stringify(result.body)} (delivery ${result.delivery})`);
+console.log(`the thread: npm run simulate -- comments --issue ${issue}`);
 process.exit(result.status < 300 ? 0 : 1);

@@ -1,11 +1,18 @@
 // Types for tools/stack.mjs (plain JS so Node runs it without a build step).
 import type { ChildProcess } from 'node:child_process';
+import type { FakeGitHub } from '@stageline/github-fake';
 export const ROOT: string;
+/** The demo GitHub App and installation seeded into the fake; `sender` may trigger runs (write); issues #1…#`issues` exist. */
+export const DEMO_GITHUB: { appId: number; appSlug: string; installationId: number; sender: string; issues: number };
 export interface Stack {
   edgeUrl: string;
   /** `stopServer`/`startServer`: a database outage and recovery (same port, same data). */
   db: { kind: string; url: string; wsProxy: string; stopServer(): Promise<void>; startServer(): Promise<void> };
   kube: { url: string; kubeconfig(): string };
+  /** The fake GitHub the edge's App talks to (in-process: seed, read threads, `violations()`). */
+  github: FakeGitHub;
+  /** What the edge was configured with (the private key as PKCS#1 PEM). */
+  githubApp: typeof DEMO_GITHUB & { privateKeyPem: string };
   kubeconfig: string;
   clusterId: string;
   clusterToken: string;

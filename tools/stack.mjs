@@ -1,43 +1,95 @@
 // Starts the whole local system — Postgres (PGlite or a real server) behind
-// the Neon-style proxy, the edge under `wrangler dev` (workerd), the simulated
-// Kubernetes API server and a cluster-agent process — for `npm start`, the
-// e2e tests and the benchmarks. Every child runs in its own process group so
+// the Neon-style proxy, the fake GitHub (the edge's GitHub App talks to it),
+// the edge under `wrangler dev` (workerd), the simulated Kubernetes API server
+// and a cluster-agent process — for `npm start`, the e2e tests and the
+// benchmarks. Every child runs in its own process group so
 // stopping kills wrangler/workerd too (stack-notes §3, §13).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { freePort, seedProject, startDatabase } from '@stageline/db/dev';
+import { startFakeGitHub } from '@stageline/github-fake';
 import { startKubeSim } from '@stageline/kubesim';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const QUIET_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+/** The demo GitHub App and the installation the webhook payloads (tools/webhook.mjs) name. */
+export const DEMO_GITHUB = { appId: 4242, appSlug: 'stageline-dev', installationId: 44001, sender: 'octocat', issues: 2000 };
+
+/** A fresh App key pair: the fake verifies with the public key, the edge signs with the PKCS#1 private key (as GitHub hands it out). */
+async function appKeyPair() {
+  const pair = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  return { publicKeyPem: pair.publicKey, privateKeyPem: pair.privateKey };
+}
+
+/**
+ * A dotenv file for `wrangler dev --env-file` (mode 0600). Unlike `--var`
+ * (a plain-text var, visible in the process list) its values are bound as
+ * secrets; dotenv keeps the newlines of a PEM inside double quotes. wrangler
+ * only takes keys that are `[vars]` or `[secrets] required` in wrangler.toml.
+ */
+function writeEdgeEnvFile(file, values) {
+  const lines = Object.entries(values).map(([k, v]) => {
+    if (/["\\$]/.test(v)) {
+      throw new Error(`${k}: value cannot be written to a dotenv file`);
+    }
+    return `${k}="${v}"`;
+  });
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
 
 /** Node 22 from node_modules/.bin first (the system node may be older). */
 function childPath() {
   return `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
 }
 
+// Process groups still running. If this process exits without `stop()` (a
+// signal during start-up, an uncaught error), they are sent SIGTERM on the way
+// out, so no wrangler/workerd or agent outlives it.
+const liveGroups = new Set();
+process.once('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
 function spawnGroup(cmd, args, { env, logFile, cwd = ROOT }) {
   const out = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...QUIET_ENV, PATH: childPath(), ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) {
+    liveGroups.add(child.pid);
+  }
   child.stdout.pipe(out);
   child.stderr.pipe(out);
   return child;
 }
 
 async function stopGroup(child, signal = 'SIGTERM') {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+  if (child.pid === undefined) {
     return;
   }
-  const exited = new Promise((r) => child.once('exit', r));
+  // The leader (npm) may be gone while the rest of its group (wrangler, workerd) is not: signal the group anyway.
+  const leaderRunning = child.exitCode === null && child.signalCode === null;
+  const exited = leaderRunning ? new Promise((r) => child.once('exit', r)) : Promise.resolve();
   try {
     process.kill(-child.pid, signal);
   } catch {
     // Already gone: nothing to stop.
+    liveGroups.delete(child.pid);
     return;
   }
+  liveGroups.delete(child.pid);
   const timer = setTimeout(() => {
     try {
       process.kill(-child.pid, 'SIGKILL');
@@ -81,7 +133,7 @@ export async function buildConsole(logFile) {
  * @param {{ stateDir: string, dbKind?: 'auto'|'postgres'|'pglite', persist?: boolean,
  *   edgePort?: number, kubePort?: number, pgPort?: number, proxyPort?: number,
  *   agents?: number, clusterId?: string, clusterToken?: string, webhookSecret?: string,
- *   agentEnv?: Record<string,string>, build?: boolean }} opts
+ *   agentEnv?: Record<string,string>, build?: boolean, githubPort?: number, githubIssues?: number }} opts
  */
 export async function startStack(opts) {
   const stateDir = opts.stateDir;
@@ -104,20 +156,44 @@ export async function startStack(opts) {
     const clusterToken = opts.clusterToken ?? `slc_${randomBytes(24).toString('hex')}`;
     const webhookSecret = opts.webhookSecret ?? randomBytes(20).toString('hex');
     const runTokenKey = opts.runTokenKey ?? randomBytes(32).toString('hex');
-    const edgeVars = { ...opts.edgeVars, STAGELINE_MCP_TOKEN_SIGNING_KEY: runTokenKey, STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info' };
     const repo = { fullName: 'stageline-demo/app', externalId: 1000001 };
     await seedProject(db.url, { clusterId, clusterToken, projectSlug: 'demo', repoFullName: repo.fullName, repoExternalId: repo.externalId });
 
+    // The fake GitHub: the App's installation on the demo repository, and the
+    // webhook sender allowed to trigger runs (the edge asks for its permission).
+    const appKeys = await appKeyPair();
+    const github = await startFakeGitHub({ port: opts.githubPort ?? 0, appId: DEMO_GITHUB.appId, appSlug: DEMO_GITHUB.appSlug, appPublicKeyPem: appKeys.publicKeyPem });
+    stops.push(() => github.close());
+    github.seedInstallation({ id: DEMO_GITHUB.installationId, account: repo.fullName.split('/')[0], repositories: [{ id: repo.externalId, full_name: repo.fullName }] });
+    github.setPermission({ repo: repo.fullName, user: DEMO_GITHUB.sender, permission: 'write' });
+    // Open issues #1…#N, so the thread writes (reaction, status comment, labels) have an issue to land on.
+    for (let number = 1; number <= (opts.githubIssues ?? DEMO_GITHUB.issues); number += 1) {
+      github.seedIssue({ repo: repo.fullName, number });
+    }
+
     const edgePort = opts.edgePort ?? (await freePort());
+    const edgeUrl = `http://127.0.0.1:${edgePort}`;
+    const edgeVars = {
+      GITHUB_APP_ID: String(DEMO_GITHUB.appId),
+      GITHUB_API_URL: github.url,
+      STAGELINE_GITHUB_APP_SLUG: DEMO_GITHUB.appSlug,
+      STAGELINE_CONSOLE_URL: edgeUrl,
+      ...opts.edgeVars,
+      STAGELINE_MCP_TOKEN_SIGNING_KEY: runTokenKey,
+      STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info',
+    };
+    // The App key (a multi-line PEM) goes through the dotenv file, the rest through `--var`.
+    const edgeEnvFile = path.join(stateDir, 'edge.env');
+    writeEdgeEnvFile(edgeEnvFile, { GITHUB_APP_PRIVATE_KEY: appKeys.privateKeyPem });
     const inspectorPort = await freePort();
     const edgeArgs = ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
-      '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false',
+      '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false', '--env-file', edgeEnvFile,
       '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
       ...Object.entries(edgeVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
-    const edgeUrl = `http://127.0.0.1:${edgePort}`;
     let edge = null;
     const startEdge = async () => {
-      edge = spawnGroup('npm', edgeArgs, { env: {}, logFile: path.join(stateDir, 'edge.log') });
+      // wrangler also reads process.env for required secrets: the file's key must win.
+      edge = spawnGroup('npm', edgeArgs, { env: { GITHUB_APP_PRIVATE_KEY: undefined }, logFile: path.join(stateDir, 'edge.log') });
       await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
     };
     /** Stop the edge (every socket drops, as in a deploy) and start it again on the same port. */
@@ -166,7 +242,7 @@ export async function startStack(opts) {
     stops.push(async () => {
       for (const a of agents) {await stopGroup(a);}
     });
-    return { edgeUrl, db, kube, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
+    return { edgeUrl, db, kube, github, githubApp: { ...DEMO_GITHUB, privateKeyPem: appKeys.privateKeyPem }, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
   } catch (error) {
     await stop();
     throw error;

@@ -49,8 +49,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-type RunRow = { status: string; lease_owner: string | null; lease_epoch: number };
-const runRow = async (runId: string) => (await sql<RunRow>('SELECT status, lease_owner, lease_epoch FROM agent_runs WHERE id = $1', [runId]))[0];
+type RunRow = { status: string; lease_owner: string | null; lease_epoch: number; job_name: string | null };
+const runRow = async (runId: string) => (await sql<RunRow>('SELECT status, lease_owner, lease_epoch, job_name FROM agent_runs WHERE id = $1', [runId]))[0];
 
 /** The lines the demo runner prints for a run with `steps` steps. */
 function expectedLog(runId: string, issue: number, steps: number, repo: string): string[] {
@@ -167,7 +167,9 @@ describe('reliability', () => {
     const runId = await label(21);
     const first = await until('a running holder', async () => {
       const row = await runRow(runId);
-      return row?.status === 'running' && (await jobsOf(runId)).length === 1 ? row.lease_owner : undefined;
+      // job_name set: the edge has applied the holder's job_started, which writes lease_until
+      // (NULL today), so an expiry set before it would be overwritten and nothing taken over.
+      return row?.status === 'running' && row.job_name !== null && (await jobsOf(runId)).length === 1 ? row.lease_owner : undefined;
     });
     await sql(`UPDATE agent_runs SET lease_until = now() - interval '1 second' WHERE id = $1`, [runId]);
     stack.startAgent('agent-late');

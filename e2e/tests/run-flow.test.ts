@@ -122,7 +122,7 @@ describe('a run:dev label, end to end', () => {
 
   it('creates nothing for a label set by a bot', async () => {
     const res = await label(8, { senderType: 'Bot' });
-    expect(res).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'sender_not_human' } });
+    expect(res).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'sender_type_bot_not_permitted' } });
   });
 });
 

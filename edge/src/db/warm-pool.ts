@@ -12,7 +12,10 @@ export interface WarmPool {
   reset(): Promise<void>;
 }
 
-export function createWarmPool(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, max = 4): WarmPool {
+/** How long a dropped pool stays open for the calls already using it. */
+const DRAIN_BEFORE_CLOSE_MS = 10_000;
+
+export function createWarmPool(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, max = 4, drainMs = DRAIN_BEFORE_CLOSE_MS): WarmPool {
   let handle: DbHandle | null = null;
   return {
     db() {
@@ -22,8 +25,15 @@ export function createWarmPool(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, max 
     async reset() {
       const old = handle;
       handle = null;
+      if (old === null) {
+        return;
+      }
+      // Calls running concurrently may still hold the old pool: new calls get a
+      // fresh one at once, the old one is closed only after they had time to end
+      // (closing it under them would fail healthy queries with "pool ended").
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
       // Closing a broken pool may itself fail; there is nothing left to release then.
-      await old?.close().catch(() => undefined);
+      await old.close().catch(() => undefined);
     },
   };
 }

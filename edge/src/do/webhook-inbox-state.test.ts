@@ -146,6 +146,7 @@ describe('classifyDbError', () => {
     ['connection refused (errno)', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a reset socket', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
     ['pg: connection terminated', new Error('Connection terminated unexpectedly')],
+    ['a pool another call dropped', new Error('Cannot use a pool after calling end on the pool')],
     ['workerd: network connection lost', new Error('Network connection lost.')],
     ['Neon: WebSocket error', new Error('WebSocket connection to ws://127.0.0.1:1/v2 failed')],
     ['pg pool connect timeout', new Error('timeout exceeded when trying to connect')],

@@ -229,6 +229,8 @@ function isUnreachableSqlState(code: string): boolean {
  * quotes the query parameters).
  */
 const UNREACHABLE_MESSAGES = [
+  // A pool dropped after another call's failure: the database itself may be fine; retry.
+  /cannot use a pool after calling end/i,
   /connection terminated/i,
   /network connection lost/i,
   /websocket/i,

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createWarmPool } from '../db/warm-pool.ts';
 import type { GitHubPort } from '../domain/github-port.ts';
-import { ingestWebhook, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
+import { DependencyUnavailableError, ingestWebhook, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
 import { isGitHubAppConfigured, readGitHubAppSettings, readSettings } from '../env.ts';
 import { createGitHubApp } from '../github/github-app.ts';
 import { createPermissionPort } from '../github/permission-port.ts';
@@ -190,8 +190,11 @@ export class WebhookInbox extends DurableObject<Env> {
       });
       return await Promise.race([ingestWebhook(delivery, this.pool.db(), this.ingestOptions()), timeout]);
     } catch (error) {
-      // A broken (or hung) connection must not poison later calls.
-      this.ctx.waitUntil(this.pool.reset());
+      // A broken (or hung) connection must not poison later calls; a refused
+      // decision (GitHub did not answer) or bad data leaves the pool healthy.
+      if (!(error instanceof DependencyUnavailableError) && classifyDbError(error) === 'unreachable') {
+        this.ctx.waitUntil(this.pool.reset());
+      }
       throw error;
     } finally {
       if (timer !== undefined) {
