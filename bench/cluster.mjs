@@ -53,6 +53,9 @@ async function dispatchLatency(transport) {
     for (let i = 0; i < Number(values.dispatches); i++) {
       const payload = labeledPayload({ issue: 500 + i, repoId: stack.repo.externalId, repoFullName: stack.repo.fullName });
       const res = await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload });
+      if (res.status !== 202 || typeof res.body?.runId !== 'string') {
+        throw new Error(`webhook for issue ${500 + i} not accepted (${transport}): ${res.status} ${JSON.stringify(res.body)}; see ${stack.stateDir}/edge.log`);
+      }
       const acceptedAt = performance.now();
       const deadline = Date.now() + 15_000;
       while (!watch.added.has(res.body.runId) && Date.now() < deadline) {
