@@ -7,3 +7,4 @@ export * from './schema/flow-events.ts';
 export * from './schema/run-log-chunks.ts';
 export * from './schema/realtime-events.ts';
 export * from './schema/hook-redeliveries.ts';
+export * from './schema/project-members.ts';

@@ -31,6 +31,7 @@ describe.each(kinds)('%s', (kind) => {
         'clusters',
         'flow_events',
         'hook_redeliveries',
+        'project_members',
         'projects',
         'realtime_events',
         'repositories',

@@ -1,6 +1,6 @@
-import { agentRuns } from '@stageline/db';
-import type { IssueLineage, ReviewHistory } from '@stageline/policy';
-import { sql } from 'drizzle-orm';
+import { agentRuns, projectMembers } from '@stageline/db';
+import type { IssueLineage, ProjectRole, ReviewHistory } from '@stageline/policy';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 
 const ACTIVE = sql`('pending', 'running', 'waiting_mcp', 'waiting_backpressure')`;
@@ -97,4 +97,14 @@ export async function activeRunIdsOfPullRequest(db: Db, input: { repositoryId: s
     WHERE repository_id = ${input.repositoryId}::uuid AND run_payload #>> '{pull_request,number}' = ${String(input.pullRequestNumber)}
       AND status IN ${ACTIVE}`);
   return result.rows.map((r) => r.id);
+}
+
+/** The sender's role in the project, if the sender is a Stageline member (actor guard, domain.md §2.6). */
+export async function memberRole(db: Db, input: { projectId: string; login: string }): Promise<ProjectRole | null> {
+  const [row] = await db
+    .select({ role: projectMembers.role })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, input.projectId), eq(projectMembers.githubLogin, input.login.toLowerCase())))
+    .limit(1);
+  return row?.role ?? null;
 }

@@ -11,7 +11,7 @@ import {
   withLabelNames,
 } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
-import { activeDiscussionRunIds, activeRunIdsOfPullRequest, issueContext, reviewHistory } from '../db/lineage-repo.ts';
+import { activeDiscussionRunIds, activeRunIdsOfPullRequest, issueContext, memberRole, reviewHistory } from '../db/lineage-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
 import { activeRunIdsOfIssue, cancelRun } from '../db/run-repo.ts';
 import { findRepository, storeDelivery, type DeliveryRecord, type KnownRepository, type NewRun } from '../db/webhook-repo.ts';
@@ -232,8 +232,12 @@ async function decide(
   if (first.kind !== 'need_permission') {
     return first;
   }
-  const permission: RepositoryPermission = opts.github && onGitHub ? await opts.github.permission(onGitHub, first.login) : 'unavailable';
-  return decideRun(intent, { ...base, actor: { ...actor, permission } }, catalog);
+  // A project member with a writing role needs no repository permission; ask both at once.
+  const [projectRole, permission] = await Promise.all([
+    memberRole(db, { projectId: repo.projectId, login: first.login }),
+    opts.github && onGitHub ? opts.github.permission(onGitHub, first.login) : Promise.resolve<RepositoryPermission>('unavailable'),
+  ]);
+  return decideRun(intent, { ...base, actor: { ...actor, projectRole, permission } }, catalog);
 }
 
 async function createRun(

@@ -1,7 +1,7 @@
 // The label policy through the real pipeline: signed deliveries into workerd,
 // decisions stored in Postgres, the sender's permission and every GitHub write
 // against the fake GitHub (which checks each call against GitHub's OpenAPI).
-import { agentRuns, flowEvents, projects } from '@stageline/db';
+import { agentRuns, flowEvents, projectMembers, projects } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
@@ -150,6 +150,27 @@ describe('label policy: refusals explain themselves', () => {
     await vi.waitFor(async () => expect((await comments(s.fullName, 60)).map((c) => c.body)).toEqual([expect.stringContaining('@reader needs write')]), WAIT);
     expect(await labelsOn(s.fullName, 60)).not.toContain('need:input');
     await expectNoViolations(s.fullName);
+  });
+
+  it('lets a read_write project member start agents without repository write, and refuses a read member', async () => {
+    const s = await seededIssue(67);
+    await fakeGitHub('seedIssue', { repo: s.fullName, number: 68 });
+    await fakeGitHub('setPermission', { repo: s.fullName, user: 'pm-paula', permission: 'read' });
+    await fakeGitHub('setPermission', { repo: s.fullName, user: 'viewer-vic', permission: 'read' });
+    const h = db();
+    try {
+      await h.db.insert(projectMembers).values([
+        { projectId: s.projectId, githubLogin: 'pm-paula', role: 'read_write' },
+        { projectId: s.projectId, githubLogin: 'viewer-vic', role: 'read' },
+      ]);
+    } finally {
+      await h.close();
+    }
+    const member = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 67, senderLogin: 'PM-Paula' }));
+    expect(member.status).toBe(202);
+    expect((await runsOf(member.delivery))[0]?.runPayload).toMatchObject({ actor: { reason: 'project_member_read_write' } });
+    const viewer = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 68, senderLogin: 'viewer-vic' }));
+    expect(viewer.body).toMatchObject({ status: 'ignored', reason: 'sender_role_read_not_permitted' });
   });
 
   it('refuses someone GitHub does not know as a collaborator', async () => {
