@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { clusters } from './clusters.ts';
 
 /** A project groups repositories and is bound to the cluster that runs its Jobs (domain.md §4.6). */
@@ -14,6 +14,11 @@ export const projects = pgTable('projects', {
    * `{"run:dev": "ai:dev"}`); validated by the policy's `withLabelNames`.
    */
   labelNames: jsonb().$type<Record<string, string>>().notNull().default({}),
+  /**
+   * The GitHub App installation whose repositories this project takes: the
+   * installation events bind (and unbind) them (domain.md §2.5).
+   */
+  githubInstallationId: bigint({ mode: 'number' }).unique(),
   /** Claims serve projects round-robin by this time (domain.md §3.6 fair claiming). */
   lastClaimedAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -14,6 +14,8 @@ export const repositories = pgTable(
     owner: text().notNull(),
     name: text().notNull(),
     fullName: text().notNull(),
+    /** Removed from the App installation: no longer bound (its run history stays). */
+    unboundAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique('repositories_provider_external_id_key').on(t.provider, t.externalId)],

@@ -1,5 +1,5 @@
 import { agentRuns, flowEvents, hookRedeliveries, repositories } from '@stageline/db';
-import { and, asc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { PastRedelivery } from '../reconcile/plan-redeliveries.ts';
 import type { IssueRun } from '../reconcile/find-missing-runs.ts';
 import type { Db } from './client.ts';
@@ -51,7 +51,7 @@ export function boundRepositories(db: Db, limit: number): Promise<BoundRepositor
   return db
     .select({ id: repositories.id, externalId: repositories.externalId, owner: repositories.owner, name: repositories.name, fullName: repositories.fullName })
     .from(repositories)
-    .where(eq(repositories.provider, 'github'))
+    .where(and(eq(repositories.provider, 'github'), isNull(repositories.unboundAt)))
     .orderBy(asc(repositories.createdAt))
     .limit(limit);
 }

@@ -1,5 +1,5 @@
 import { agentRuns, flowEvents, projects, realtimeEvents, repositories, webhookDeliveries } from '@stageline/db';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { GLOBAL_SCOPE, type RealtimeEvent } from './realtime-repo.ts';
 import { toRunDto, type RunRow } from './run-dto.ts';
@@ -18,7 +18,7 @@ export async function findRepository(db: Db, externalId: number): Promise<KnownR
     .select({ id: repositories.id, projectId: repositories.projectId, clusterId: projects.clusterId, fullName: repositories.fullName, labelNames: projects.labelNames })
     .from(repositories)
     .innerJoin(projects, eq(projects.id, repositories.projectId))
-    .where(and(eq(repositories.provider, 'github'), eq(repositories.externalId, externalId)))
+    .where(and(eq(repositories.provider, 'github'), eq(repositories.externalId, externalId), isNull(repositories.unboundAt)))
     .limit(1);
   return row ?? null;
 }

@@ -8,6 +8,8 @@ import type { KnownRepository } from '../db/webhook-repo.ts';
 export interface RepositoryCache {
   get(externalId: number, now: number): KnownRepository | null | undefined;
   set(externalId: number, repo: KnownRepository | null, now: number): void;
+  /** Forget one binding (it just changed). */
+  forget(externalId: number): void;
 }
 
 export function createRepositoryCache(ttlMs: number, maxEntries = 1000): RepositoryCache {
@@ -29,6 +31,9 @@ export function createRepositoryCache(ttlMs: number, maxEntries = 1000): Reposit
         }
       }
       entries.set(externalId, { repo, expires: now + ttlMs });
+    },
+    forget(externalId) {
+      entries.delete(externalId);
     },
   };
 }

@@ -16,7 +16,7 @@ import type { Logger } from '../lib/log.ts';
  * just installed on. Best effort: agents also claim on connect and on
  * their reconcile tick, and the outbox retries on its own once queued.
  */
-export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'GITHUB_OUTBOX'> & GitHubAppEnv, outcome: IngestOutcome, log: Logger): Promise<void> {
+export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'GITHUB_OUTBOX' | 'WEBHOOK_INBOX'> & GitHubAppEnv, outcome: IngestOutcome, log: Logger): Promise<void> {
   const tasks: Promise<unknown>[] = [];
   const github: EffectBatch[] = [];
   switch (outcome.kind) {
@@ -25,6 +25,9 @@ export async function notifyIngested(env: Pick<Env, 'CHANNEL' | 'AGENT_HUB' | 'G
     case 'ignored':
       if (outcome.github !== null) {
         github.push(outcome.github);
+      }
+      for (const externalId of outcome.rebound ?? []) {
+        tasks.push(env.WEBHOOK_INBOX.get(env.WEBHOOK_INBOX.idFromName(`repo:${externalId}`)).forgetRepository(externalId));
       }
       if (outcome.labelBootstrap !== undefined) {
         tasks.push(bootstrapInstalledRepositories(env, outcome.labelBootstrap, log));

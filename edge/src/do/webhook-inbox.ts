@@ -109,6 +109,11 @@ export class WebhookInbox extends DurableObject<Env> {
     }
   }
 
+  /** The repository's binding changed (installation events): look it up again on the next delivery. */
+  async forgetRepository(externalId: number): Promise<void> {
+    this.repositories.forget(externalId);
+  }
+
   /** Drain: apply queued deliveries oldest first until the queue is empty or Postgres fails again. */
   override async alarm(): Promise<void> {
     // Safety net first: should anything below throw, a later attempt is already

@@ -10,6 +10,7 @@ import {
   type RunIntent,
   withLabelNames,
 } from '@stageline/policy';
+import { applyInstallationBinding } from '../db/binding-repo.ts';
 import type { Db } from '../db/client.ts';
 import { activeDiscussionRunIds, activeRunIdsOfPullRequest, issueContext, memberRole, reviewHistory } from '../db/lineage-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
@@ -63,6 +64,8 @@ export type IngestOutcome =
       github: EffectBatch | null;
       /** The App was installed on these repositories: create the label taxonomy there (webhook-inbox-notify.ts). */
       labelBootstrap?: { installationId: number; repositories: readonly { id: number; fullName: string }[] };
+      /** Repositories (external ids) whose binding changed: their inboxes forget the cached binding. */
+      rebound?: number[];
     };
 
 /**
@@ -170,8 +173,13 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     case 'close_pull_request':
       return repo === null ? ignore('repository_not_bound', route.reasons) : closePullRequest(db, record, repo, route.pullRequestNumber, route.reasons, defaults.consoleUrl);
     case 'bind_repositories': {
-      // Recorded for the audit; binding repositories to projects stays a staff action.
       const outcome = await ignore(route.kind, route.reasons);
+      if (outcome.kind === 'ignored') {
+        // New delivery: the project that claims this installation takes the added repositories.
+        const binding = await applyInstallationBinding(db, { installationId: route.installationId, added: route.added, removed: route.removed, now: d.receivedAt });
+        outcome.reasons = [...outcome.reasons, binding.projectId === null ? 'no project claims this installation' : `bound ${binding.bound.length}, unbound ${binding.unbound.length}`];
+        outcome.rebound = [...binding.bound, ...binding.unbound];
+      }
       // A new installation (or repositories added to one) gets the label taxonomy (§2.1 bootstrap).
       const installed = route.kind === 'bind_repositories' && route.added.length > 0 && ((d.event === 'installation' && record.action === 'created') || (d.event === 'installation_repositories' && record.action === 'added'));
       return outcome.kind === 'ignored' && installed ? { ...outcome, labelBootstrap: { installationId: route.installationId, repositories: route.added } } : outcome;

@@ -54,7 +54,7 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       return c.json({ status: 'duplicate' }, 200);
     case 'ignored':
       log.info('webhook ignored', { reason: outcome.reason });
-      if (outcome.github !== null || outcome.labelBootstrap !== undefined) {
+      if (outcome.github !== null || outcome.labelBootstrap !== undefined || outcome.rebound !== undefined) {
         // A refusal explains itself on the thread (and may ask with need:input); a new installation gets its labels.
         c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
       }

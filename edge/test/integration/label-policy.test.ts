@@ -108,6 +108,41 @@ describe('label policy: accepted triggers', () => {
   });
 });
 
+describe('installation events bind repositories', () => {
+  it('binds added repositories to the project that claims the installation, and unbinds removed ones', async () => {
+    const s = await seedCluster();
+    const installationId = 70_000_000 + Math.floor(Math.random() * 1e6);
+    const repoId = 90_000_000 + Math.floor(Math.random() * 1e6);
+    const fullName = `octo-org/bound-${repoId}`;
+    const h = db();
+    try {
+      await h.db.update(projects).set({ githubInstallationId: installationId }).where(eq(projects.id, s.projectId));
+    } finally {
+      await h.close();
+    }
+    await fakeGitHub('seedInstallation', { id: installationId, account: 'octo-org', repositories: [{ id: repoId, full_name: fullName }] });
+    await fakeGitHub('setPermission', { repo: fullName, user: 'octocat', permission: 'write' });
+    await fakeGitHub('seedIssue', { repo: fullName, number: 5 });
+    const labelOn = () => {
+      const p = labeledPayload({ issueNumber: 5 });
+      Object.assign(p, { repository: { ...(p.repository as object), id: repoId, full_name: fullName, name: `bound-${repoId}` }, installation: { id: installationId } });
+      return p;
+    };
+    expect((await send(labelOn())).body).toMatchObject({ reason: 'repository_not_bound_for_issue_label' });
+
+    const event = structuredClone(env.TEST_WEBHOOK_EXAMPLES['installation_repositories.added'] ?? {});
+    const repos = [{ ...(event.repositories_added as object[] | undefined)?.[0], id: repoId, name: `bound-${repoId}`, full_name: fullName }];
+    Object.assign(event, { installation: { ...(event.installation as object), id: installationId }, repositories_added: repos, repositories_removed: [] });
+    expect((await send(event, 'installation_repositories')).status).toBe(200);
+    // The repository's inbox forgets its cached binding after the commit (a moment later).
+    await vi.waitFor(async () => expect((await send(labelOn())).status).toBe(202), WAIT);
+
+    Object.assign(event, { action: 'removed', repositories_added: [], repositories_removed: repos });
+    expect((await send(event, 'installation_repositories')).status).toBe(200);
+    await vi.waitFor(async () => expect((await send(labelOn())).body).toMatchObject({ reason: 'repository_not_bound_for_issue_label' }), WAIT);
+  });
+});
+
 describe('label policy: per-project label names', () => {
   async function setLabelNames(projectId: string, labelNames: Record<string, string>) {
     const h = db();
