@@ -74,8 +74,6 @@ export class WebhookInbox extends DurableObject<Env> {
   private meta: InboxMeta = EMPTY_META;
   /** Arrivals and drain steps run one at a time, in the order they came (FIFO). */
   private turn: Promise<unknown> = Promise.resolve();
-  /** Arrivals waiting on the serial path: while any do, newcomers queue behind them. */
-  private pending = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,24 +87,10 @@ export class WebhookInbox extends DurableObject<Env> {
   }
 
   async ingest(delivery: VerifiedDelivery): Promise<InboxAnswer> {
-    // Storage reads of a Durable Object are served from its cache: this costs no round trip.
-    await this.loadMeta();
-    if (this.meta.count === 0 && this.pending === 0) {
-      // Nothing waits: apply alongside the other deliveries in flight (they arrived
-      // concurrently, so no order among them is owed). Only a failure takes the
-      // serial path, where it is queued behind anything queued meanwhile.
-      try {
-        return await this.apply(delivery);
-      } catch (error) {
-        return this.serially(() => this.afterApplyError(delivery, error));
-      }
-    }
-    this.pending += 1;
-    try {
-      return await this.serially(() => this.receive(delivery));
-    } finally {
-      this.pending -= 1;
-    }
+    // One at a time, in arrival order, even while nothing is queued: a delivery's
+    // decision reads what earlier ones wrote (a stage label ends the discussion a
+    // moment-earlier label opened), so they must not overtake each other.
+    return this.serially(() => this.receive(delivery));
   }
 
   /** The repository's binding changed (installation events): look it up again on the next delivery. */
