@@ -56,5 +56,7 @@ export const agentRuns = pgTable(
     index('agent_runs_claim_idx').on(t.clusterId, t.createdAt).where(sql`status = 'pending'`),
     index('agent_runs_status_lease_idx').on(t.status, t.leaseUntil),
     index('agent_runs_created_idx').on(t.createdAt),
+    // Webhook ingest reads an issue's run history (lineage, discussion, profile hints) per trigger.
+    index('agent_runs_repository_issue_idx').on(t.repositoryId, t.issueNumber, t.createdAt),
   ],
 );

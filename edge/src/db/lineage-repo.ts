@@ -10,14 +10,22 @@ export interface IssueContext {
   activeDiscussion: boolean;
   /** Model/reasoning-capable labels the last run of the issue saw (`profile_hints`). */
   lastRunLabels: string[];
+  /** The sender's project role, when asked for (same round trip). */
+  projectRole: ProjectRole | null;
 }
+
+const ROLES: readonly ProjectRole[] = ['admin', 'read_write', 'read'];
 
 /**
  * What the issue's earlier runs left (domain.md §2.9 candidate lineage, §2.4
  * profile hints, §2.11 discussion exclusivity), in one round trip.
  */
-export async function issueContext(db: Db, input: { repositoryId: string; issueNumber: number; discussionLabel: string }): Promise<IssueContext> {
-  const result = await db.execute<{ has_prior: boolean; candidate_ns: string | null; candidate_ref: string | null; active_discussion: boolean; hints: unknown }>(sql`
+export async function issueContext(
+  db: Db,
+  input: { repositoryId: string; issueNumber: number; discussionLabel: string; member?: { projectId: string; login: string } },
+): Promise<IssueContext> {
+  const member = input.member ?? { projectId: '00000000-0000-0000-0000-000000000000', login: '' };
+  const result = await db.execute<{ has_prior: boolean; candidate_ns: string | null; candidate_ref: string | null; active_discussion: boolean; hints: unknown; member_role: string | null }>(sql`
     WITH issue_runs AS (
       SELECT status, trigger_label, job_namespace, run_payload, created_at FROM ${agentRuns}
       WHERE repository_id = ${input.repositoryId}::uuid AND issue_number = ${input.issueNumber}
@@ -29,12 +37,14 @@ export async function issueContext(db: Db, input: { repositoryId: string; issueN
            (SELECT job_namespace FROM candidate) AS candidate_ns,
            (SELECT ref FROM candidate) AS candidate_ref,
            EXISTS (SELECT 1 FROM issue_runs WHERE lower(trigger_label) = lower(${input.discussionLabel}) AND status IN ${ACTIVE}) AS active_discussion,
-           (SELECT run_payload -> 'profile_hints' FROM issue_runs ORDER BY created_at DESC LIMIT 1) AS hints`);
+           (SELECT run_payload -> 'profile_hints' FROM issue_runs ORDER BY created_at DESC LIMIT 1) AS hints,
+           (SELECT role FROM ${projectMembers} WHERE project_id = ${member.projectId}::uuid AND github_login = ${member.login.toLowerCase()}) AS member_role`);
   const row = result.rows[0];
   return {
     lineage: { hasPriorRun: row?.has_prior ?? false, candidateNamespace: row?.candidate_ns ?? null, candidateBuildRef: row?.candidate_ref ?? null },
     activeDiscussion: row?.active_discussion ?? false,
     lastRunLabels: hintLabels(row?.hints),
+    projectRole: ROLES.find((r) => r === row?.member_role) ?? null,
   };
 }
 

@@ -227,25 +227,24 @@ async function decide(
   defaults: NonNullable<IngestOptions['defaults']>,
   onGitHub: RepositoryOnGitHub | null,
 ): Promise<RunDecision> {
+  const login = facts.sender?.login ?? '';
+  // The issue's history and the sender's project role in one round trip (a PR-only run has no issue).
   const context =
     intent.issueNumber === null
-      ? { lineage: { hasPriorRun: false, candidateNamespace: null, candidateBuildRef: null }, activeDiscussion: false, lastRunLabels: [] }
-      : await issueContext(db, { repositoryId: repo.id, issueNumber: intent.issueNumber, discussionLabel: catalog.discussion.label });
+      ? { lineage: { hasPriorRun: false, candidateNamespace: null, candidateBuildRef: null }, activeDiscussion: false, lastRunLabels: [], projectRole: await memberRole(db, { projectId: repo.projectId, login }) }
+      : await issueContext(db, { repositoryId: repo.id, issueNumber: intent.issueNumber, discussionLabel: catalog.discussion.label, member: { projectId: repo.projectId, login } });
   const base = {
     ...context,
     defaults: { model: defaults.model, reasoningEffort: defaults.reasoningEffort, productionNamespace: defaults.productionNamespace, defaultRef: facts.repository?.default_branch ?? 'main' },
   };
-  const actor = { senderType: facts.sender?.type ?? null, senderLogin: facts.sender?.login ?? null, projectRole: null };
+  // A project member with a writing role needs no repository permission: GitHub is asked only if needed.
+  const actor = { senderType: facts.sender?.type ?? null, senderLogin: facts.sender?.login ?? null, projectRole: context.projectRole };
   const first = decideRun(intent, { ...base, actor: { ...actor, permission: null } }, catalog);
   if (first.kind !== 'need_permission') {
     return first;
   }
-  // A project member with a writing role needs no repository permission; ask both at once.
-  const [projectRole, permission] = await Promise.all([
-    memberRole(db, { projectId: repo.projectId, login: first.login }),
-    opts.github && onGitHub ? opts.github.permission(onGitHub, first.login) : Promise.resolve<RepositoryPermission>('unavailable'),
-  ]);
-  return decideRun(intent, { ...base, actor: { ...actor, projectRole, permission } }, catalog);
+  const permission: RepositoryPermission = opts.github && onGitHub ? await opts.github.permission(onGitHub, first.login) : 'unavailable';
+  return decideRun(intent, { ...base, actor: { ...actor, permission } }, catalog);
 }
 
 async function createRun(

@@ -1,0 +1,1 @@
+CREATE INDEX "agent_runs_repository_issue_idx" ON "agent_runs" USING btree ("repository_id","issue_number","created_at");
