@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
+import { until } from './support/until.ts';
 
 type RunDto = { id: string; status: string; issue_number: number | null };
 
@@ -26,20 +27,6 @@ async function label(issue: number, extra: { label?: string; senderLogin?: strin
   return sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload });
 }
 
-/** Poll until `probe` returns a value; the writes reach GitHub after the answer, through the outbox. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const thread = (number: number) => ({ repo: stack.repo.fullName, number });
 const comments = (number: number) => stack.github.issueComments(thread(number));

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
+import { until } from './support/until.ts';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -35,19 +36,6 @@ async function label(issue: number): Promise<string> {
   return (res.body as { runId: string }).runId;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 type RunRow = { status: string; lease_owner: string | null; lease_epoch: number; job_name: string | null };
 const runRow = async (runId: string) => (await sql<RunRow>('SELECT status, lease_owner, lease_epoch, job_name FROM agent_runs WHERE id = $1', [runId]))[0];

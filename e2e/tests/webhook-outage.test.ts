@@ -11,6 +11,7 @@ import { findPostgresBin } from '@stageline/db/dev';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
+import { until } from './support/until.ts';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -37,19 +38,6 @@ async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] 
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await sleep(200);
-  }
-}
 
 interface Answer {
   delivery: string;
