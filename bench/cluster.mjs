@@ -6,7 +6,7 @@
 //  3. reconnect time after an edge restart: edge ready again -> agent's hello
 //     recorded, over several restarts.
 // Prints a markdown table and writes bench/results/cluster-<timestamp>.json.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,12 @@ const { values } = parseArgs({
     watched: { type: 'string', default: '500' },
     restarts: { type: 'string', default: '10' },
     only: { type: 'string', default: 'dispatch,rss,reconnect' },
+    // rss: also write the agent's memory breakdown (bench/lib/agent-probe.mjs) to this file; `snapshot` adds a heap snapshot.
+    probe: { type: 'string' },
+    snapshot: { type: 'boolean', default: false },
+    'node-options': { type: 'string', default: '' },
+    // rss: seconds to wait after all runs are running before sampling (GC and the allocator give memory back over time).
+    settle: { type: 'string', default: '5' },
   },
 });
 const ONLY = new Set(values.only.split(','));
@@ -75,27 +81,59 @@ async function dispatchLatency(transport) {
   }
 }
 
+/** User + system CPU time of a process (USER_HZ = 100). */
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** The agent's largest mappings by resident size (MiB): malloc arenas show as big anonymous ranges. */
+function largestMappings(pid) {
+  const maps = [];
+  let current;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      current = { range: `${head[1]}-${head[2]}`, sizeMiB: (parseInt(head[2], 16) - parseInt(head[1], 16)) / 2 ** 20, name: head[3] || '[anon]', rssMiB: 0 };
+      maps.push(current);
+    } else if (current && line.startsWith('Rss:')) {
+      current.rssMiB = Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+    }
+  }
+  const byName = {};
+  for (const m of maps) {
+    byName[m.name] = Math.round(((byName[m.name] ?? 0) + m.rssMiB) * 10) / 10;
+  }
+  return { byName, top: maps.sort((a, b) => b.rssMiB - a.rssMiB).slice(0, 15) };
+}
+
 async function rssWith(watched) {
   // The agent as shipped: the esbuild bundle (the sources load ~70 MiB more at start).
   await buildAgentBundle();
+  const probeFile = values.probe ? path.resolve(values.probe) : undefined;
+  const probeEnv = probeFile
+    ? { NODE_OPTIONS: `${values['node-options']} --import=${path.join(ROOT, 'bench', 'lib', 'agent-probe.mjs')}`.trim(), STAGELINE_PROBE_FILE: probeFile, STAGELINE_PROBE_SNAPSHOT: values.snapshot ? '1' : '0' }
+    : values['node-options'] ? { NODE_OPTIONS: values['node-options'] } : {};
   const stack = await startStack({
     stateDir: tmp(),
     dbKind: 'auto',
     build: false,
     agentEntry: 'bundle',
     edgeLogLevel: 'warn',
-    agentEnv: { STAGELINE_JOB_COMMAND: JSON.stringify(['sleep', '900']), STAGELINE_CLAIM_LIMIT: '50', STAGELINE_MAX_RUNS: String(watched), STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_LOG_LEVEL: 'warn' },
+    agentEnv: { STAGELINE_JOB_COMMAND: JSON.stringify(['sleep', '900']), STAGELINE_CLAIM_LIMIT: '50', STAGELINE_MAX_RUNS: String(watched), STAGELINE_RECONCILE_INTERVAL: '1s', STAGELINE_LOG_LEVEL: 'warn', ...probeEnv },
   });
   try {
     await query(stack.db.url, 'UPDATE projects SET slots = $1', [watched + 10]);
     const agentPid = stack.agents[0].pid;
     await sleep(2000);
     const idle = rssMiB(agentPid);
+    const idleMappings = probeFile ? largestMappings(agentPid).byName : undefined;
     for (let i = 0; i < watched; i += 25) {
       await Promise.all(
         Array.from({ length: Math.min(25, watched - i) }, (_, k) =>
@@ -112,13 +150,33 @@ async function rssWith(watched) {
       }
       await sleep(1000);
     }
-    await sleep(5000);
+    const cpuFrom = { ms: cpuMs(agentPid), at: Date.now() };
+    await sleep(Number(values.settle) * 1000);
     const samples = [];
     for (let i = 0; i < 10; i++) {
       samples.push(rssMiB(agentPid));
       await sleep(500);
     }
-    return { watched: running, idleMiB: idle, rssMiB: Math.max(...samples) };
+    // Agent CPU while it only supervises (watches, log streams, lease renewals, sweeps), in % of one core.
+    const cpuPercent = (100 * (cpuMs(agentPid) - cpuFrom.ms)) / (Date.now() - cpuFrom.at);
+    const sorted = [...samples].sort((a, b) => a - b);
+    const rss = { watched: running, idleMiB: idle, rssMiB: Math.max(...samples), rssMedianMiB: sorted[Math.floor(sorted.length / 2)], samplesMiB: samples, cpuPercent };
+    if (probeFile) {
+      // Before the probe: a heap snapshot's own native memory would show in the mappings.
+      const smaps = readFileSync(`/proc/${agentPid}/smaps_rollup`, 'utf8');
+      const mappings = largestMappings(agentPid);
+      const fds = readdirSync(`/proc/${agentPid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${agentPid}/fd/${fd}`); } catch { return 'gone'; } });
+      process.kill(agentPid, 'SIGUSR2');
+      await sleep(values.snapshot ? 20_000 : 1000);
+      const probe = JSON.parse(readFileSync(probeFile, 'utf8'));
+      probe.sockets = fds.filter((l) => l.startsWith('socket:')).length;
+      probe.smaps = smaps;
+      probe.largestMappings = mappings;
+      probe.idleMappings = idleMappings;
+      writeFileSync(probeFile, JSON.stringify(probe, null, 2));
+      rss.probe = probe;
+    }
+    return rss;
   } finally {
     await stack.stop();
   }
@@ -174,5 +232,5 @@ console.log(`
 | dispatch, polling every 1 s (ms) | ${polled.n} | ${f(polled.p50)} | ${f(polled.p95)} | ${f(polled.p99)} | ${f(polled.max)} |
 | reconnect after edge restart (ms) | ${reconnect.n} | ${f(reconnect.p50)} | ${f(reconnect.p95)} | ${f(reconnect.p99)} | ${f(reconnect.max)} |
 
-agent RSS: ${f(rss.rssMiB)} MiB while watching ${rss.watched} running Jobs (idle ${f(rss.idleMiB)} MiB)
+agent RSS: ${f(rss.rssMiB)} MiB (median ${f(rss.rssMedianMiB ?? NaN)}) while watching ${rss.watched} running Jobs (idle ${f(rss.idleMiB)} MiB), agent CPU ${f(rss.cpuPercent ?? NaN)} %
 results: ${path.relative(ROOT, file)}`);

@@ -159,6 +159,37 @@ describe('Jobs against kubesim', () => {
     expect(listed.find((job) => job.name === ref.name)).toMatchObject({ runId: ref.runId, epoch: 1, phase: 'succeeded' });
   });
 
+  it('follows a running pod log as it is written, and stops with the partial last line when aborted', async () => {
+    const { ref } = await startJob("let i = 0; const t = setInterval(() => { i += 1; process.stdout.write(i < 3 ? `live${i}\\n` : 'partial'); if (i === 3) clearInterval(t); }, 100); setTimeout(() => {}, 30000)");
+    const [pod] = await vi.waitFor(async () => {
+      const pods = await k.gateway.listJobPods(ref);
+      expect(pods[0]?.status?.phase).toBe('Running');
+      return pods;
+    }, WAIT);
+    const lines: string[] = [];
+    const controller = new AbortController();
+    const following = k.gateway.followPodLog(ref, pod?.metadata?.name ?? '', (line) => lines.push(line), controller.signal);
+    await vi.waitFor(() => expect(lines).toEqual(['live1', 'live2']), WAIT);
+    // Give the partial line time to arrive before cutting the stream.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    controller.abort();
+    await following;
+    expect(lines).toEqual(['live1', 'live2', 'partial']);
+    await k.gateway.deleteJob(ref.namespace, ref.name);
+  });
+
+  it('reports a pod log that cannot be read with the HTTP status, and follows again on the same credentials', async () => {
+    const { ref } = await startJob("console.log('again')");
+    await expect(k.gateway.followPodLog(ref, 'no-such-pod', () => undefined, new AbortController().signal)).rejects.toThrow(/follow log of .*: HTTP 404/);
+    await k.gateway.waitForJobOutcome(ref, new AbortController().signal);
+    const [pod] = await k.gateway.listJobPods(ref);
+    for (let i = 0; i < 3; i += 1) {
+      const lines: string[] = [];
+      await k.gateway.followPodLog(ref, pod?.metadata?.name ?? '', (line) => lines.push(line), new AbortController().signal);
+      expect(lines).toEqual(['again']);
+    }
+  });
+
   it('reports a failing command as failed with the condition reason', async () => {
     const { ref } = await startJob("console.error('bad things');process.exit(3)");
     const outcome = await k.gateway.waitForJobOutcome(ref, new AbortController().signal);

@@ -2,7 +2,7 @@
  * The namespace TTL sweep (domain.md §5.8, Stageline decision: expiry
  * deletes), run every reconcile tick and once by `--sweep-once`.
  *
- *   list namespaces (policy SWEEP_SELECTOR) + busy namespaces (live run Jobs/Pods)
+ *   list namespaces (policy SWEEP_SELECTOR) ─► would any go? ─► busy namespaces (live run Jobs/Pods)
  *   ─► plan without the edge: which would go? ─► none: done
  *   ─► ask the edge (runs.query) about their runs ─► no answer: delete NOTHING
  *   ─► plan again with the active runs (policy planNamespaceSweep)
@@ -109,9 +109,14 @@ export function createNamespaceSweeper(options: SweeperOptions): { sweep(): Prom
 
   async function sweep(): Promise<SweepSummary> {
     const namespaces = await options.gateway.listNamespaces(SWEEP_SELECTOR);
-    const busy = await options.gateway.listBusyNamespaces();
+    // The busy check comes last in the plan: it can only keep a namespace that would otherwise go.
+    // When none would, the plan is the same without it, so the list of every run Job and Pod in the
+    // cluster (hundreds of full objects, every tick) is skipped.
+    const unbusy = plan(namespaces, new Set(), new Set());
+    const mayGo = unbusy.some((d) => d.action === 'delete' || d.reason === 'sweep_limit');
+    const busy = mayGo ? await options.gateway.listBusyNamespaces() : new Set<string>();
+    const draft = mayGo ? plan(namespaces, busy, new Set()) : unbusy;
     const byName = new Map(namespaces.map((ns) => [ns.name, ns]));
-    const draft = plan(namespaces, busy, new Set());
     const candidates = draft.filter((d) => d.action === 'delete' || d.reason === 'sweep_limit').flatMap((d) => (d.runId ? [d.runId] : []));
     const summary: SweepSummary = { listed: namespaces.length, expired: 0, deleted: 0, kept: 0, failed: 0 };
     let states: readonly RunState[] = [];

@@ -4,13 +4,12 @@
  * safe to repeat after an agent restart or a takeover (domain.md §5.4:
  * "AlreadyExists on create = success"). Namespace calls are in
  * namespace-ops.ts, the shared Job and pod watches in job-watch.ts and
- * pod-watch.ts.
+ * pod-watch.ts, pod log streams in pod-log-stream.ts.
  */
 import {
   BatchV1Api,
   CoreV1Api,
   KubernetesObjectApi,
-  Log,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
@@ -27,6 +26,7 @@ import type { EnsureJobResult, JobRef, KubeGateway, ManagedJob } from './kube-ga
 import { createLineWritable } from './line-writable.ts';
 import { LABEL_KEYS, managedJobSelector, RUN_CONTAINER } from './manifests.ts';
 import { createNamespaceOps } from './namespace-ops.ts';
+import { createPodLogStreams } from './pod-log-stream.ts';
 import { createPodWatcher } from './pod-watch.ts';
 import { shareDispatcher } from './shared-dispatcher.ts';
 
@@ -48,7 +48,7 @@ export function createClientNodeGateway(options: ClientNodeGatewayOptions): Kube
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  const logs = new Log(kubeConfig);
+  const openPodLog = createPodLogStreams(kubeConfig);
   const namespaces = createNamespaceOps(core, installation);
   const waitForJobOutcome = createJobWatcher(kubeConfig, log, options.random ?? Math.random, installation);
   const watchJobPods = createPodWatcher(kubeConfig, log, options.random ?? Math.random, installation);
@@ -125,43 +125,29 @@ export function createClientNodeGateway(options: ClientNodeGatewayOptions): Kube
       return;
     }
     const sink = createLineWritable(onLine);
-    const endSink = (): void => {
-      if (!sink.writableEnded) {
-        sink.end();
-      }
-    };
     const ended = new Promise<void>((resolve) => {
       sink.once('finish', resolve);
       sink.once('close', resolve);
       sink.once('error', () => resolve());
     });
-    // client-node pipes the response into the sink without listening for the response's errors; an
-    // abort (ours) or a dropped connection would be an uncaught 'error'. End the sink instead.
+    // The response ends the sink when it ends or closes (an abort, a dropped connection): the last
+    // partial line is delivered either way.
     sink.once('pipe', (source: Readable) => {
       source.once('error', (error) => {
         if (!signal.aborted) {
           log.debug('pod log stream ended with an error', { namespace: ref.namespace, pod, reason: describeKubeError(error) });
         }
-        endSink();
       });
     });
-    let controller: AbortController;
     try {
-      controller = await logs.log(ref.namespace, pod, RUN_CONTAINER, sink, { follow: true });
+      await openPodLog({ namespace: ref.namespace, pod, container: RUN_CONTAINER }, sink, signal);
     } catch (error) {
+      if (signal.aborted) {
+        return;
+      }
       throw kubeError(`follow log of ${ref.namespace}/${pod}`, error);
     }
-    const stop = (): void => {
-      controller.abort();
-      // An aborted source does not end the pipe; end it so the last partial line is delivered.
-      endSink();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      await ended;
-    } finally {
-      signal.removeEventListener('abort', stop);
-    }
+    await ended;
   }
 
   async function listBusyNamespaces(): Promise<Set<string>> {

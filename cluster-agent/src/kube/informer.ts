@@ -165,20 +165,31 @@ export function createInformer<V>(o: InformerOptions<V>): Informer<V> {
     });
   }
 
+  /**
+   * List and replace the cache; the listed objects stay in this frame only. (Held in run()'s
+   * frame, the full objects of the last list lived as long as the watch.) Undefined when aborted.
+   */
+  async function relist(signal: AbortSignal): Promise<string | undefined> {
+    const listedAfterSeq = subscriptions;
+    const listed = await o.list();
+    if (signal.aborted) {
+      return undefined;
+    }
+    replaceAll(listed.items, listedAfterSeq);
+    return listed.resourceVersion;
+  }
+
   async function run(signal: AbortSignal): Promise<void> {
     const backoff = createBackoff(o.random, { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 });
     const pause = (): Promise<void> => sleep(backoff.next(), undefined, { signal }).catch(() => undefined);
     let resourceVersion: string | undefined;
     while (!signal.aborted) {
       if (resourceVersion === undefined) {
-        const listedAfterSeq = subscriptions;
         try {
-          const listed = await o.list();
-          if (signal.aborted) {
+          resourceVersion = await relist(signal);
+          if (resourceVersion === undefined) {
             return;
           }
-          replaceAll(listed.items, listedAfterSeq);
-          resourceVersion = listed.resourceVersion;
         } catch (error) {
           o.log.warn('list failed, retrying', { path: o.path, reason: describeKubeError(error) });
           await pause();
