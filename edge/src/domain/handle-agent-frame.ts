@@ -1,8 +1,10 @@
 import { isActiveStatus, POLICY_VERSION, type RunEvent, type TransitionError } from '@stageline/policy';
 import {
   isCompatibleVersion,
+  MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   type AgentFrame,
+  type ClaimedRun,
   type EdgeFrame,
   type RunStatusFrame,
 } from '@stageline/protocol';
@@ -149,7 +151,7 @@ async function handleHello(frame: Extract<AgentFrame, { type: 'hello' }>, sessio
       protocolVersion: PROTOCOL_VERSION,
       policyVersion: POLICY_VERSION,
       heartbeatIntervalMs: deps.heartbeatIntervalMs,
-      heldRuns: await toClaimedRuns(deps.db, held.map((run) => ({ run, takeover: false })), deps, deps.now),
+      heldRuns: fitInFrame(await toClaimedRuns(deps.db, held.map((run) => ({ run, takeover: false })), deps, deps.now)),
     },
   ];
   const pending = await pendingQueue(deps.db, session.clusterId);
@@ -193,4 +195,27 @@ function describe(error: TransitionError): string {
   return error.kind === 'stale_lease'
     ? `lease is held by epoch ${error.actual.epoch}, not ${error.expected.epoch}`
     : `cannot apply ${error.event} to a ${error.from} run`;
+}
+
+/** Room left in a frame for everything but the held runs (ids, versions, keys). */
+const WELCOME_OVERHEAD_BYTES = 4096;
+
+/**
+ * As many held runs as fit in one frame, oldest first: an agent drops a frame
+ * over MAX_FRAME_BYTES, and a dropped welcome would leave it unwelcomed on
+ * every reconnect. Runs left out keep their Jobs; a running agent still
+ * supervises and heartbeats them, and a restarted one gets them back as their
+ * leases expire and are reclaimed.
+ */
+function fitInFrame(runs: readonly ClaimedRun[]): ClaimedRun[] {
+  const fitting: ClaimedRun[] = [];
+  let bytes = WELCOME_OVERHEAD_BYTES;
+  for (const run of runs) {
+    bytes += new TextEncoder().encode(JSON.stringify(run)).length + 1;
+    if (bytes > MAX_FRAME_BYTES) {
+      break;
+    }
+    fitting.push(run);
+  }
+  return fitting;
 }

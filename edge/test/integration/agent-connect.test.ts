@@ -1,7 +1,7 @@
-import { agentRuns, runLogChunks } from '@stageline/db';
+import { agentRuns, repositories, runLogChunks } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { SELF } from 'cloudflare:test';
-import { PROTOCOL_VERSION } from '@stageline/protocol';
+import { encodeFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@stageline/protocol';
 import { describe, expect, it } from 'vitest';
 import { BASE, connectAgent, db, hello, labeledPayload, postWebhook, seedCluster, hasIsolatedTransactions } from '../helpers.ts';
 
@@ -59,6 +59,44 @@ describe('agent socket', () => {
     agent.send(hello(`${seeded.clusterId}/a`));
     expect(await agent.next(isType('welcome'))).toMatchObject({ clusterId: seeded.clusterId, protocolVersion: PROTOCOL_VERSION, heldRuns: [] });
     expect(await agent.next(isType('run.available'))).toEqual({ type: 'run.available', runIds: [runId], queueDepth: 1 });
+  });
+
+  it('welcomes an agent holding more runs than one frame carries with a welcome that still fits', async () => {
+    const seeded = await seedCluster({ slots: 1000 });
+    const id = `${seeded.clusterId}/a`;
+    const h = db();
+    try {
+      const [repo] = await h.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.externalId, seeded.repoExternalId));
+      const leaseUntil = new Date(Date.now() + 3_600_000);
+      await h.db.insert(agentRuns).values(
+        Array.from({ length: 600 }, (_, i) => ({
+          correlationId: `held-${crypto.randomUUID()}`,
+          projectId: seeded.projectId,
+          repositoryId: repo?.id ?? '',
+          clusterId: seeded.clusterId,
+          repositoryFullName: 'octo-org/app',
+          agentKey: 'dev',
+          triggerKind: 'dev',
+          triggerLabel: 'run:dev',
+          issueNumber: i + 1,
+          status: 'running' as const,
+          runPayload: {},
+          leaseOwner: id,
+          leaseEpoch: 1,
+          leaseUntil,
+        })),
+      );
+    } finally {
+      await h.close();
+    }
+    const agent = await connectAgent(seeded.token, id);
+    agent.send(hello(id));
+    const welcome = await agent.next(isType('welcome'));
+    const held = welcome.heldRuns as unknown[];
+    // Not all 600 (they do not fit), but many, and the frame is one the agent accepts.
+    expect(held.length).toBeGreaterThan(100);
+    expect(held.length).toBeLessThan(600);
+    expect(new TextEncoder().encode(encodeFrame(welcome as never)).length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
   });
 
   it('answers malformed and unknown frames with an error and keeps the connection', async () => {
