@@ -296,6 +296,29 @@ describe('/setup', () => {
     expect(unsetCallback.status).toBe(404);
   });
 
+  it('answers a malformed organization, state or code with 400, and never asks GitHub', async () => {
+    touched.push('/app-manifests/');
+    expect((await SELF.fetch(`${BASE}/setup?token=${SETUP_TOKEN}&org=${encodeURIComponent('not/an org')}`)).status).toBe(400);
+    const form = await SELF.fetch(`${BASE}/setup?token=${SETUP_TOKEN}`);
+    const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const action = /<form method="post" action="([^"]+)"/.exec(await form.text())?.[1]?.replace(/&#38;/g, '&') ?? '';
+    const state = new URL(action).searchParams.get('state') ?? '';
+    const before = (await fakeGitHub<{ path: string }[]>('requests')).filter((r) => r.path.startsWith('/app-manifests/')).length;
+    const cases = [
+      `code=ok-code&state=${encodeURIComponent('garbage.state')}`,
+      `code=${encodeURIComponent('bad code!')}&state=${encodeURIComponent(state)}`,
+      `code=${'x'.repeat(201)}&state=${encodeURIComponent(state)}`,
+      `state=${encodeURIComponent(state)}`,
+    ];
+    for (const query of cases) {
+      const res = await SELF.fetch(`${BASE}/setup/callback?${query}`, { headers: { cookie } });
+      expect(res.status, query.slice(0, 40)).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_argument' } });
+    }
+    const after = (await fakeGitHub<{ path: string }[]>('requests')).filter((r) => r.path.startsWith('/app-manifests/')).length;
+    expect(after).toBe(before);
+  });
+
   it('shows the manifest form, then converts the code into the secrets page (no-store)', async () => {
     touched.push('/app-manifests/');
     const form = await SELF.fetch(`${BASE}/setup?token=${SETUP_TOKEN}&org=acme`);
