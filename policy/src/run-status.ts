@@ -16,7 +16,10 @@ export const RUN_STATUSES = [
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'timed_out', 'canceled']);
-const ACTIVE: ReadonlySet<RunStatus> = new Set(['pending', 'running', 'waiting_mcp', 'waiting_backpressure']);
+
+/** Statuses of a run that is still going (queries filter on exactly these). */
+export const ACTIVE_STATUSES = ['pending', 'running', 'waiting_mcp', 'waiting_backpressure'] as const satisfies readonly RunStatus[];
+const ACTIVE: ReadonlySet<RunStatus> = new Set(ACTIVE_STATUSES);
 
 /** Terminal runs never change again. */
 export function isTerminalStatus(status: RunStatus): boolean {

@@ -1,16 +1,17 @@
 import { agentRuns, projectMembers } from '@stageline/db';
-import type { IssueLineage, ProjectRole, ReviewHistory } from '@stageline/policy';
+import { ACTIVE_STATUSES, type IssueLineage, type ProjectRole, type ReviewHistory } from '@stageline/policy';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 
-const ACTIVE = sql`('pending', 'running', 'waiting_mcp', 'waiting_backpressure')`;
+/** `(...)` of the policy's active statuses, for the raw statements below. */
+const ACTIVE = sql`(${sql.join(ACTIVE_STATUSES.map((status) => sql`${status}`), sql`, `)})`;
 
 export interface IssueContext {
   lineage: IssueLineage;
   activeDiscussion: boolean;
   /** Model/reasoning-capable labels the last run of the issue saw (`profile_hints`). */
   lastRunLabels: string[];
-  /** The sender's project role, when asked for (same round trip). */
+  /** The sender's project role (same round trip). */
   projectRole: ProjectRole | null;
 }
 
@@ -22,9 +23,9 @@ const ROLES: readonly ProjectRole[] = ['admin', 'read_write', 'read'];
  */
 export async function issueContext(
   db: Db,
-  input: { repositoryId: string; issueNumber: number; discussionLabel: string; member?: { projectId: string; login: string } },
+  input: { repositoryId: string; issueNumber: number; discussionLabel: string; member: { projectId: string; login: string } },
 ): Promise<IssueContext> {
-  const member = input.member ?? { projectId: '00000000-0000-0000-0000-000000000000', login: '' };
+  const { member } = input;
   const result = await db.execute<{ has_prior: boolean; candidate_ns: string | null; candidate_ref: string | null; active_discussion: boolean; hints: unknown; member_role: string | null }>(sql`
     WITH issue_runs AS (
       SELECT status, trigger_label, job_namespace, run_payload, created_at FROM ${agentRuns}

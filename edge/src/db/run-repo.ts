@@ -1,12 +1,11 @@
 import { agentRuns, runLogChunks } from '@stageline/db';
-import { transitionRun, type RunEvent, type TransitionError } from '@stageline/policy';
+import { ACTIVE_STATUSES, transitionRun, type RunEvent, type TransitionError } from '@stageline/policy';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 import { appendFlowEvent } from './flow-event-repo.ts';
 import { appendRunStatusEvent, type RealtimeEvent } from './realtime-repo.ts';
 import type { RunRow } from './run-dto.ts';
 
-const ACTIVE = ['pending', 'running', 'waiting_mcp', 'waiting_backpressure'] as const;
 
 export type ApplyOutcome =
   | { kind: 'applied'; run: RunRow; events: RealtimeEvent[] }
@@ -102,7 +101,7 @@ export async function renewLeases(
         inArray(agentRuns.id, ids),
         eq(agentRuns.clusterId, input.clusterId),
         eq(agentRuns.leaseOwner, input.owner),
-        inArray(agentRuns.status, [...ACTIVE]),
+        inArray(agentRuns.status, [...ACTIVE_STATUSES]),
         sql`(${agentRuns.id}, ${agentRuns.leaseEpoch}) IN (${sql.join(
           input.runs.map((r) => sql`(${r.runId}::uuid, ${r.epoch}::int)`),
           sql`, `,
@@ -190,7 +189,7 @@ export async function activeRunIdsOfIssue(db: Db, repositoryId: string, issueNum
       and(
         eq(agentRuns.repositoryId, repositoryId),
         eq(agentRuns.issueNumber, issueNumber),
-        inArray(agentRuns.status, ['pending', 'running', 'waiting_mcp', 'waiting_backpressure']),
+        inArray(agentRuns.status, [...ACTIVE_STATUSES]),
       ),
     );
   return rows.map((r) => r.id);

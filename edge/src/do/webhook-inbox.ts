@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createWarmPool } from '../db/warm-pool.ts';
-import type { GitHubPort } from '../domain/github-port.ts';
 import { DependencyUnavailableError, ingestWebhook, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
 import { isGitHubAppConfigured, readGitHubAppSettings, readSettings } from '../env.ts';
 import { createGitHubApp } from '../github/github-app.ts';
@@ -68,8 +67,8 @@ export class WebhookInbox extends DurableObject<Env> {
   private readonly log = createLogger({ component: 'webhook-inbox' }, parseLogLevel(this.env.STAGELINE_LOG_LEVEL));
   private readonly pool = createWarmPool(this.env);
   private readonly repositories: RepositoryCache = createRepositoryCache(10_000);
-  /** The sender-permission lookups of the actor guard, cached briefly; built on first use. */
-  private github: GitHubPort | undefined;
+  /** What ingest needs besides the database (settings, the cached sender-permission lookups); built on first use. */
+  private options: IngestOptions | undefined;
   /** The stored `meta`, re-read at the start of every turn (storage reads are local and cached). */
   private meta: InboxMeta = EMPTY_META;
   /** Arrivals and drain steps run one at a time, in the order they came (FIFO). */
@@ -114,18 +113,19 @@ export class WebhookInbox extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Date.now());
   }
 
+  /** Built once per object: the settings do not change while it lives, and the permission cache must persist. */
   private ingestOptions(): IngestOptions {
-    const settings = readSettings(this.env);
-    if (this.github === undefined && isGitHubAppConfigured(this.env)) {
-      const app = createGitHubApp({ settings: readGitHubAppSettings(this.env), log: this.log, now: Date.now });
-      this.github = createPermissionPort(app.client, { ttlMs: PERMISSION_TTL_MS, now: Date.now });
+    if (this.options === undefined) {
+      const settings = readSettings(this.env);
+      const app = isGitHubAppConfigured(this.env) ? createGitHubApp({ settings: readGitHubAppSettings(this.env), log: this.log, now: Date.now }) : undefined;
+      this.options = {
+        repositories: this.repositories,
+        github: app === undefined ? undefined : createPermissionPort(app.client, { ttlMs: PERMISSION_TTL_MS, now: Date.now }),
+        botLogin: settings.githubBotLogin,
+        defaults: { model: settings.defaultModel, reasoningEffort: settings.defaultReasoningEffort, productionNamespace: null, consoleUrl: settings.consoleUrl },
+      };
     }
-    return {
-      repositories: this.repositories,
-      github: this.github,
-      botLogin: settings.githubBotLogin,
-      defaults: { model: settings.defaultModel, reasoningEffort: settings.defaultReasoningEffort, productionNamespace: null, consoleUrl: settings.consoleUrl },
-    };
+    return this.options;
   }
 
   private serially<T>(task: () => Promise<T>): Promise<T> {

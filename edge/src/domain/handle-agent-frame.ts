@@ -209,9 +209,10 @@ const WELCOME_OVERHEAD_BYTES = 4096;
  */
 function fitInFrame(runs: readonly ClaimedRun[]): ClaimedRun[] {
   const fitting: ClaimedRun[] = [];
+  const encoder = new TextEncoder();
   let bytes = WELCOME_OVERHEAD_BYTES;
   for (const run of runs) {
-    bytes += new TextEncoder().encode(JSON.stringify(run)).length + 1;
+    bytes += encoder.encode(JSON.stringify(run)).length + 1;
     if (bytes > MAX_FRAME_BYTES) {
       break;
     }
