@@ -4,7 +4,11 @@
  * watch per resource whatever the number of runs, each event reaches only its
  * run, a cut watch resumes, and a resume past the watch history (410) re-lists.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { materializeRun, type MaterializeSettings } from '../src/dispatch/materialize-run.ts';
 import { watchPodStart } from '../src/dispatch/pod-start.ts';
 import { createClientNodeGateway } from '../src/kube/client-node-gateway.ts';
@@ -12,7 +16,7 @@ import type { JobOutcome, JobRef, KubeGateway } from '../src/kube/kube-gateway.t
 import { buildRunJob, type JobSettings } from '../src/kube/manifests.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { startApiProxy, type ApiProxy } from './support/api-proxy.ts';
-import { claimedRun, nodeCommand, onRealCluster, startSimCluster, testImage, type SimCluster } from './support/kubesim-cluster.ts';
+import { CLUSTER_WAIT, claimedRun, nodeCommand, onRealCluster, startSimCluster, testImage, type SimCluster } from './support/kubesim-cluster.ts';
 
 let k: SimCluster;
 let proxy: ApiProxy;
@@ -59,6 +63,16 @@ async function startJob(script: string, image?: string): Promise<JobRef> {
 }
 
 const watchesOf = (path: string): number => proxy.watches().filter((p) => p === path).length;
+const listsOf = (path: string): number => proxy.lists().filter((p) => p === path).length;
+
+/** Waits until the gateway's shared Job watch (one more than `before`) is open at the proxy. */
+async function jobWatchOpened(before: number): Promise<number> {
+  return vi.waitFor(() => {
+    const now = watchesOf('/apis/batch/v1/jobs');
+    expect(now).toBeGreaterThan(before);
+    return now;
+  }, CLUSTER_WAIT);
+}
 
 describe('shared watches', () => {
   it('uses one Job watch and one pod watch for many runs, and routes each outcome to its run', async () => {
@@ -80,8 +94,10 @@ describe('shared watches', () => {
     const gateway = gatewayViaProxy();
     const [kept, deleted] = await Promise.all([startJob('setTimeout(() => {}, 1500)'), startJob('setTimeout(() => {}, 30000)')]);
     const signal = new AbortController().signal;
+    const before = watchesOf('/apis/batch/v1/jobs');
     const waits = [kept, deleted].map((ref) => gateway.waitForJobOutcome(ref, signal));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Deleted while the shared watch is open, so the DELETED event (not a list) tells it.
+    await jobWatchOpened(before);
     await k.batch.deleteNamespacedJob({ namespace: deleted?.namespace ?? '', name: deleted?.name ?? '', propagationPolicy: 'Background' });
     const [keptOutcome, deletedOutcome] = await Promise.all(waits);
     expect(keptOutcome).toEqual({ status: 'succeeded' });
@@ -92,22 +108,29 @@ describe('shared watches', () => {
   // API server's depends on etcd compaction.
   it.skipIf(onRealCluster)('resumes a cut watch, and re-lists when the resume is past the watch history (410)', async () => {
     const gateway = gatewayViaProxy();
-    const ref = await startJob('setTimeout(() => {}, 4000)');
+    // The Job runs until the test lets it finish (kubesim runs it on this host), so
+    // its outcome can only arrive through the watch opened after the re-list.
+    const finish = join(await mkdtemp(join(tmpdir(), 'shared-watch-')), 'finish');
+    const ref = await startJob(`const fs = require('node:fs'); const t = setInterval(() => { if (fs.existsSync(${JSON.stringify(finish)})) clearInterval(t); }, 50)`);
     const signal = new AbortController().signal;
+    const before = watchesOf('/apis/batch/v1/jobs');
     const outcome = gateway.waitForJobOutcome(ref, signal);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const opened = watchesOf('/apis/batch/v1/jobs');
-    const listed = proxy.lists().filter((p) => p === '/apis/batch/v1/jobs').length;
+    const opened = await jobWatchOpened(before);
+    const listed = listsOf('/apis/batch/v1/jobs');
     proxy.holdWatches(true);
     proxy.cutWatches();
     // More Job writes than the history keeps while the watch cannot resume.
     await Promise.all(Array.from({ length: 30 }, (_, i) => startJob(`${i}`)));
     proxy.holdWatches(false);
+    // The resume is answered 410: a re-list, then a new watch.
+    await vi.waitFor(() => {
+      expect(listsOf('/apis/batch/v1/jobs')).toBeGreaterThan(listed);
+      expect(watchesOf('/apis/batch/v1/jobs')).toBeGreaterThanOrEqual(opened + 2);
+    }, CLUSTER_WAIT);
+    expect(existsSync(finish)).toBe(false);
+    await writeFile(finish, '');
     const result: JobOutcome = await outcome;
     expect(result).toEqual({ status: 'succeeded' });
-    // The resume was answered 410: a re-list, then a new watch.
-    expect(watchesOf('/apis/batch/v1/jobs')).toBeGreaterThanOrEqual(opened + 2);
-    expect(proxy.lists().filter((p) => p === '/apis/batch/v1/jobs').length).toBeGreaterThan(listed);
   });
 
   it('fails a run whose pod waits on a missing image once the grace has passed, without further pod events', async () => {
