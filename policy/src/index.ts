@@ -11,5 +11,6 @@ export * from './agent-profile.ts';
 export * from './decide-run.ts';
 export * from './label-definitions.ts';
 export * from './transition-run.ts';
+export * from './execution-budget.ts';
 export * from './namespace-ttl.ts';
 export * from './namespace-sweep.ts';
