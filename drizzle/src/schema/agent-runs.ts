@@ -1,16 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { clusters } from './clusters.ts';
 import { projects } from './projects.ts';
 import { repositories } from './repositories.ts';
 
 import { RUN_STATUSES } from '@stageline/policy';
 
-/** The column's values are the policy's statuses (domain.md §3.1). */
+/** The column's values are the policy's statuses (docs/domain.md §3.1). */
 export const RUN_STATUS_VALUES = RUN_STATUSES;
 
 /**
- * One row per logical run (domain.md §4.2 with the Stageline columns of §4.6).
+ * One row per logical run (docs/domain.md §4.2).
  * `lease_epoch` is the fencing token: every claim increments it and every write
  * from a cluster-agent must carry the current value.
  */
@@ -26,7 +26,7 @@ export const agentRuns = pgTable(
       .notNull()
       .references(() => repositories.id, { onDelete: 'cascade' }),
     clusterId: text().references(() => clusters.id, { onDelete: 'set null' }),
-    // Denormalised from the payload so list queries need no joins or JSON reads (domain.md §8.2).
+    // Denormalised from the payload so list queries need no joins or JSON reads (docs/domain.md §8.2).
     repositoryFullName: text().notNull(),
     issueUrl: text(),
     agentKey: text().notNull(),
@@ -50,6 +50,13 @@ export const agentRuns = pgTable(
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     closedAt: timestamp({ withTimezone: true }),
+    // What a waiting run waits for (docs/architecture.md, "Waits"); null while it does not wait.
+    waitReason: text(),
+    waitTarget: text(),
+    /** Start of the current pause: a wait, or the queue time of an attempt a resume requeued. */
+    waitSince: timestamp({ withTimezone: true }),
+    /** Closed pauses since the first claim; the execution budget excludes them (policy `executionTimeMs`). */
+    waitedMs: bigint({ mode: 'number' }).notNull().default(0),
   },
   (t) => [
     // The claim query: oldest pending run of a cluster.
