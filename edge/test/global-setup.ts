@@ -21,13 +21,34 @@ declare module 'vitest' {
   }
 }
 
-/** Real PostgreSQL 15 when its binaries exist (CI), else PGlite; TEST_DB forces one. */
+/** True under CI (`.ci/run` exports CI=true), where every test must run. */
+const onCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
+
+/**
+ * Real PostgreSQL 15 when its binaries exist, else PGlite; TEST_DB forces one.
+ * In CI PostgreSQL is required (unless TEST_DB=pglite asks for the PGlite pass):
+ * the concurrency tests run only on it, and a CI without it must fail here,
+ * not pass with those tests skipped.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const kind = process.env.TEST_DB === 'pglite' ? 'pglite' : process.env.TEST_DB === 'postgres' ? 'postgres' : 'auto';
-  const db = await startDatabase({ kind });
+  const kind = process.env.TEST_DB === 'pglite' ? 'pglite' : process.env.TEST_DB === 'postgres' || onCi ? 'postgres' : 'auto';
+  const db = await startDatabase({ kind }).catch((error: unknown) => {
+    if (kind !== 'postgres') {
+      throw error;
+    }
+    throw new Error(
+      `edge tests need PostgreSQL${onCi ? ' in CI' : ''} (the concurrency tests run only on it) and could not start it; ` +
+        'install it (Debian: apt-get install -y postgresql) or set PG_BIN; TEST_DB=pglite runs the suite on PGlite without those tests',
+      { cause: error },
+    );
+  });
   const seed = { clusterId: 'c-test', clusterToken: 'test-cluster-token-0123456789abcdef', projectSlug: 'test', repoFullName: 'octo-org/app', repoExternalId: 700001 };
   await seedProject(db.url, seed);
   process.stdout.write(`edge tests use ${db.kind} at ${db.url}\n`);
+  if (db.kind === 'pglite') {
+    // Said out loud: on PGlite the tests of concurrent transactions are skipped (test/helpers.ts hasIsolatedTransactions).
+    process.stdout.write('edge tests: PGlite does not isolate concurrent transactions; the concurrency tests are skipped on this pass\n');
+  }
   project.provide('wsProxy', db.wsProxy);
   project.provide('databaseUrl', db.url);
   project.provide('webhookSecret', 'test-webhook-secret');
