@@ -1,11 +1,13 @@
 import { agentRuns, clusterAgentInstances, projects, runLogChunks } from '@stageline/db';
+import { HELD_STATUSES, SLOT_STATUSES } from '@stageline/policy';
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from './client.ts';
 import type { RealtimeEvent } from './realtime-repo.ts';
 import type { RunRow } from './run-dto.ts';
 import { applyChange } from './run-repo.ts';
 
-const HOLDING = ['running', 'waiting_mcp', 'waiting_backpressure'] as const;
+/** `(...)` of the statuses that take a project slot, for the raw statement below. */
+const SLOT_TAKING = sql`(${sql.join(SLOT_STATUSES.map((status) => sql`${status}`), sql`, `)})`;
 
 export interface ClaimInput {
   clusterId: string;
@@ -24,8 +26,8 @@ export interface ClaimedRow {
 
 /**
  * Claim work for one agent instance (domain.md §3.5–3.6), in one transaction:
- * 1. take over running runs whose holder is gone (lease expired, or its
- *    instance stopped heartbeating) — they already hold a slot;
+ * 1. take over held runs (running or waiting) whose holder is gone (lease
+ *    expired, or its instance stopped heartbeating) — they already hold a slot;
  * 2. then pending runs, fairly: each project's oldest run first, projects
  *    ordered by their last claim (round-robin), only while the project has a
  *    free slot. Project rows are locked first, so two agents claiming at once
@@ -61,7 +63,10 @@ export async function claimRuns(db: Db, input: ClaimInput): Promise<{ claimed: C
   });
 }
 
-/** Running runs of the cluster whose holder is gone; reclaimed by any live agent. */
+/**
+ * Held runs of the cluster (running or waiting, policy HELD_STATUSES) whose
+ * holder is gone; reclaimed by any live agent. A waiting run keeps its wait.
+ */
 async function staleRuns(tx: Tx, input: ClaimInput): Promise<RunRow[]> {
   const rows = await tx
     .select({ run: agentRuns })
@@ -70,7 +75,7 @@ async function staleRuns(tx: Tx, input: ClaimInput): Promise<RunRow[]> {
     .where(
       and(
         eq(agentRuns.clusterId, input.clusterId),
-        eq(agentRuns.status, 'running'),
+        inArray(agentRuns.status, [...HELD_STATUSES]),
         // A holder renews its own leases by heartbeat and gets them back in `welcome`.
         ne(agentRuns.leaseOwner, input.owner),
         sql`(${agentRuns.leaseUntil} <= ${input.now.toISOString()}
@@ -96,7 +101,7 @@ async function fairPendingRuns(tx: Tx, input: ClaimInput): Promise<RunRow[]> {
   const picked = await tx.execute<{ id: string }>(sql`
     WITH busy AS (
       SELECT project_id, count(*)::int AS n FROM ${agentRuns}
-      WHERE cluster_id = ${input.clusterId} AND status IN ('running', 'waiting_mcp', 'waiting_backpressure')
+      WHERE cluster_id = ${input.clusterId} AND status IN ${SLOT_TAKING}
       GROUP BY project_id
     ), ranked AS (
       SELECT r.id, r.created_at, p.last_claimed_at,
@@ -128,7 +133,7 @@ export async function heldRuns(db: Db, input: { clusterId: string; owner: string
   return db
     .select()
     .from(agentRuns)
-    .where(and(eq(agentRuns.clusterId, input.clusterId), eq(agentRuns.leaseOwner, input.owner), inArray(agentRuns.status, [...HOLDING])));
+    .where(and(eq(agentRuns.clusterId, input.clusterId), eq(agentRuns.leaseOwner, input.owner), inArray(agentRuns.status, [...HELD_STATUSES])));
 }
 
 /** Per run: the next chunk seq and the number of lines already stored in its current epoch. */

@@ -1,10 +1,10 @@
 import { agentRuns, projectMembers } from '@stageline/db';
-import { ACTIVE_STATUSES, type IssueLineage, type ProjectRole, type ReviewHistory } from '@stageline/policy';
+import { NON_TERMINAL_STATUSES, type IssueLineage, type ProjectRole, type ReviewHistory } from '@stageline/policy';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 
-/** `(...)` of the policy's active statuses, for the raw statements below. */
-const ACTIVE = sql`(${sql.join(ACTIVE_STATUSES.map((status) => sql`${status}`), sql`, `)})`;
+/** `(...)` of the policy's non-terminal statuses (waits included), for the raw statements below. */
+const ACTIVE = sql`(${sql.join(NON_TERMINAL_STATUSES.map((status) => sql`${status}`), sql`, `)})`;
 
 export interface IssueContext {
   lineage: IssueLineage;

@@ -1,5 +1,5 @@
 import { agentRuns, runLogChunks } from '@stageline/db';
-import { ACTIVE_STATUSES, transitionRun, type RunEvent, type TransitionError } from '@stageline/policy';
+import { HELD_STATUSES, NON_TERMINAL_STATUSES, transitionRun, type RunEvent, type TransitionError } from '@stageline/policy';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 import { appendFlowEvent } from './flow-event-repo.ts';
@@ -33,7 +33,19 @@ export async function applyRunEvent(
 
 export async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now: Date, actorId: string): Promise<ApplyOutcome> {
   const result = transitionRun(
-    { status: run.status, leaseOwner: run.leaseOwner, leaseEpoch: run.leaseEpoch, jobName: run.jobName, namespace: run.jobNamespace, leaseUntil: run.leaseUntil },
+    {
+      status: run.status,
+      leaseOwner: run.leaseOwner,
+      leaseEpoch: run.leaseEpoch,
+      jobName: run.jobName,
+      namespace: run.jobNamespace,
+      leaseUntil: run.leaseUntil,
+      waitReason: run.waitReason,
+      waitTarget: run.waitTarget,
+      waitSince: run.waitSince,
+      waitedMs: run.waitedMs,
+      attemptNo: run.attemptNo,
+    },
     event,
     now,
   );
@@ -55,7 +67,14 @@ export async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now:
       ...(change.finishedAt ? { finishedAt: change.finishedAt } : {}),
       ...(change.closedAt ? { closedAt: change.closedAt } : {}),
       ...(change.jobName ? { jobName: change.jobName, jobNamespace: change.namespace } : {}),
+      // A requeued attempt has not started its Job yet (the namespace stays for it).
+      ...(change.jobName === null ? { jobName: null } : {}),
       ...(change.statusReason !== undefined ? { statusReason: change.statusReason } : {}),
+      ...(change.waitReason !== undefined ? { waitReason: change.waitReason } : {}),
+      ...(change.waitTarget !== undefined ? { waitTarget: change.waitTarget } : {}),
+      ...(change.waitSince !== undefined ? { waitSince: change.waitSince } : {}),
+      ...(change.waitedMs !== undefined ? { waitedMs: change.waitedMs } : {}),
+      ...(change.attemptNo !== undefined ? { attemptNo: change.attemptNo } : {}),
       ...(event.kind === 'heartbeat' ? { lastHeartbeatAt: now } : {}),
       version: sql`${agentRuns.version} + 1`,
       updatedAt: now,
@@ -74,14 +93,24 @@ export async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now:
     actorType: 'system',
     actorId,
     eventType: change.eventType,
-    payload: { run_id: run.id, status: change.status, lease_epoch: change.leaseEpoch, reason: change.statusReason ?? null, job_name: change.jobName ?? null, namespace: change.namespace ?? null },
+    payload: {
+      run_id: run.id,
+      status: change.status,
+      lease_epoch: change.leaseEpoch,
+      reason: change.statusReason ?? null,
+      job_name: change.jobName ?? null,
+      namespace: change.namespace ?? null,
+      ...(change.waitReason !== undefined ? { wait_reason: change.waitReason, wait_target: change.waitTarget ?? null } : {}),
+      ...(change.attemptNo !== undefined ? { attempt_no: change.attemptNo } : {}),
+    },
   });
   return { kind: 'applied', run: updated, events: [await appendRunStatusEvent(tx, updated)] };
 }
 
 /**
  * Renew the leases an instance still holds, in one statement. The guard is
- * transitionRun's heartbeat rule (same owner, same epoch, not terminal).
+ * transitionRun's heartbeat rule (same owner, same epoch, not terminal): a
+ * waiting run's lease is renewed like a running one's.
  * Returns the run ids whose lease was renewed.
  */
 export async function renewLeases(
@@ -101,7 +130,7 @@ export async function renewLeases(
         inArray(agentRuns.id, ids),
         eq(agentRuns.clusterId, input.clusterId),
         eq(agentRuns.leaseOwner, input.owner),
-        inArray(agentRuns.status, [...ACTIVE_STATUSES]),
+        inArray(agentRuns.status, [...HELD_STATUSES]),
         sql`(${agentRuns.id}, ${agentRuns.leaseEpoch}) IN (${sql.join(
           input.runs.map((r) => sql`(${r.runId}::uuid, ${r.epoch}::int)`),
           sql`, `,
@@ -189,7 +218,7 @@ export async function activeRunIdsOfIssue(db: Db, repositoryId: string, issueNum
       and(
         eq(agentRuns.repositoryId, repositoryId),
         eq(agentRuns.issueNumber, issueNumber),
-        inArray(agentRuns.status, [...ACTIVE_STATUSES]),
+        inArray(agentRuns.status, [...NON_TERMINAL_STATUSES]),
       ),
     );
   return rows.map((r) => r.id);

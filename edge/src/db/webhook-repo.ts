@@ -70,6 +70,10 @@ function newRunRow(run: NewRun, id: string, correlationId: string, now: Date): R
     startedAt: null,
     finishedAt: null,
     closedAt: null,
+    waitReason: null,
+    waitTarget: null,
+    waitSince: null,
+    waitedMs: 0,
   };
 }
 
