@@ -1,12 +1,12 @@
 /**
  * Real edge session + real dispatcher against the fake edge and the in-memory
- * cluster (STYLE.md §7, agent integration).
+ * cluster (agent integration).
  */
 import { PROTOCOL_VERSION } from '@stageline/protocol';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKubeGateway } from './fakes/fake-kube-gateway.ts';
 import { startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
+import { moreFrames, morePings } from './support/later.ts';
 import { INSTANCE_ID, startAgent, type StartedAgent } from './support/start-agent.ts';
 
 const WAIT = { timeout: 10_000, interval: 20 };
@@ -101,10 +101,11 @@ describe('agent against the fake edge', () => {
     const runId = edge.addRun();
     const jobName = await jobOf(kube);
     const lines = Array.from({ length: 430 }, (_, i) => `line ${i}`);
+    // Three writes, each once the previous one reached the edge: chunks of a full and a partial batch, a single line, then the rest.
     kube.writeLog(jobName, lines.slice(0, 150));
-    await sleep(50);
+    await vi.waitFor(() => expect(edge.logLines(runId)).toHaveLength(150), WAIT);
     kube.writeLog(jobName, lines.slice(150, 151));
-    await sleep(300);
+    await vi.waitFor(() => expect(edge.logLines(runId)).toHaveLength(151), WAIT);
     kube.writeLog(jobName, lines.slice(151));
     kube.finishJob(jobName, { type: 'Complete' });
     await vi.waitFor(() => expect(statusesOf(edge, runId)).toEqual(['running', 'succeeded']), WAIT);
@@ -195,7 +196,8 @@ describe('agent against the fake edge', () => {
     await vi.waitFor(() => expect(edge.rejects.map((r) => r.code)).toContain('stale_lease'), WAIT);
     await vi.waitFor(() => expect(agent.logged('lost the run lease; leaving its job to the new holder')).toHaveLength(1), WAIT);
     kube.finishJob(jobName, { type: 'Complete' });
-    await sleep(500);
+    // Three more claims (one per reconcile tick): a status the finished Job caused would have been sent before them.
+    await moreFrames(edge, 'claim', 3);
     const statuses = edge.received.flatMap((r) => (r.frame.type === 'run.status' && r.frame.runId === runId ? [r.frame.status] : []));
     expect(statuses).toEqual(['running']);
     expect(kube.getJob(jobName)).toBeDefined();
@@ -220,7 +222,8 @@ describe('agent against the fake edge', () => {
     const { edge, kube, agent } = await setup({ protocolVersion: '2.0.0' });
     const runId = edge.addRun();
     await vi.waitFor(() => expect(agent.logged('edge speaks an incompatible protocol or policy version; not dispatching').length).toBeGreaterThan(0), WAIT);
-    await sleep(600);
+    // Two more pings (a second apart): every reconcile tick due before them has run, and any frame it sent has arrived.
+    await morePings(edge, 2);
     expect(kube.mutations).toEqual([]);
     expect(edge.runs.get(runId)?.status).toBe('pending');
     expect(edge.received.map((r) => r.frame.type).filter((t) => t !== 'hello')).toEqual([]);
@@ -230,7 +233,7 @@ describe('agent against the fake edge', () => {
     const { edge, kube, agent } = await setup({ policyVersion: '9.1.0' });
     edge.addRun();
     await vi.waitFor(() => expect(agent.logged('edge speaks an incompatible protocol or policy version; not dispatching').length).toBeGreaterThan(0), WAIT);
-    await sleep(300);
+    await morePings(edge, 2);
     expect(kube.mutations).toEqual([]);
   });
 

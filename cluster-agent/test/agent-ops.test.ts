@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKubeGateway } from './fakes/fake-kube-gateway.ts';
 import { startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
+import { moreFrames } from './support/later.ts';
 import { startAgent, type StartedAgent } from './support/start-agent.ts';
 
 const WAIT = { timeout: 10_000, interval: 20 };
@@ -149,8 +150,10 @@ describe('ops endpoint', () => {
     const e = edge;
     await vi.waitFor(() => expect(e.received.filter((r) => r.frame.type === 'heartbeat').length).toBeGreaterThan(2), WAIT);
     kube.failNext('listNamespaces', new Error('must not be called'), true);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Three more heartbeats (same interval as the sweep tick): a sweep would have run and failed by then.
+    await moreFrames(e, 'heartbeat', 3);
     expect(agent.logged('namespace sweep failed')).toEqual([]);
+    expect(e.received.filter((r) => r.frame.type === 'runs.query')).toEqual([]);
   });
 
   it('fails start-up when the ops port is taken', async () => {

@@ -4,10 +4,10 @@
  * lost by heartbeat, cancels. Real session and dispatcher against the fake
  * edge and the in-memory cluster.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKubeGateway } from './fakes/fake-kube-gateway.ts';
 import { fakeRunToken, startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
+import { moreFrames } from './support/later.ts';
 import { INSTANCE_ID, startAgent, type StartedAgent } from './support/start-agent.ts';
 
 const WAIT = { timeout: 10_000, interval: 20 };
@@ -109,7 +109,8 @@ describe('lease lost (heartbeat.result)', () => {
     const framesBefore = edge.received.filter((r) => 'runId' in r.frame && r.frame.runId === runId).length;
     kube.writeLog(jobName, ['nobody ships this']);
     kube.finishJob(jobName, { type: 'Complete' });
-    await sleep(600);
+    // Three more heartbeats: a frame the finished Job caused would have been sent before them.
+    await moreFrames(e, 'heartbeat', 3);
     expect(edge.received.filter((r) => 'runId' in r.frame && r.frame.runId === runId)).toHaveLength(framesBefore);
     expect(kube.getJob(jobName)).toBeDefined();
     expect(kube.mutations.filter((m) => m.op === 'deleteJob')).toEqual([]);

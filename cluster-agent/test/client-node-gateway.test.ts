@@ -170,8 +170,9 @@ describe('Jobs against kubesim', () => {
     const controller = new AbortController();
     const following = k.gateway.followPodLog(ref, pod?.metadata?.name ?? '', (line) => lines.push(line), controller.signal);
     await vi.waitFor(() => expect(lines).toEqual(['live1', 'live2']), WAIT);
-    // Give the partial line time to arrive before cutting the stream.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The pod has written the partial line: read through the API, which answers after
+    // the same bytes went out on the follow stream opened earlier.
+    await vi.waitFor(async () => expect(await k.core.readNamespacedPodLog({ namespace: ref.namespace, name: pod?.metadata?.name ?? '' })).toMatch(/partial$/), WAIT);
     controller.abort();
     await following;
     expect(lines).toEqual(['live1', 'live2', 'partial']);

@@ -48,7 +48,8 @@ export interface FakeEdge {
   /** Every decoded agent frame, duplicates included. */
   readonly received: Array<{ via: 'socket' | 'http'; frame: AgentFrame }>;
   readonly rejects: Array<{ ref: string; code: string }>;
-  readonly stats: { upgrades: number; refusedUpgrades: number; polls: number; unauthorizedPolls: number };
+  /** `pings`: WebSocket pings the agent sent; they travel in order with its frames, so one marks a later point in its stream. */
+  readonly stats: { upgrades: number; refusedUpgrades: number; polls: number; unauthorizedPolls: number; pings: number };
   /** Process frames but keep the acks (a lost ack). */
   withholdAcks: boolean;
   refuseSockets: boolean;
@@ -77,7 +78,7 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
   const received: FakeEdge['received'] = [];
   const rejects: FakeEdge['rejects'] = [];
   const answered = new Map<string, EdgeFrame>();
-  const stats = { upgrades: 0, refusedUpgrades: 0, polls: 0, unauthorizedPolls: 0 };
+  const stats = { upgrades: 0, refusedUpgrades: 0, polls: 0, unauthorizedPolls: 0, pings: 0 };
   const sockets = new Map<WebSocket, Peer & { welcomed: boolean }>();
   /** Cancels not yet confirmed, re-sent to their holder on every hello. */
   const cancels = new Map<string, { owner: string | null; frame: CancelFrame }>();
@@ -187,6 +188,9 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
       };
       sockets.set(ws, peer);
       ws.on('close', () => sockets.delete(ws));
+      ws.on('ping', () => {
+        stats.pings += 1;
+      });
       ws.on('message', (data) => {
         const decoded = decodeAgentFrame(data.toString());
         if (!decoded.ok) {
