@@ -14,3 +14,4 @@ export * from './transition-run.ts';
 export * from './execution-budget.ts';
 export * from './namespace-ttl.ts';
 export * from './namespace-sweep.ts';
+export * from './run-payload.ts';
