@@ -6,8 +6,14 @@ export const ROOT: string;
 export const DEMO_GITHUB: { appId: number; appSlug: string; installationId: number; sender: string; issues: number };
 export interface Stack {
   edgeUrl: string;
+  /** How the edge is served: `wrangler dev` (default) or tools/serve-edge.mjs (one workerd through Miniflare). */
+  edgeRunner: 'wrangler' | 'miniflare';
+  /** The V8 inspector port: wrangler's inspector proxy, or workerd's own under `miniflare`. */
+  edgeInspectorPort: number;
+  /** `miniflare` only: a socket straight into the Worker, past Miniflare's entry worker and the assets router (local-only layers). */
+  edgeDirectUrl: string | null;
   /** `stopServer`/`startServer`: a database outage and recovery (same port, same data). */
-  db: { kind: string; url: string; wsProxy: string; stopServer(): Promise<void>; startServer(): Promise<void> };
+  db: { kind: string; url: string; wsProxy: string; connections(): number; stopServer(): Promise<void>; startServer(): Promise<void> };
   kube: { url: string; kubeconfig(): string };
   /** The fake GitHub the edge's App talks to (in-process: seed, read threads, `violations()`). */
   github: FakeGitHub;

@@ -20,6 +20,8 @@ export async function startDatabase(opts = {}) {
     kind: usePostgres ? 'postgres' : 'pglite',
     url: server.url,
     wsProxy: proxy.wsProxy,
+    /** Database sessions open through the proxy (the edge's connections). */
+    connections: () => proxy.connections(),
     // Outage drills (e2e): stop and restart the same server on the same port
     // with its data; the ws proxy stays up, as Neon's does while compute is down.
     stopServer: () => server.stopServer(),

@@ -2,10 +2,11 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env.ts';
 import { errorBody } from './lib/http-error.ts';
-import { createLogger, parseLogLevel } from './lib/log.ts';
+import { withAgent, withDb, withRoot } from './composition/middleware.ts';
 import { agentConnect } from './routes/agent-connect.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
+import { runnerApi } from './routes/runner-api.ts';
 import { setup } from './routes/setup.ts';
 import { staffRepositories } from './routes/staff-repositories.ts';
 import { staffRunActions } from './routes/staff-run-actions.ts';
@@ -13,12 +14,12 @@ import { staffRuns } from './routes/staff-runs.ts';
 
 export function createApp() {
   const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
-    c.set('requestId', requestId);
-    c.set('log', createLogger({ requestId }, parseLogLevel(c.env.STAGELINE_LOG_LEVEL)));
-    await next();
-  });
+  app.use(withRoot);
+  // Routes that read Postgres get one pool per request, closed when it is done.
+  for (const path of ['/agent/*', '/api/v1/staff/*', '/runner/*', '/mcp']) {
+    app.use(path, withDb);
+  }
+  app.use('/agent/*', withAgent);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', githubWebhooks);
   app.route('/', agentConnect);
@@ -27,6 +28,7 @@ export function createApp() {
   app.route('/', staffRepositories);
   app.route('/', setup);
   app.route('/', realtime);
+  app.route('/', runnerApi);
   app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {

@@ -1,9 +1,23 @@
 import { createFactory } from 'hono/factory';
+import type { EdgeRoot } from './composition/root.ts';
+import type { Db } from './db/client.ts';
 import type { Logger } from './lib/log.ts';
 
+/** An authenticated cluster agent (composition/middleware.ts `withAgent`). */
+export interface AgentIdentity {
+  clusterId: string;
+  instanceId: string;
+}
+
+/** Per-request values, set by the middleware of composition/middleware.ts. */
 export interface Vars {
   log: Logger;
   requestId: string;
+  root: EdgeRoot;
+  /** Only on routes mounted behind `withDb`. */
+  db: Db;
+  /** Only on routes mounted behind `withAgent`. */
+  agent: AgentIdentity;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };
@@ -28,7 +42,7 @@ export interface Settings {
 
 const text = (value: string | undefined): string => (value ?? '').trim();
 
-/** Settings from `[vars]` and secrets, with the documented defaults (Appendix B). */
+/** Settings from `[vars]` and secrets, with the documented defaults (docs/domain.md Appendix B). */
 export function readSettings(env: Env): Settings {
   const num = (value: string | undefined, fallback: number): number => {
     const n = Number(value);
@@ -39,7 +53,7 @@ export function readSettings(env: Env): Settings {
     heartbeatIntervalMs: num(env.STAGELINE_CLUSTER_AGENT_HEARTBEAT_INTERVAL_MS, 15000),
     instanceTtlSeconds: num(env.STAGELINE_CLUSTER_AGENT_INSTANCE_TTL_SECONDS, 60),
     slotsPerProject: num(env.STAGELINE_SLOTS_PER_PROJECT, 2),
-    runTokenTtlSeconds: num(env.STAGELINE_MCP_TOKEN_TTL_SECONDS, 86400),
+    runTokenTtlSeconds: num(env.STAGELINE_MCP_TOKEN_TTL_SECONDS, 900),
     runTokenKey: env.STAGELINE_MCP_TOKEN_SIGNING_KEY,
     // `STAGELINE_CONSOLE_URL` (e.g. https://stageline.example.com), without a trailing slash.
     consoleUrl: text(env.STAGELINE_CONSOLE_URL) === '' ? null : text(env.STAGELINE_CONSOLE_URL).replace(/\/+$/, ''),

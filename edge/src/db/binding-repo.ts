@@ -1,7 +1,7 @@
 import { projects, repositories } from '@stageline/db';
 import type { RepositoryRef } from '@stageline/policy';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { DbOrTx } from './client.ts';
 
 export interface BindingResult {
   projectId: string | null;
@@ -10,12 +10,12 @@ export interface BindingResult {
 }
 
 /**
- * Installation events bind repositories (domain.md §2.5): the repositories an
+ * Installation events bind repositories (docs/domain.md §2.5): the repositories an
  * installation adds join the project that claims that installation; removed
  * ones are marked unbound (their run history stays). Idempotent: a redelivered
  * event changes nothing more.
  */
-export async function applyInstallationBinding(db: Db, input: { installationId: number; added: readonly RepositoryRef[]; removed: readonly RepositoryRef[]; now: Date }): Promise<BindingResult> {
+export async function applyInstallationBinding(db: DbOrTx, input: { installationId: number; added: readonly RepositoryRef[]; removed: readonly RepositoryRef[]; now: Date }): Promise<BindingResult> {
   const [project] = await db.select({ id: projects.id }).from(projects).where(eq(projects.githubInstallationId, input.installationId)).limit(1);
   if (project === undefined) {
     return { projectId: null, bound: [], unbound: [] };

@@ -1,6 +1,6 @@
 import { agentRuns, flowEvents, projects, realtimeEvents, repositories, webhookDeliveries } from '@stageline/db';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 import { GLOBAL_SCOPE, type RealtimeEvent } from './realtime-repo.ts';
 import { toRunDto, type RunRow } from './run-dto.ts';
 
@@ -86,7 +86,7 @@ const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
  * lacks its run. Every insert after the first is gated on the delivery row
  * being new: a redelivery (same `X-GitHub-Delivery`) changes nothing.
  */
-export async function storeDelivery(db: Db, delivery: DeliveryRecord, decision: StoreDecision): Promise<StoreOutcome> {
+export async function storeDelivery(db: DbOrTx, delivery: DeliveryRecord, decision: StoreDecision): Promise<StoreOutcome> {
   const now = delivery.receivedAt;
   const run = decision.kind === 'create' ? newRunRow(decision.run, crypto.randomUUID(), delivery.deliveryId, now) : null;
   const audit = {

@@ -1,11 +1,8 @@
 import { decodeAgentFrame, type EdgeFrame } from '@stageline/protocol';
 import { DurableObject } from 'cloudflare:workers';
-import { createWarmPool } from '../db/warm-pool.ts';
+import { createEdgeRoot } from '../composition/root.ts';
+import { frameEffects } from '../domain/effects.ts';
 import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
-import { enqueueGitHub } from '../domain/enqueue-github.ts';
-import { publishEvents } from '../domain/publish-events.ts';
-import { readSettings } from '../env.ts';
-import { createLogger } from '../lib/log.ts';
 import { announceTargets, isGracefulShutdown, parseAgentSession } from './agent-hub-state.ts';
 import { markInstanceStopped } from '../db/cluster-repo.ts';
 
@@ -14,9 +11,10 @@ import { markInstanceStopped } from '../db/cluster-repo.ts';
  * (Hibernation API) and moves frames between them and the domain.
  */
 export class AgentHub extends DurableObject<Env> {
-  private readonly log = createLogger({ component: 'agent-hub' });
+  private readonly root = createEdgeRoot(this.env, { component: 'agent-hub' });
+  private readonly log = this.root.log;
   /** Frames arrive all the time (logs, heartbeats): keep the connection warm. */
-  private readonly pool = createWarmPool(this.env);
+  private readonly pool = this.root.warmPool();
   /** Frames of one socket are handled in arrival order. */
   private readonly chains = new WeakMap<WebSocket, Promise<void>>();
 
@@ -86,16 +84,14 @@ export class AgentHub extends DurableObject<Env> {
       this.reply(ws, [{ type: 'error', code: decoded.error.code, message: decoded.error.message, ...(decoded.error.ref ? { ref: decoded.error.ref } : {}) }]);
       return;
     }
-    const settings = readSettings(this.env);
+    const { settings } = this.root;
     try {
       const result = await handleAgentFrame(decoded.value, session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: this.pool.db(), now: new Date() });
       ws.serializeAttachment(result.session);
       this.reply(ws, result.replies);
-      if (result.events.length > 0) {
-        this.ctx.waitUntil(publishEvents(this.env, result.events));
-      }
-      if (result.github !== undefined && result.github.length > 0) {
-        this.ctx.waitUntil(enqueueGitHub(this.env, result.github, this.log));
+      const effects = frameEffects(result);
+      if (effects.length > 0) {
+        this.ctx.waitUntil(this.root.effects.run(effects));
       }
       if (result.close) {
         ws.close(result.close.code, result.close.reason);

@@ -1,7 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import { createDb } from '../db/client.ts';
+import { createEdgeRoot } from '../composition/root.ts';
 import { eventsAfter, latestEventId, oldestEventId, type RealtimeEvent } from '../db/realtime-repo.ts';
-import { createLogger } from '../lib/log.ts';
 import { MAX_REPLAY, parseLastEventId, planReplay, toEventMessage, type ServerMessage } from './channel-state.ts';
 
 /**
@@ -9,7 +8,8 @@ import { MAX_REPLAY, parseLastEventId, planReplay, toEventMessage, type ServerMe
  * socket first gets the events it missed from Postgres, then live ones.
  */
 export class Channel extends DurableObject<Env> {
-  private readonly log = createLogger({ component: 'channel' });
+  private readonly root = createEdgeRoot(this.env, { component: 'channel' });
+  private readonly log = this.root.log;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -40,7 +40,7 @@ export class Channel extends DurableObject<Env> {
   }
 
   private async replay(ws: WebSocket, lastEventId: number): Promise<void> {
-    const handle = createDb(this.env);
+    const handle = this.root.openDb();
     try {
       const [latest, oldest] = await Promise.all([latestEventId(handle.db), oldestEventId(handle.db)]);
       const plan = planReplay(lastEventId, { latestId: latest, oldestId: oldest });

@@ -3,7 +3,7 @@
  * content write looks like, which older write a newer one replaces, when the
  * head of the queue may run, and what happens after an attempt.
  *
- * Guarantees (domain.md §10.2):
+ * Guarantees (docs/domain.md §10.2):
  * - in order: only the head of the queue runs; a retry holds everything behind it;
  * - never dropped: transient failures (5xx, network, 429, secondary and primary
  *   limits, token minting) are retried with backoff forever; a permanent
@@ -14,45 +14,11 @@
  *   the newest). Comments carry a hidden marker, so an upsert after a lost
  *   response finds the comment it already posted instead of posting another.
  */
-import type { ReactionContent, RepoRef, ThreadRef } from '../github/github-client.ts';
+import type { OutboxThread, OutboxWrite, OutboxWriteInput } from '../domain/github-writes.ts';
 import type { GitHubError } from '../github/rest-transport.ts';
 import { nextAllowedAt, type RateLimitState } from '../github/rate-limit-state.ts';
 
-/** The thread a write goes to; the installation is the outbox's. */
-export type OutboxThread = Omit<ThreadRef, 'installationId'>;
-
-/** A repository of the outbox's installation (repository-level writes: labels of the taxonomy). */
-export type OutboxRepo = Omit<RepoRef, 'installationId'>;
-
-/** A repository label as the label bootstrap writes it. */
-export interface OutboxLabel {
-  name: string;
-  color: string;
-  description: string;
-}
-
-/** What callers enqueue. */
-export type OutboxWriteInput =
-  /** The run's single status comment, created once and edited in place. */
-  | { kind: 'status-comment'; thread: OutboxThread; runId: string; body: string }
-  /** Any other service comment, created once per key and edited in place on a newer body. */
-  | { kind: 'comment'; thread: OutboxThread; key: string; body: string }
-  | { kind: 'add-labels'; thread: OutboxThread; labels: string[]; key?: string }
-  | { kind: 'remove-label'; thread: OutboxThread; label: string; key?: string }
-  | { kind: 'reaction'; thread: OutboxThread; content: ReactionContent; key?: string }
-  /** Label bootstrap (github/label-bootstrap.ts): create a taxonomy label; one that exists meanwhile is fine. */
-  | { kind: 'create-label'; repo: OutboxRepo; label: OutboxLabel }
-  /** Label bootstrap: refresh colour and description of a label Stageline owns (`name` as on GitHub). */
-  | { kind: 'update-label'; repo: OutboxRepo; name: string; color: string; description: string };
-
-/** The normalized write: comments are upserts found by their marker. */
-export type OutboxWrite =
-  | { kind: 'upsert-comment'; key: string; thread: OutboxThread; marker: string; body: string }
-  | { kind: 'add-labels'; key: string; thread: OutboxThread; labels: string[] }
-  | { kind: 'remove-label'; key: string; thread: OutboxThread; label: string }
-  | { kind: 'reaction'; key: string; thread: OutboxThread; content: ReactionContent }
-  | { kind: 'create-label'; key: string; repo: OutboxRepo; label: OutboxLabel }
-  | { kind: 'update-label'; key: string; repo: OutboxRepo; name: string; color: string; description: string };
+export type { OutboxLabel, OutboxRepo, OutboxThread, OutboxWrite, OutboxWriteInput } from '../domain/github-writes.ts';
 
 export interface QueuedWrite {
   seq: number;
@@ -74,7 +40,7 @@ export interface DeadWrite {
 export const RETRY_BASE_MS = 1_000;
 export const RETRY_MAX_MS = 5 * 60_000;
 
-/** The hidden line that identifies a run's status comment (domain.md §10.2). */
+/** The hidden line that identifies a run's status comment (docs/domain.md §10.2). */
 export function statusCommentMarker(runId: string): string {
   return `<!-- stageline:run:${runId} -->`;
 }

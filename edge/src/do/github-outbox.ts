@@ -239,11 +239,6 @@ export class GitHubOutbox extends DurableObject<Env> {
   }
 }
 
-/** The outbox of one installation: callers enqueue with `installationId` from the webhook payload. */
-export function githubOutboxFor(namespace: DurableObjectNamespace<GitHubOutbox>, installationId: number): DurableObjectStub<GitHubOutbox> {
-  return namespace.get(namespace.idFromName(String(installationId)));
-}
-
 function errorStatus(error: GitHubError | null): number | undefined {
   return error !== null && 'status' in error ? error.status : undefined;
 }

@@ -1,4 +1,5 @@
-import type { OutboxThread, OutboxWriteInput } from '../do/github-outbox-state.ts';
+import type { OutboxThread, OutboxWriteInput } from './github-writes.ts';
+import { githubOutboxOf } from '../composition/durable-objects.ts';
 import type { Logger } from '../lib/log.ts';
 import type { EffectBatch, GitHubEffect, RepositoryOnGitHub } from './github-port.ts';
 
@@ -33,7 +34,7 @@ export async function enqueueGitHub(env: Pick<Env, 'GITHUB_OUTBOX'>, batches: re
     }
     const { installationId } = batch.repo;
     try {
-      const outbox = env.GITHUB_OUTBOX.get(env.GITHUB_OUTBOX.idFromName(String(installationId)));
+      const outbox = githubOutboxOf(env, installationId);
       await outbox.enqueue(installationId, batch.effects.map((e) => toWrite(batch.repo, e)));
     } catch (error) {
       log.error('github writes not queued', { installationId, writes: batch.effects.map((e) => e.key), error });

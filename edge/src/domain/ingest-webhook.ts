@@ -11,62 +11,34 @@ import {
   withLabelNames,
 } from '@stageline/policy';
 import { applyInstallationBinding } from '../db/binding-repo.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
 import { activeDiscussionRunIds, activeRunIdsOfPullRequest, issueContext, memberRole, reviewHistory } from '../db/lineage-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
-import { activeRunIdsOfIssue, cancelRun } from '../db/run-repo.ts';
-import { findRepository, storeDelivery, type DeliveryRecord, type KnownRepository, type NewRun } from '../db/webhook-repo.ts';
-import type { RepositoryCache } from '../do/repository-cache.ts';
+import type { RepositoryCache } from '../db/repository-cache.ts';
+import { activeRunIdsOfIssue, cancelRunIn } from '../db/run-repo.ts';
+import { findRepository, storeDelivery, type DeliveryRecord, type KnownRepository, type NewRun, type StoreDecision } from '../db/webhook-repo.ts';
 import { renderStatusComment } from '../github/status-comment.ts';
+import { cancelFrames, githubEffects, realtimeEffects, type CanceledRun, type Effect } from './effects.ts';
 import type { EffectBatch, GitHubEffect, GitHubPort, RepositoryOnGitHub } from './github-port.ts';
 import { buildRunPayload } from './run-payload.ts';
 import { statusCommentEffect } from './status-effects.ts';
+import type { VerifiedDelivery } from './verified-delivery.ts';
 import { readWebhookFacts, toDeliveryFacts, type WebhookFacts } from './webhook-facts.ts';
 
-export interface VerifiedDelivery {
-  deliveryId: string;
-  event: string;
-  payload: unknown;
-  receivedAt: Date;
-}
+export type { VerifiedDelivery } from './verified-delivery.ts';
 
-/** A run a close (or a new stage label) canceled, as it was before (the agents are told about held ones). */
-export interface CanceledRun {
-  runId: string;
-  previousStatus: string;
-  epoch: number;
-  jobName: string | null;
-  namespace: string | null;
-}
-/** @deprecated name kept for callers of the skeleton. */
-export type CanceledByClose = CanceledRun;
+/** Why runs were canceled without a new run (the route's answer names it). */
+export type CancelAction = 'issue_closed' | 'pull_request_closed' | 'discussion_ended';
 
+/**
+ * What one delivery did. Everything that must happen after the commit is in
+ * `effects` (domain/effects.ts); a duplicate did nothing and has none.
+ */
 export type IngestOutcome =
-  | {
-      kind: 'accepted';
-      runId: string;
-      clusterId: string | null;
-      events: RealtimeEvent[];
-      reasons: string[];
-      canceled: CanceledRun[];
-      github: EffectBatch | null;
-      /** Status comment edits of the discussion runs this run ended. */
-      canceledGitHub: EffectBatch[];
-    }
-  | { kind: 'issue_closed'; projectId: string; clusterId: string | null; issueNumber: number; canceled: CanceledRun[]; events: RealtimeEvent[]; github: EffectBatch[] }
-  /** Runs ended without a namespace cleanup (mode:discussion removed). */
-  | { kind: 'runs_canceled'; clusterId: string | null; canceled: CanceledRun[]; events: RealtimeEvent[]; reason: string; github: EffectBatch[] }
   | { kind: 'duplicate' }
-  | {
-      kind: 'ignored';
-      reason: string;
-      reasons: string[];
-      github: EffectBatch | null;
-      /** The App was installed on these repositories: create the label taxonomy there (webhook-inbox-notify.ts). */
-      labelBootstrap?: { installationId: number; repositories: readonly { id: number; fullName: string }[] };
-      /** Repositories (external ids) whose binding changed: their inboxes forget the cached binding. */
-      rebound?: number[];
-    };
+  | { kind: 'accepted'; runId: string; clusterId: string | null; reasons: string[]; effects: Effect[] }
+  | { kind: 'runs_canceled'; action: CancelAction; canceled: string[]; effects: Effect[] }
+  | { kind: 'ignored'; reason: string; reasons: string[]; effects: Effect[] };
 
 /**
  * A dependency the decision needs did not answer (GitHub for the sender's
@@ -127,11 +99,16 @@ async function lookupRepository(db: Db, externalId: number, cache: RepositoryCac
 }
 
 /**
- * The webhook use-case (domain.md §2.5–§2.9, §3.9): route the delivery with
- * the label policy, gather what the guards need (the sender's permission, the
- * issue's run history), decide, and persist delivery + run + audit + realtime
- * event atomically. GitHub writes (explanations, need:input, the eyes reaction,
- * the status comment) are returned for the caller to queue after the commit.
+ * The webhook use-case (docs/domain.md §2.5–§2.9, §3.9): route the delivery
+ * with the label policy, gather what the guards need (the sender's
+ * permission, the issue's run history), decide, then persist.
+ *
+ * Dedupe first: the delivery row is the first write, and every other write
+ * (the run, each cancel it implies, their flow and realtime events) commits
+ * in the same transaction or not at all. A redelivery finds the row and does
+ * nothing, not even a cancel; a failed apply leaves no trace, so its retry
+ * does all of it exactly once. What must happen after the commit is returned
+ * as effects.
  */
 export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOptions = {}): Promise<IngestOutcome> {
   const defaults = opts.defaults ?? DEFAULTS;
@@ -149,13 +126,15 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     receivedAt: d.receivedAt,
   };
   const onGitHub: RepositoryOnGitHub | null = facts.installation && facts.repository ? { installationId: facts.installation.id, repositoryId: facts.repository.id, fullName: facts.repository.full_name } : null;
-  const ignore = async (reason: string, reasons: string[], effects: GitHubEffect[] = []): Promise<IngestOutcome> => {
+  const ignore = async (reason: string, reasons: string[], writes: GitHubEffect[] = [], extra: Effect[] = []): Promise<IngestOutcome> => {
     const outcome = await storeDelivery(db, record, { kind: 'ignore', reason, reasons });
     if (outcome.kind === 'duplicate') {
       return outcome;
     }
-    return { kind: 'ignored', reason, reasons, github: onGitHub && effects.length > 0 ? { repo: onGitHub, effects } : null };
+    return { kind: 'ignored', reason, reasons, effects: [...githubEffects([onGitHub && writes.length > 0 ? { repo: onGitHub, effects: writes } : null]), ...extra] };
   };
+  const cancelFor = (action: CancelAction, reasons: string[], runIds: (tx: DbOrTx, repo: KnownRepository) => Promise<string[]>, closedIssue: number | null = null) =>
+    repo === null ? ignore('repository_not_bound', reasons) : cancelRunsOf(db, record, repo, { action, reasons, closedIssue, consoleUrl: defaults.consoleUrl }, (tx) => runIds(tx, repo));
 
   if (!projectCatalog.ok) {
     // A project whose label names do not form a catalog starts nothing until fixed (no guessing).
@@ -167,23 +146,13 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     case 'refuse':
       return ignore(route.reason, route.reasons, refusalEffects(d.deliveryId, route, catalog));
     case 'close_issue':
-      return repo === null ? ignore('repository_not_bound', route.reasons) : closeIssue(db, record, repo, route.issueNumber, route.reasons, defaults.consoleUrl);
+      return cancelFor('issue_closed', route.reasons, (tx, r) => activeRunIdsOfIssue(tx, r.id, route.issueNumber), route.issueNumber);
     case 'end_discussion':
-      return repo === null ? ignore('repository_not_bound', route.reasons) : endDiscussion(db, record, repo, route.issueNumber, catalog, route.reasons, defaults.consoleUrl);
+      return cancelFor('discussion_ended', route.reasons, (tx, r) => activeDiscussionRunIds(tx, { repositoryId: r.id, issueNumber: route.issueNumber, discussionLabel: catalog.discussion.label }));
     case 'close_pull_request':
-      return repo === null ? ignore('repository_not_bound', route.reasons) : closePullRequest(db, record, repo, route.pullRequestNumber, route.reasons, defaults.consoleUrl);
-    case 'bind_repositories': {
-      const outcome = await ignore(route.kind, route.reasons);
-      if (outcome.kind === 'ignored') {
-        // New delivery: the project that claims this installation takes the added repositories.
-        const binding = await applyInstallationBinding(db, { installationId: route.installationId, added: route.added, removed: route.removed, now: d.receivedAt });
-        outcome.reasons = [...outcome.reasons, binding.projectId === null ? 'no project claims this installation' : `bound ${binding.bound.length}, unbound ${binding.unbound.length}`];
-        outcome.rebound = [...binding.bound, ...binding.unbound];
-      }
-      // A new installation (or repositories added to one) gets the label taxonomy (§2.1 bootstrap).
-      const installed = route.kind === 'bind_repositories' && route.added.length > 0 && ((d.event === 'installation' && record.action === 'created') || (d.event === 'installation_repositories' && record.action === 'added'));
-      return outcome.kind === 'ignored' && installed ? { ...outcome, labelBootstrap: { installationId: route.installationId, repositories: route.added } } : outcome;
-    }
+      return cancelFor('pull_request_closed', route.reasons, (tx, r) => activeRunIdsOfPullRequest(tx, { repositoryId: r.id, pullRequestNumber: route.pullRequestNumber }));
+    case 'bind_repositories':
+      return bindRepositories(db, record, route, d.event);
     case 'review_revise':
     case 'run':
       break;
@@ -203,7 +172,7 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
   } else {
     intent = route.intent;
   }
-  const decision = await decide(intent, facts, repo, db, opts, catalog, defaults, onGitHub);
+  const { decision, activeDiscussion } = await decide(intent, facts, repo, db, opts, catalog, defaults, onGitHub);
   switch (decision.kind) {
     case 'retry':
     case 'need_permission':
@@ -213,8 +182,30 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     case 'refuse':
       return ignore(decision.reason, decision.reasons, refusalEffects(d.deliveryId, decision, catalog));
     case 'create_run':
-      return createRun(d, facts, db, record, repo, decision, catalog, defaults, onGitHub);
+      return createRun(d, facts, db, record, repo, decision, catalog, defaults, onGitHub, activeDiscussion);
   }
+}
+
+/** Installation events: the project that claims the installation takes (or drops) the repositories. */
+async function bindRepositories(db: Db, record: DeliveryRecord, route: Extract<ReturnType<typeof routeDelivery>, { kind: 'bind_repositories' }>, event: string): Promise<IngestOutcome> {
+  const stored = await db.transaction(async (tx) => {
+    const outcome = await storeDelivery(tx, record, { kind: 'ignore', reason: route.kind, reasons: route.reasons });
+    if (outcome.kind === 'duplicate') {
+      return null;
+    }
+    return applyInstallationBinding(tx, { installationId: route.installationId, added: route.added, removed: route.removed, now: record.receivedAt });
+  });
+  if (stored === null) {
+    return { kind: 'duplicate' };
+  }
+  const effects: Effect[] = [...stored.bound, ...stored.unbound].map((repositoryExternalId) => ({ kind: 'forget_repository', repositoryExternalId }));
+  // A new installation (or repositories added to one) gets the label taxonomy (§2.1 bootstrap).
+  const installed = route.added.length > 0 && ((event === 'installation' && record.action === 'created') || (event === 'installation_repositories' && record.action === 'added'));
+  if (installed) {
+    effects.push({ kind: 'bootstrap_labels', installationId: route.installationId, repositories: route.added });
+  }
+  const reasons = [...route.reasons, stored.projectId === null ? 'no project claims this installation' : `bound ${stored.bound.length}, unbound ${stored.unbound.length}`];
+  return { kind: 'ignored', reason: route.kind, reasons, effects };
 }
 
 async function decide(
@@ -226,7 +217,7 @@ async function decide(
   catalog: LabelCatalog,
   defaults: NonNullable<IngestOptions['defaults']>,
   onGitHub: RepositoryOnGitHub | null,
-): Promise<RunDecision> {
+): Promise<{ decision: RunDecision; activeDiscussion: boolean }> {
   const login = facts.sender?.login ?? '';
   // The issue's history and the sender's project role in one round trip (a PR-only run has no issue).
   const context =
@@ -241,10 +232,10 @@ async function decide(
   const actor = { senderType: facts.sender?.type ?? null, senderLogin: facts.sender?.login ?? null, projectRole: context.projectRole };
   const first = decideRun(intent, { ...base, actor: { ...actor, permission: null } }, catalog);
   if (first.kind !== 'need_permission') {
-    return first;
+    return { decision: first, activeDiscussion: context.activeDiscussion };
   }
   const permission: RepositoryPermission = opts.github && onGitHub ? await opts.github.permission(onGitHub, first.login) : 'unavailable';
-  return decideRun(intent, { ...base, actor: { ...actor, permission } }, catalog);
+  return { decision: decideRun(intent, { ...base, actor: { ...actor, permission } }, catalog), activeDiscussion: context.activeDiscussion };
 }
 
 async function createRun(
@@ -257,6 +248,7 @@ async function createRun(
   catalog: LabelCatalog,
   defaults: NonNullable<IngestOptions['defaults']>,
   onGitHub: RepositoryOnGitHub | null,
+  activeDiscussion: boolean,
 ): Promise<IngestOutcome> {
   const { intent } = decision;
   const run: NewRun = {
@@ -271,15 +263,22 @@ async function createRun(
     triggerLabel: intent.label,
     runPayload: buildRunPayload(d, facts, decision),
   };
-  // A stage label ends the issue's discussion first (§2.5); its runs are canceled before the new run exists.
-  const canceled: Canceled =
-    intent.cancelDiscussion && intent.issueNumber !== null ? await cancelDiscussionRuns(db, repo, intent.issueNumber, catalog, d.receivedAt, defaults.consoleUrl) : { canceled: [], events: [], github: [] };
-  const outcome = await storeDelivery(db, record, { kind: 'create', run, reasons: decision.reasons });
-  if (outcome.kind !== 'accepted') {
+  const create: StoreDecision = { kind: 'create', run, reasons: decision.reasons };
+  const { issueNumber } = intent;
+  // A stage label ends the issue's discussion (§2.5), in the same transaction as
+  // the new run. Deliveries of a repository are applied one at a time
+  // (do/webhook-inbox.ts), so "no discussion is active" read before holds here;
+  // without one, the common path stays a single statement.
+  const persisted =
+    intent.cancelDiscussion && issueNumber !== null && activeDiscussion
+      ? await persistWithCancels(db, record, create, 'discussion_ended', (tx) => activeDiscussionRunIds(tx, { repositoryId: repo.id, issueNumber, discussionLabel: catalog.discussion.label }), defaults.consoleUrl)
+      : await storeDelivery(db, record, create).then((stored) => (stored.kind === 'duplicate' ? null : { stored, canceled: NO_CANCELS }));
+  if (persisted === null || persisted.stored.kind !== 'accepted') {
     return { kind: 'duplicate' };
   }
+  const { stored, canceled } = persisted;
   const status = renderStatusComment({
-    runId: outcome.run.id,
+    runId: stored.run.id,
     phase: 'queued',
     triggerLabel: intent.label,
     agentKey: intent.agentKey,
@@ -287,22 +286,20 @@ async function createRun(
     reasoningEffort: decision.profile.reasoningEffort,
     runtimeMode: decision.runtime.mode,
     reason: null,
-    consoleUrl: defaults.consoleUrl === null ? null : `${defaults.consoleUrl}/runs/${outcome.run.id}`,
+    consoleUrl: defaults.consoleUrl === null ? null : `${defaults.consoleUrl}/runs/${stored.run.id}`,
   });
-  const effects: GitHubEffect[] = [
+  const writes: GitHubEffect[] = [
     { kind: 'reaction', key: `eyes:${d.deliveryId}`, thread: intent.thread, content: 'eyes' },
-    { kind: 'status_comment', key: `status-comment:${outcome.run.id}`, runId: outcome.run.id, thread: intent.thread, body: status },
+    { kind: 'status_comment', key: `status-comment:${stored.run.id}`, runId: stored.run.id, thread: intent.thread, body: status },
   ];
-  return {
-    kind: 'accepted',
-    runId: outcome.run.id,
-    clusterId: outcome.run.clusterId,
-    events: [...canceled.events, ...outcome.events],
-    reasons: decision.reasons,
-    canceled: canceled.canceled,
-    github: onGitHub ? { repo: onGitHub, effects } : null,
-    canceledGitHub: canceled.github,
-  };
+  const clusterId = stored.run.clusterId;
+  const effects: Effect[] = [
+    ...realtimeEffects([...canceled.events, ...stored.events]),
+    ...cancelFrames(clusterId, canceled.canceled, 'discussion_ended'),
+    ...(clusterId === null ? [] : [{ kind: 'announce_runs' as const, clusterId, runIds: [stored.run.id] }]),
+    ...githubEffects([onGitHub && { repo: onGitHub, effects: writes }, ...canceled.github]),
+  ];
+  return { kind: 'accepted', runId: stored.run.id, clusterId, reasons: decision.reasons, effects };
 }
 
 /** A refusal explains itself on the thread, and asks for a decision with need:input where the policy says so. */
@@ -321,60 +318,66 @@ interface Canceled {
   github: EffectBatch[];
 }
 
-async function cancelRuns(db: Db, runIds: readonly string[], reason: string, now: Date, consoleUrl: string | null): Promise<Canceled> {
-  const out: Canceled = { canceled: [], events: [], github: [] };
-  for (const runId of runIds) {
-    const result = await cancelRun(db, { runId, reason, actorId: 'github-webhook', now });
-    if (result.kind === 'done' && result.changed) {
-      const { previous } = result;
-      out.canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
-      out.events.push(...result.events);
-      const status = statusCommentEffect(result.current, consoleUrl);
-      if (status !== null) {
-        out.github.push(status);
+const NO_CANCELS: Canceled = { canceled: [], events: [], github: [] };
+
+/**
+ * Store the delivery, then cancel the runs `findRunIds` names — one
+ * transaction. The delivery insert comes first: a duplicate stops here and
+ * changes nothing.
+ */
+async function persistWithCancels(
+  db: Db,
+  record: DeliveryRecord,
+  decision: StoreDecision,
+  reason: CancelAction,
+  findRunIds: (tx: DbOrTx) => Promise<string[]>,
+  consoleUrl: string | null,
+): Promise<{ stored: Awaited<ReturnType<typeof storeDelivery>>; canceled: Canceled } | null> {
+  return db.transaction(async (tx) => {
+    const stored = await storeDelivery(tx, record, decision);
+    if (stored.kind === 'duplicate') {
+      return null;
+    }
+    const canceled: Canceled = { canceled: [], events: [], github: [] };
+    for (const runId of await findRunIds(tx)) {
+      const result = await cancelRunIn(tx, { runId, reason, actorId: 'github-webhook', now: record.receivedAt });
+      if (result.kind === 'done' && result.changed) {
+        const { previous } = result;
+        canceled.canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
+        canceled.events.push(...result.events);
+        const status = statusCommentEffect(result.current, consoleUrl);
+        if (status !== null) {
+          canceled.github.push(status);
+        }
       }
     }
-  }
-  return out;
-}
-
-function cancelDiscussionRuns(db: Db, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, now: Date, consoleUrl: string | null): Promise<Canceled> {
-  return activeDiscussionRunIds(db, { repositoryId: repo.id, issueNumber, discussionLabel: catalog.discussion.label }).then((ids) => cancelRuns(db, ids, 'discussion_ended', now, consoleUrl));
-}
-
-async function endDiscussion(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, catalog: LabelCatalog, reasons: string[], consoleUrl: string | null): Promise<IngestOutcome> {
-  const stored = await storeDelivery(db, record, { kind: 'record', reason: 'discussion_ended', reasons });
-  if (stored.kind === 'duplicate') {
-    return { kind: 'duplicate' };
-  }
-  const done = await cancelDiscussionRuns(db, repo, issueNumber, catalog, record.receivedAt, consoleUrl);
-  return { kind: 'runs_canceled', clusterId: repo.clusterId, ...done, reason: 'discussion_ended' };
+    return { stored, canceled };
+  });
 }
 
 /**
- * A pull request was closed, merged or not (domain.md §2.5): the runs working
- * on it (reviewers, review-driven revisions) are canceled; their namespaces
- * expire by their lease.
+ * A close (issue, pull request) or the end of a discussion: record the
+ * delivery and cancel the runs it ends, atomically (docs/domain.md §2.5,
+ * §5.8). An issue close also asks the cluster to delete the issue's
+ * namespaces; a pull request's or a discussion's runs keep theirs until
+ * their TTL.
  */
-async function closePullRequest(db: Db, record: DeliveryRecord, repo: KnownRepository, pullRequestNumber: number, reasons: string[], consoleUrl: string | null): Promise<IngestOutcome> {
-  const stored = await storeDelivery(db, record, { kind: 'record', reason: 'pull_request_closed', reasons });
-  if (stored.kind === 'duplicate') {
+async function cancelRunsOf(
+  db: Db,
+  record: DeliveryRecord,
+  repo: KnownRepository,
+  how: { action: CancelAction; reasons: string[]; closedIssue: number | null; consoleUrl: string | null },
+  findRunIds: (tx: DbOrTx) => Promise<string[]>,
+): Promise<IngestOutcome> {
+  const { action } = how;
+  const persisted = await persistWithCancels(db, record, { kind: 'record', reason: action, reasons: how.reasons }, action, findRunIds, how.consoleUrl);
+  if (persisted === null) {
     return { kind: 'duplicate' };
   }
-  const done = await cancelRuns(db, await activeRunIdsOfPullRequest(db, { repositoryId: repo.id, pullRequestNumber }), 'pull_request_closed', record.receivedAt, consoleUrl);
-  return { kind: 'runs_canceled', clusterId: repo.clusterId, ...done, reason: 'pull_request_closed' };
-}
-
-/**
- * An issue was closed (domain.md §2.5, §5.8): record the delivery, cancel the
- * issue's active runs, and let the caller ask the cluster to delete the
- * issue's namespaces. A redelivery of the same close changes nothing.
- */
-async function closeIssue(db: Db, record: DeliveryRecord, repo: KnownRepository, issueNumber: number, reasons: string[], consoleUrl: string | null): Promise<IngestOutcome> {
-  const stored = await storeDelivery(db, record, { kind: 'record', reason: 'issue_closed', reasons });
-  if (stored.kind === 'duplicate') {
-    return { kind: 'duplicate' };
+  const { canceled } = persisted;
+  const effects: Effect[] = [...realtimeEffects(canceled.events), ...cancelFrames(repo.clusterId, canceled.canceled, action), ...githubEffects(canceled.github)];
+  if (how.closedIssue !== null && repo.clusterId !== null) {
+    effects.push({ kind: 'agent_broadcast', clusterId: repo.clusterId, frame: { type: 'issue.cleanup', projectId: repo.projectId, issueNumber: how.closedIssue, reason: 'issue_closed' } });
   }
-  const done = await cancelRuns(db, await activeRunIdsOfIssue(db, repo.id, issueNumber), 'issue_closed', record.receivedAt, consoleUrl);
-  return { kind: 'issue_closed', projectId: repo.projectId, clusterId: repo.clusterId, issueNumber, ...done };
+  return { kind: 'runs_canceled', action, canceled: canceled.canceled.map((r) => r.runId), effects };
 }

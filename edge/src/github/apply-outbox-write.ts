@@ -2,9 +2,9 @@
  * Perform one queued content write against GitHub. A comment write is an
  * upsert: edit the remembered comment; if none is remembered (or it was
  * deleted), look for the hidden marker in the thread before creating, so a
- * retry after a lost response never posts a second comment (domain.md §10.2).
+ * retry after a lost response never posts a second comment (docs/domain.md §10.2).
  */
-import type { OutboxWrite } from '../do/github-outbox-state.ts';
+import type { OutboxWrite } from '../domain/github-writes.ts';
 import type { GitHubClient, ThreadRef } from './github-client.ts';
 import type { GitHubError } from './rest-transport.ts';
 

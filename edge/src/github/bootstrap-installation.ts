@@ -11,7 +11,7 @@ import { DEFAULT_LABEL_CATALOG, labelDefinitions, type LabelCatalog } from '@sta
 import { isGitHubAppConfigured, readGitHubAppSettings } from '../env.ts';
 import type { Logger } from '../lib/log.ts';
 import { createGitHubApp } from './github-app.ts';
-import { githubOutboxFor } from '../do/github-outbox.ts';
+import { githubOutboxOf } from '../composition/durable-objects.ts';
 import { queueLabelBootstrap } from './label-bootstrap.ts';
 
 export type GitHubAppEnv = Pick<Env, 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_API_URL' | 'GITHUB_OUTBOX'>;
@@ -28,7 +28,7 @@ export async function bootstrapInstalledRepositories(env: GitHubAppEnv, input: I
   }
   const { client } = createGitHubApp({ settings: readGitHubAppSettings(env), log, now: Date.now });
   const definitions = labelDefinitions(catalog);
-  const outbox = githubOutboxFor(env.GITHUB_OUTBOX, input.installationId);
+  const outbox = githubOutboxOf(env, input.installationId);
   for (const repository of input.repositories) {
     const [owner = '', repo = ''] = repository.fullName.split('/');
     const fields = { installationId: input.installationId, repositoryId: repository.id };

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
+import { repositoryIdOf, webhookInboxOf } from '../composition/durable-objects.ts';
 import type { AppEnv } from '../env.ts';
-import { notifyIngested } from '../do/webhook-inbox-notify.ts';
 import { MAX_WEBHOOK_BYTES, readBodyCapped } from '../github/read-body.ts';
 import { isValidSignature } from '../github/verify-signature.ts';
 import { errorBody } from '../lib/http-error.ts';
@@ -9,7 +9,7 @@ const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 const EVENT_NAME = /^[a-z_]{1,64}$/;
 
 /**
- * GitHub App webhook ingress (domain.md §2.5). Order matters: size, then the
+ * GitHub App webhook ingress (docs/domain.md §2.5). Order matters: size, then the
  * signature over the raw bytes, then headers and JSON; nothing is stored
  * before all of them pass, and the answer comes after the commit — in Postgres,
  * or, while Postgres is unreachable, in the repository's WebhookInbox storage
@@ -22,7 +22,7 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
     return c.json(errorBody('payload_too_large', `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`), 413);
   }
   const signature = c.req.header('x-hub-signature-256');
-  if (body.kind === 'not_utf8' || !(await isValidSignature(c.env.GITHUB_WEBHOOK_SECRET, body.text, signature))) {
+  if (body.kind === 'not_utf8' || !(await isValidSignature(c.env.GITHUB_WEBHOOK_SECRET, body.bytes, signature))) {
     return c.json(errorBody('unauthorized', 'invalid or missing signature'), 401);
   }
   const deliveryId = c.req.header('x-github-delivery');
@@ -44,7 +44,7 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
   }
   const log = c.var.log.with({ deliveryId, event });
   // Deliveries of one repository go through one inbox, in order (see do/webhook-inbox.ts).
-  const inbox = c.env.WEBHOOK_INBOX.get(c.env.WEBHOOK_INBOX.idFromName(inboxName(payload)));
+  const inbox = webhookInboxOf(c.env, repositoryIdOf(payload));
   const outcome = await inbox.ingest({ deliveryId, event, payload, receivedAt: new Date() });
   // Server-side handling time (workerd advances its clock on I/O, which is what this spends).
   c.header('Server-Timing', `ingest;dur=${(performance.now() - started).toFixed(1)}`);
@@ -53,28 +53,16 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       log.info('webhook duplicate');
       return c.json({ status: 'duplicate' }, 200);
     case 'ignored':
+      // A refusal's explanation, a new installation's labels: the inbox ran the effects after its commit.
       log.info('webhook ignored', { reason: outcome.reason });
-      if (outcome.github !== null || outcome.labelBootstrap !== undefined || outcome.rebound !== undefined) {
-        // A refusal explains itself on the thread (and may ask with need:input); a new installation gets its labels.
-        c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
-      }
       return c.json({ status: 'ignored', reason: outcome.reason }, 200);
     case 'runs_canceled':
-      log.info('runs canceled', { reason: outcome.reason, canceled: outcome.canceled.map((r) => r.runId) });
-      c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
-      return c.json({ status: 'accepted', action: outcome.reason, canceled: outcome.canceled.map((r) => r.runId) }, 200);
-    case 'accepted': {
+      // issue_closed, pull_request_closed or discussion_ended; the agents and GitHub hear it from the inbox's effects.
+      log.info('runs canceled', { action: outcome.action, canceled: outcome.canceled });
+      return c.json({ status: 'accepted', action: outcome.action, canceled: outcome.canceled }, 200);
+    case 'accepted':
       log.info('run created', { runId: outcome.runId, clusterId: outcome.clusterId, reasons: outcome.reasons });
-      // Dispatch after the answer: the run is committed, pushing it is best effort
-      // (agents also claim on connect and on their reconcile tick).
-      c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
       return c.json({ status: 'accepted', runId: outcome.runId }, 202);
-    }
-    case 'issue_closed': {
-      log.info('issue closed', { issueNumber: outcome.issueNumber, canceled: outcome.canceled.map((r) => r.runId) });
-      c.executionCtx.waitUntil(notifyIngested(c.env, outcome, log));
-      return c.json({ status: 'accepted', action: 'issue_closed', canceled: outcome.canceled.map((r) => r.runId) }, 200);
-    }
     case 'queued':
       // Postgres was unreachable (or earlier deliveries of this repository wait):
       // the delivery is durable in the inbox and will be applied in order, exactly
@@ -93,10 +81,3 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       return c.json(errorBody('unavailable', 'database unavailable and the delivery queue is full; redeliver later'), 503);
   }
 });
-
-/** The WebhookInbox of a payload's repository (the reconciler's synthetic deliveries use the same one). */
-export function inboxName(payload: object): string {
-  const repository = 'repository' in payload ? payload.repository : undefined;
-  const id = typeof repository === 'object' && repository !== null && 'id' in repository ? repository.id : undefined;
-  return typeof id === 'number' ? `repo:${id}` : 'repo:none';
-}

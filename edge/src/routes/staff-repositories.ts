@@ -2,7 +2,6 @@ import { DEFAULT_LABEL_CATALOG, labelDefinitions } from '@stageline/policy';
 import { repositories } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { createDb } from '../db/client.ts';
 import type { AppEnv } from '../env.ts';
 import { isGitHubAppConfigured, readGitHubAppSettings } from '../env.ts';
 import { createGitHubApp } from '../github/github-app.ts';
@@ -12,10 +11,10 @@ import { errorBody } from '../lib/http-error.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Staff actions on a bound repository. Label bootstrap (domain.md §2.1):
+ * Staff actions on a bound repository. Label bootstrap (docs/domain.md §2.1):
  * create the missing taxonomy labels now, e.g. after a failed onboarding or a
  * catalog change. Idempotent; like the other staff routes it has no staff
- * authentication yet (domain.md §8.1 is not implemented in the edge).
+ * authentication yet (docs/domain.md §8.1).
  */
 export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/repositories/:repositoryId/labels/bootstrap', async (c) => {
   const repositoryId = c.req.param('repositoryId');
@@ -25,17 +24,11 @@ export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/reposito
   if (!isGitHubAppConfigured(c.env)) {
     return c.json(errorBody('failed_precondition', 'the GitHub App is not configured'), 412);
   }
-  const handle = createDb(c.env);
-  let repo: { externalId: number; owner: string; name: string } | undefined;
-  try {
-    [repo] = await handle.db
-      .select({ externalId: repositories.externalId, owner: repositories.owner, name: repositories.name })
-      .from(repositories)
-      .where(eq(repositories.id, repositoryId))
-      .limit(1);
-  } finally {
-    c.executionCtx.waitUntil(handle.close());
-  }
+  const [repo] = await c.var.db
+    .select({ externalId: repositories.externalId, owner: repositories.owner, name: repositories.name })
+    .from(repositories)
+    .where(eq(repositories.id, repositoryId))
+    .limit(1);
   if (repo === undefined) {
     return c.json(errorBody('not_found', 'repository not found'), 404);
   }

@@ -1,17 +1,15 @@
 import { Hono } from 'hono';
-import { createDb } from '../db/client.ts';
 import { cancelRun } from '../db/run-repo.ts';
-import { enqueueGitHub } from '../domain/enqueue-github.ts';
+import { cancelFrames, githubEffects, realtimeEffects } from '../domain/effects.ts';
 import { statusCommentEffect } from '../domain/status-effects.ts';
-import { publishEvents } from '../domain/publish-events.ts';
-import { readSettings, type AppEnv } from '../env.ts';
+import type { AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_BODY = 4096;
 
 /**
- * Staff actions on one run. Cancel (domain.md §3.10): commit `canceled`
+ * Staff actions on one run. Cancel (docs/domain.md §3.10): commit `canceled`
  * first, then tell the cluster's agents to delete the Job; `job_stop_requested`
  * stays "requested" until the agent confirms (a later realtime event).
  */
@@ -38,37 +36,28 @@ export const staffRunActions = new Hono<AppEnv>().post('/api/v1/staff/runs/:runI
     }
     reason = given ?? reason;
   }
-  const handle = createDb(c.env);
-  try {
-    const result = await cancelRun(handle.db, { runId, reason, actorId: 'staff', now: new Date() });
-    if (result.kind === 'not_found') {
-      return c.json(errorBody('not_found', 'run not found'), 404);
-    }
-    const { previous, current, changed } = result;
-    const stopRequested = changed && previous.clusterId !== null && previous.status !== 'pending';
-    if (changed) {
-      c.executionCtx.waitUntil(publishEvents(c.env, result.events));
-      const status = statusCommentEffect(current, readSettings(c.env).consoleUrl);
-      if (status !== null) {
-        c.executionCtx.waitUntil(enqueueGitHub(c.env, [status], c.var.log));
-      }
-    }
-    if (stopRequested && previous.clusterId !== null) {
-      const hub = c.env.AGENT_HUB.get(c.env.AGENT_HUB.idFromName(previous.clusterId));
-      c.executionCtx.waitUntil(
-        hub.cancel({ type: 'run.cancel', runId, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace, reason }).then(() => undefined),
-      );
-    }
-    c.var.log.info('run cancel', { runId, previous: previous.status, current: current.status, changed });
-    return c.json({
-      run_id: runId,
-      action: 'cancel',
-      previous_status: previous.status,
-      current_status: current.status,
-      already_terminal: !changed && current.status !== 'canceled',
-      job_stop_requested: stopRequested,
-    });
-  } finally {
-    c.executionCtx.waitUntil(handle.close());
+  const { effects, settings } = c.var.root;
+  const result = await cancelRun(c.var.db, { runId, reason, actorId: 'staff', now: new Date() });
+  if (result.kind === 'not_found') {
+    return c.json(errorBody('not_found', 'run not found'), 404);
   }
+  const { previous, current, changed } = result;
+  const stopRequested = changed && previous.clusterId !== null && previous.status !== 'pending';
+  if (changed) {
+    const after = [
+      ...realtimeEffects(result.events),
+      ...githubEffects([statusCommentEffect(current, settings.consoleUrl)]),
+      ...cancelFrames(previous.clusterId, [{ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace }], reason),
+    ];
+    c.executionCtx.waitUntil(effects.run(after, c.var.log));
+  }
+  c.var.log.info('run cancel', { runId, previous: previous.status, current: current.status, changed });
+  return c.json({
+    run_id: runId,
+    action: 'cancel',
+    previous_status: previous.status,
+    current_status: current.status,
+    already_terminal: !changed && current.status !== 'canceled',
+    job_stop_requested: stopRequested,
+  });
 });

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { createDb } from '../db/client.ts';
 import { latestEventId } from '../db/realtime-repo.ts';
 import { toRunDto } from '../db/run-dto.ts';
 import { findRun, listRuns, readLogPage, readLogTail } from '../db/run-repo.ts';
@@ -19,35 +18,25 @@ function intParam(raw: string | undefined, fallback: number, min: number, max: n
   return n >= min && n <= max ? n : null;
 }
 
-/** Staff run reads (domain.md §8.2): first paint and fallback for the console. */
+/** Staff run reads (docs/domain.md §8.2): first paint and fallback for the console. */
 export const staffRuns = new Hono<AppEnv>()
   .get('/api/v1/staff/runs', async (c) => {
     const limit = intParam(c.req.query('limit'), 100, 1, 500);
     if (limit === null) {
       return c.json(errorBody('invalid_argument', 'limit must be 1..500', 'limit'), 400);
     }
-    const handle = createDb(c.env);
-    try {
-      // Cursor first: any change after it has a larger id and reaches the client live.
-      const cursor = await latestEventId(handle.db);
-      const rows = await listRuns(handle.db, limit);
-      return c.json({ items: rows.map(toRunDto), last_event_id: cursor });
-    } finally {
-      c.executionCtx.waitUntil(handle.close());
-    }
+    // Cursor first: any change after it has a larger id and reaches the client live.
+    const cursor = await latestEventId(c.var.db);
+    const rows = await listRuns(c.var.db, limit);
+    return c.json({ items: rows.map(toRunDto), last_event_id: cursor });
   })
   .get('/api/v1/staff/runs/:runId', async (c) => {
     const runId = c.req.param('runId');
     if (!UUID.test(runId)) {
       return c.json(errorBody('invalid_argument', 'run id must be a UUID', 'run_id'), 400);
     }
-    const handle = createDb(c.env);
-    try {
-      const run = await findRun(handle.db, runId);
-      return run === null ? c.json(errorBody('not_found', 'run not found'), 404) : c.json(toRunDto(run));
-    } finally {
-      c.executionCtx.waitUntil(handle.close());
-    }
+    const run = await findRun(c.var.db, runId);
+    return run === null ? c.json(errorBody('not_found', 'run not found'), 404) : c.json(toRunDto(run));
   })
   .get('/api/v1/staff/runs/:runId/logs', async (c) => {
     const runId = c.req.param('runId');
@@ -55,17 +44,12 @@ export const staffRuns = new Hono<AppEnv>()
     if (!UUID.test(runId) || tail === null) {
       return c.json(errorBody('invalid_argument', 'run id must be a UUID and tail_lines 1..2000'), 400);
     }
-    const handle = createDb(c.env);
-    try {
-      const run = await findRun(handle.db, runId);
-      if (run === null) {
-        return c.json(errorBody('not_found', 'run not found'), 404);
-      }
-      const lines = await readLogTail(handle.db, runId, tail);
-      return c.json({ run_id: runId, status: run.status, tail_lines: lines });
-    } finally {
-      c.executionCtx.waitUntil(handle.close());
+    const run = await findRun(c.var.db, runId);
+    if (run === null) {
+      return c.json(errorBody('not_found', 'run not found'), 404);
     }
+    const lines = await readLogTail(c.var.db, runId, tail);
+    return c.json({ run_id: runId, status: run.status, tail_lines: lines });
   })
   .get('/api/v1/staff/runs/:runId/logs/history', async (c) => {
     // Pages through the stored log, oldest first: pass `next_after_seq` back as `after_seq`.
@@ -75,20 +59,15 @@ export const staffRuns = new Hono<AppEnv>()
     if (!UUID.test(runId) || after === null || limit === null) {
       return c.json(errorBody('invalid_argument', 'run id must be a UUID, after_seq >= 0, limit_chunks 1..500'), 400);
     }
-    const handle = createDb(c.env);
-    try {
-      if ((await findRun(handle.db, runId)) === null) {
-        return c.json(errorBody('not_found', 'run not found'), 404);
-      }
-      const chunks = await readLogPage(handle.db, runId, after, limit);
-      const last = chunks.at(-1);
-      return c.json({
-        run_id: runId,
-        lines: chunks.flatMap((ch) => ch.lines),
-        next_after_seq: last === undefined ? null : last.seq,
-        done: chunks.length < limit,
-      });
-    } finally {
-      c.executionCtx.waitUntil(handle.close());
+    if ((await findRun(c.var.db, runId)) === null) {
+      return c.json(errorBody('not_found', 'run not found'), 404);
     }
+    const chunks = await readLogPage(c.var.db, runId, after, limit);
+    const last = chunks.at(-1);
+    return c.json({
+      run_id: runId,
+      lines: chunks.flatMap((ch) => ch.lines),
+      next_after_seq: last === undefined ? null : last.seq,
+      done: chunks.length < limit,
+    });
   });

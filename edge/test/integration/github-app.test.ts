@@ -12,7 +12,7 @@ import { createGitHubApp } from '../../src/github/github-app.ts';
 import type { RepoRef } from '../../src/github/github-client.ts';
 import { createInstallationTokenSource, TOKEN_REFRESH_BEFORE_MS } from '../../src/github/installation-token.ts';
 import { createRestTransport } from '../../src/github/rest-transport.ts';
-import { githubOutboxFor } from '../../src/do/github-outbox.ts';
+import { githubOutboxOf } from '../../src/composition/durable-objects.ts';
 import { statusCommentMarker, type OutboxThread } from '../../src/do/github-outbox-state.ts';
 import { readGitHubAppSettings } from '../../src/env.ts';
 import { createLogger } from '../../src/lib/log.ts';
@@ -78,7 +78,7 @@ interface RequestView {
 
 const tokensOf = async (installationId: number) => (await fake<TokenView[]>('tokens')).filter((t) => t.installation_id === installationId);
 const commentsOf = (s: Seeded) => fake<CommentView[]>('issueComments', { repo: s.fullName, number: s.thread.number });
-const outbox = (installationId: number) => githubOutboxFor(env.GITHUB_OUTBOX, installationId);
+const outbox = (installationId: number) => githubOutboxOf(env, installationId);
 
 async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

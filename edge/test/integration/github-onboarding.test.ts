@@ -248,7 +248,7 @@ describe('reconciler', () => {
       // Within the grace period the issue may still be on its way: nothing.
       expect((await warnMissingRuns(deps(h), repos)).warnings).toEqual([]);
 
-      const reevaluating = { ...deps(h), reevaluate: createReevaluate(env, ctx, log) };
+      const reevaluating = { ...deps(h), reevaluate: createReevaluate(env) };
       // A failed issues.labeled delivery of this repository may still come back: wait for it.
       const held = await warnMissingRuns(reevaluating, repos, { graceMs: 0, labeledPending: new Set([seeded.repoExternalId]) });
       expect(held.warnings).toEqual([{ issueNumber: 11, label: 'run:dev', repository: gh.fullName, recorded: false, reevaluation: 'held_for_redelivery' }]);

@@ -1,4 +1,4 @@
-import type { KnownRepository } from '../db/webhook-repo.ts';
+import type { KnownRepository } from './webhook-repo.ts';
 
 /**
  * Repository bindings change rarely (onboarding), deliveries are frequent:

@@ -1,0 +1,39 @@
+/**
+ * The one place that turns a name into a Durable Object stub. Every object's
+ * naming rule lives here, so two callers can never address "the same" object
+ * under two spellings (e.g. `repo:42` vs `42`).
+ */
+import type { AgentHub } from '../do/agent-hub.ts';
+import type { Channel } from '../do/channel.ts';
+import type { GitHubOutbox } from '../do/github-outbox.ts';
+import type { WebhookInbox } from '../do/webhook-inbox.ts';
+import { GLOBAL_SCOPE } from '../db/realtime-repo.ts';
+
+export type DurableObjectEnv = Pick<Env, 'AGENT_HUB' | 'CHANNEL' | 'GITHUB_OUTBOX' | 'WEBHOOK_INBOX'>;
+
+/** The sockets of one cluster's agents. */
+export function agentHubOf(env: Pick<Env, 'AGENT_HUB'>, clusterId: string): DurableObjectStub<AgentHub> {
+  return env.AGENT_HUB.get(env.AGENT_HUB.idFromName(clusterId));
+}
+
+/** The console fan-out of one scope (one global scope until project RBAC lands). */
+export function channelOf(env: Pick<Env, 'CHANNEL'>, scope: string = GLOBAL_SCOPE): DurableObjectStub<Channel> {
+  return env.CHANNEL.get(env.CHANNEL.idFromName(scope));
+}
+
+/** The ordered, rate-limited GitHub writes of one App installation. */
+export function githubOutboxOf(env: Pick<Env, 'GITHUB_OUTBOX'>, installationId: number): DurableObjectStub<GitHubOutbox> {
+  return env.GITHUB_OUTBOX.get(env.GITHUB_OUTBOX.idFromName(String(installationId)));
+}
+
+/** The in-order webhook inbox of one repository (by GitHub's repository id; `null`: deliveries without one). */
+export function webhookInboxOf(env: Pick<Env, 'WEBHOOK_INBOX'>, repositoryExternalId: number | null): DurableObjectStub<WebhookInbox> {
+  return env.WEBHOOK_INBOX.get(env.WEBHOOK_INBOX.idFromName(repositoryExternalId === null ? 'repo:none' : `repo:${repositoryExternalId}`));
+}
+
+/** The repository id a webhook payload names, which picks its inbox. */
+export function repositoryIdOf(payload: object): number | null {
+  const repository = 'repository' in payload ? payload.repository : undefined;
+  const id = typeof repository === 'object' && repository !== null && 'id' in repository ? repository.id : undefined;
+  return typeof id === 'number' ? id : null;
+}

@@ -1,0 +1,80 @@
+/**
+ * Carries out the effects use cases return (domain/effects.ts), after their
+ * transaction committed. Every path that commits (direct ingest, inbox drain,
+ * reconciler, staff actions, agent frames) hands its effects here, so each
+ * channel is wired once.
+ *
+ * Best effort by design: the state is committed, and every consumer has its
+ * own catch-up (agents claim on connect and on their reconcile tick, consoles
+ * replay from `last_event_id`, the GitHub outbox retries once a write is
+ * queued). A failed effect is logged with its kind and target, never its data.
+ */
+import type { Effect } from '../domain/effects.ts';
+import { enqueueGitHub } from '../domain/enqueue-github.ts';
+import { bootstrapInstalledRepositories, type GitHubAppEnv } from '../github/bootstrap-installation.ts';
+import type { Logger } from '../lib/log.ts';
+import { agentHubOf, channelOf, webhookInboxOf, type DurableObjectEnv } from './durable-objects.ts';
+
+export type PipelineEnv = DurableObjectEnv & GitHubAppEnv;
+
+export interface EffectPipeline {
+  /** Resolves when every effect was attempted; never rejects. */
+  run(effects: readonly Effect[], log?: Logger): Promise<void>;
+}
+
+export function createEffectPipeline(env: PipelineEnv, baseLog: Logger): EffectPipeline {
+  return {
+    async run(effects, log = baseLog) {
+      if (effects.length === 0) {
+        return;
+      }
+      // GitHub writes keep their order (one outbox call after the other); the rest go in parallel.
+      const github = effects.flatMap((e) => (e.kind === 'github_writes' ? [e.batch] : []));
+      const tasks: { kind: Effect['kind']; target: string | undefined; done: Promise<unknown> }[] = effects.filter((e) => e.kind !== 'github_writes').map((effect) => ({ kind: effect.kind, target: targetOf(effect), done: carryOut(env, effect, log) }));
+      if (github.length > 0) {
+        // enqueueGitHub logs and swallows its own failures per installation.
+        tasks.push({ kind: 'github_writes', target: undefined, done: enqueueGitHub(env, github, log) });
+      }
+      const results = await Promise.allSettled(tasks.map((t) => t.done));
+      results.forEach((result, i) => {
+        if (result.status === 'rejected') {
+          log.warn('effect failed', { effect: tasks[i]?.kind, target: tasks[i]?.target, error: result.reason });
+        }
+      });
+    },
+  };
+}
+
+async function carryOut(env: PipelineEnv, effect: Effect, log: Logger): Promise<unknown> {
+  switch (effect.kind) {
+    case 'publish_realtime':
+      return channelOf(env).publish(effect.events);
+    case 'announce_runs':
+      return agentHubOf(env, effect.clusterId).announce(effect.runIds);
+    case 'agent_broadcast':
+      return agentHubOf(env, effect.clusterId).broadcast(effect.frame);
+    case 'forget_repository':
+      return webhookInboxOf(env, effect.repositoryExternalId).forgetRepository(effect.repositoryExternalId);
+    case 'bootstrap_labels':
+      return bootstrapInstalledRepositories(env, { installationId: effect.installationId, repositories: effect.repositories }, log);
+    case 'github_writes':
+      return enqueueGitHub(env, [effect.batch], log);
+  }
+}
+
+/** Where an effect went, for the log (ids only). */
+function targetOf(effect: Effect): string | undefined {
+  switch (effect.kind) {
+    case 'announce_runs':
+    case 'agent_broadcast':
+      return `cluster:${effect.clusterId}`;
+    case 'github_writes':
+      return `installation:${effect.batch.repo.installationId}`;
+    case 'forget_repository':
+      return `repo:${effect.repositoryExternalId}`;
+    case 'bootstrap_labels':
+      return `installation:${effect.installationId}`;
+    default:
+      return undefined;
+  }
+}
