@@ -1,7 +1,7 @@
 import { agentRuns, projectMembers } from '@stageline/db';
 import { NON_TERMINAL_STATUSES, type IssueLineage, type ProjectRole, type ReviewHistory } from '@stageline/policy';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
+import type { Db, DbOrTx } from './client.ts';
 
 /** `(...)` of the policy's non-terminal statuses (waits included), for the raw statements below. */
 const ACTIVE = sql`(${sql.join(NON_TERMINAL_STATUSES.map((status) => sql`${status}`), sql`, `)})`;
@@ -18,7 +18,7 @@ export interface IssueContext {
 const ROLES: readonly ProjectRole[] = ['admin', 'read_write', 'read'];
 
 /**
- * What the issue's earlier runs left (domain.md §2.9 candidate lineage, §2.4
+ * What the issue's earlier runs left (docs/domain.md §2.9 candidate lineage, §2.4
  * profile hints, §2.11 discussion exclusivity), in one round trip.
  */
 export async function issueContext(
@@ -58,7 +58,7 @@ function hintLabels(hints: unknown): string[] {
 }
 
 /**
- * The run history the review resolver needs (domain.md §2.8): which issues
+ * The run history the review resolver needs (docs/domain.md §2.8): which issues
  * this PR's runs were linked to, the latest stage run of the PR and of that
  * issue, and the issue's labels as an earlier delivery carried them.
  */
@@ -93,7 +93,7 @@ export async function reviewHistory(db: Db, input: { repositoryId: string; pullR
 }
 
 /** Active discussion runs of an issue (canceled by a stage label, an unlabel or a close). */
-export async function activeDiscussionRunIds(db: Db, input: { repositoryId: string; issueNumber: number; discussionLabel: string }): Promise<string[]> {
+export async function activeDiscussionRunIds(db: DbOrTx, input: { repositoryId: string; issueNumber: number; discussionLabel: string }): Promise<string[]> {
   const result = await db.execute<{ id: string }>(sql`
     SELECT id FROM ${agentRuns}
     WHERE repository_id = ${input.repositoryId}::uuid AND issue_number = ${input.issueNumber}
@@ -102,7 +102,7 @@ export async function activeDiscussionRunIds(db: Db, input: { repositoryId: stri
 }
 
 /** Active runs working on a pull request (its number recorded in run_payload by ingest). */
-export async function activeRunIdsOfPullRequest(db: Db, input: { repositoryId: string; pullRequestNumber: number }): Promise<string[]> {
+export async function activeRunIdsOfPullRequest(db: DbOrTx, input: { repositoryId: string; pullRequestNumber: number }): Promise<string[]> {
   const result = await db.execute<{ id: string }>(sql`
     SELECT id FROM ${agentRuns}
     WHERE repository_id = ${input.repositoryId}::uuid AND run_payload #>> '{pull_request,number}' = ${String(input.pullRequestNumber)}
@@ -110,7 +110,7 @@ export async function activeRunIdsOfPullRequest(db: Db, input: { repositoryId: s
   return result.rows.map((r) => r.id);
 }
 
-/** The sender's role in the project, if the sender is a Stageline member (actor guard, domain.md §2.6). */
+/** The sender's role in the project, if the sender is a Stageline member (actor guard, docs/domain.md §2.6). */
 export async function memberRole(db: Db, input: { projectId: string; login: string }): Promise<ProjectRole | null> {
   const [row] = await db
     .select({ role: projectMembers.role })

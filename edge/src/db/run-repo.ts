@@ -210,7 +210,7 @@ export async function runStates(db: Db, clusterId: string, runIds: readonly stri
 }
 
 /** Active runs of one issue of a repository (an issue close cancels them). */
-export async function activeRunIdsOfIssue(db: Db, repositoryId: string, issueNumber: number): Promise<string[]> {
+export async function activeRunIdsOfIssue(db: DbOrTx, repositoryId: string, issueNumber: number): Promise<string[]> {
   const rows = await db
     .select({ id: agentRuns.id })
     .from(agentRuns)
@@ -224,22 +224,24 @@ export async function activeRunIdsOfIssue(db: Db, repositoryId: string, issueNum
   return rows.map((r) => r.id);
 }
 
-/** Staff cancel (domain.md §3.10): idempotent; a terminal run is reported, not changed. */
-export async function cancelRun(
-  db: Db,
-  input: { runId: string; reason: string; actorId: string; now: Date },
-): Promise<{ kind: 'not_found' } | { kind: 'done'; previous: RunRow; current: RunRow; changed: boolean; events: RealtimeEvent[] }> {
-  return db.transaction(async (tx) => {
-    const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, input.runId)).for('update');
-    if (run === undefined) {
-      return { kind: 'not_found' } as const;
-    }
-    const outcome = await applyChange(tx, run, { kind: 'cancel', reason: input.reason }, input.now, input.actorId);
-    if (outcome.kind === 'applied') {
-      return { kind: 'done', previous: run, current: outcome.run, changed: true, events: outcome.events } as const;
-    }
-    return { kind: 'done', previous: run, current: run, changed: false, events: [] } as const;
-  });
+export type CancelOutcome = { kind: 'not_found' } | { kind: 'done'; previous: RunRow; current: RunRow; changed: boolean; events: RealtimeEvent[] };
+
+/** Staff cancel (docs/domain.md §3.10): idempotent; a terminal run is reported, not changed. */
+export async function cancelRun(db: Db, input: { runId: string; reason: string; actorId: string; now: Date }): Promise<CancelOutcome> {
+  return db.transaction((tx) => cancelRunIn(tx, input));
+}
+
+/** Cancel one run inside the caller's transaction (a close cancels several atomically with its delivery). */
+export async function cancelRunIn(tx: DbOrTx, input: { runId: string; reason: string; actorId: string; now: Date }): Promise<CancelOutcome> {
+  const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, input.runId)).for('update');
+  if (run === undefined) {
+    return { kind: 'not_found' };
+  }
+  const outcome = await applyChange(tx, run, { kind: 'cancel', reason: input.reason }, input.now, input.actorId);
+  if (outcome.kind === 'applied') {
+    return { kind: 'done', previous: run, current: outcome.run, changed: true, events: outcome.events };
+  }
+  return { kind: 'done', previous: run, current: run, changed: false, events: [] };
 }
 
 /** One page of the newest epoch's log chunks after `afterSeq`, oldest first. */
