@@ -63,12 +63,15 @@ describe('image pulls', () => {
 
   it('reports a malformed reference as InvalidImageName and does not retry', async () => {
     const ns = await namespace();
+    // A pod whose pull fails and is retried, created alongside: once it has been
+    // pulled again, a retry of the malformed one would have happened too.
     await h.core.createNamespacedPod({ namespace: ns, body: pod('badname', 'Acme/Runner') });
+    await h.core.createNamespacedPod({ namespace: ns, body: pod('retried', 'ghcr.io/acme/runner:missing') });
     const read = await waitingReason(ns, 'badname', 'InvalidImageName');
     expect(read.status?.containerStatuses?.[0]?.state?.waiting?.message).toBe(
       'Failed to apply default image tag "Acme/Runner": couldn\'t parse image name "Acme/Runner": invalid reference format',
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor('the other pod pulled again', async () => ((await eventReasons(ns, 'retried')).filter((r) => r === 'Failed').length >= 2 ? true : undefined));
     expect(await eventReasons(ns, 'badname')).toEqual(['InspectFailed']);
   });
 });
