@@ -14,4 +14,5 @@ export * from './transition-run.ts';
 export * from './execution-budget.ts';
 export * from './namespace-ttl.ts';
 export * from './namespace-sweep.ts';
+export * from './run-tools.ts';
 export * from './run-payload.ts';

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * outbox of unacknowledged frames and re-send them after a reconnect; the edge
  * applies each frame idempotently.
  */
-export const PROTOCOL_VERSION = '1.3.0';
+export const PROTOCOL_VERSION = '1.4.0';
 
 /** Largest frame either side accepts (bytes of the JSON text). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -148,6 +148,15 @@ export const claimedRunSchema = z.object({
 });
 export type ClaimedRun = z.infer<typeof claimedRunSchema>;
 
+/** A run token renewed with the lease: short-lived, bound to (run, epoch, attempt). */
+export const runTokenSchema = z.object({
+  runId,
+  epoch,
+  token: z.string().min(1).max(4096),
+  expiresAt: z.iso.datetime(),
+});
+export type RunToken = z.infer<typeof runTokenSchema>;
+
 export const runStateSchema = z.object({
   runId,
   status: z.enum(['pending', 'running', 'waiting_mcp', 'waiting_backpressure', 'waiting_owner_review', 'succeeded', 'failed', 'timed_out', 'canceled', 'unknown']),
@@ -198,8 +207,13 @@ export const edgeFrameSchema = z.discriminatedUnion('type', [
     issueNumber: z.number().int().positive(),
     reason: z.string().max(200),
   }),
-  /** Answer to a heartbeat: the runs whose lease this instance no longer holds. */
-  z.object({ type: z.literal('heartbeat.result'), ref: frameId, lost: z.array(runId) }),
+  /**
+   * Answer to a heartbeat: the runs whose lease this instance no longer holds,
+   * and (1.4) a fresh run token for runs whose lease was renewed. The agent
+   * writes a token into the run Secret the Job reads it from; absent from
+   * older edges.
+   */
+  z.object({ type: z.literal('heartbeat.result'), ref: frameId, lost: z.array(runId), tokens: z.array(runTokenSchema).max(1000).optional() }),
   z.object({ type: z.literal('runs.state'), ref: frameId, runs: z.array(runStateSchema) }),
   /** queueDepth: pending runs of the cluster when sent (absent from older edges). */
   z.object({ type: z.literal('run.available'), runIds: z.array(runId), queueDepth: z.number().int().nonnegative().optional() }),

@@ -1,6 +1,7 @@
 import { claimedRunSchema, type ClaimedRun } from '@stageline/protocol';
 import { z } from 'zod';
-import { mintRunToken } from '../auth/run-token.ts';
+import { runToolScope } from '@stageline/policy';
+import { mintRunToken, type RunTokenInput } from '../auth/run-token.ts';
 import type { Db } from '../db/client.ts';
 import { logProgress } from '../db/claim-repo.ts';
 import type { RunRow } from '../db/run-dto.ts';
@@ -40,16 +41,22 @@ export async function toClaimedRuns(
       logLines: progress.get(run.id)?.lines ?? 0,
       queuedAt: run.createdAt.toISOString(),
       launch: launchOf(run.runPayload),
-      runToken: await mintRunToken(settings.runTokenKey, {
-        runId: run.id,
-        correlationId: run.correlationId,
-        projectId: run.projectId,
-        attemptNo: run.attemptNo,
-        now,
-        ttlSeconds: settings.runTokenTtlSeconds,
-      }),
+      // Short-lived and bound to this epoch; heartbeats renew it with the lease (auth/run-token.ts).
+      runToken: (await mintRunToken(settings.runTokenKey, runTokenInput(run, settings, now))).token,
     })),
   );
+}
+
+/** The token of a run at its current epoch and attempt, scoped by its stage and agent (policy run-tools.ts). */
+export function runTokenInput(run: Pick<RunRow, 'id' | 'leaseEpoch' | 'attemptNo' | 'triggerKind' | 'agentKey'>, settings: TokenSettings, now: Date): RunTokenInput {
+  return {
+    runId: run.id,
+    epoch: run.leaseEpoch,
+    attemptNo: run.attemptNo,
+    scope: runToolScope({ triggerKind: run.triggerKind, agentKey: run.agentKey }),
+    now,
+    ttlSeconds: settings.runTokenTtlSeconds,
+  };
 }
 
 // The launch decision as ingest stored it in run_payload (domain/run-payload.ts).
@@ -68,7 +75,7 @@ const launchSchema = z.looseObject({
 });
 
 /** Null for runs stored before the launch was recorded. */
-function launchOf(payload: unknown): ClaimedRun['launch'] {
+export function launchOf(payload: unknown): ClaimedRun['launch'] {
   const parsed = launchSchema.safeParse(payload);
   if (!parsed.success) {
     return null;

@@ -12,8 +12,10 @@ import { claimRuns, heldRuns } from '../db/claim-repo.ts';
 import type { Db } from '../db/client.ts';
 import { recordInstanceSeen, touchInstance } from '../db/cluster-repo.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
-import { appendLogChunk, applyRunEvent, canceledRuns, pendingQueue, queueDepth, renewLeases, runStates, type ApplyOutcome } from '../db/run-repo.ts';
-import { toClaimedRuns, type TokenSettings } from './claimed-run.ts';
+import { appendLogChunk, applyRunEvent, pendingQueue, queueDepth, renewLeases, type ApplyOutcome } from '../db/run-repo.ts';
+import { mintRunToken } from '../auth/run-token.ts';
+import { applyAgentCancel, canceledRunsHeldBy, heldRunsNotNamed, runStatesFor, tokenSourcesOf } from '../db/agent-guard-repo.ts';
+import { runTokenInput, toClaimedRuns, type TokenSettings } from './claimed-run.ts';
 import type { EffectBatch } from './github-port.ts';
 import { statusCommentEffect } from './status-effects.ts';
 
@@ -75,21 +77,8 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
     }
     case 'run.status':
       return handleStatus(frame, session, deps);
-    case 'heartbeat': {
-      const renewed = await renewLeases(deps.db, { clusterId: session.clusterId, owner: session.instanceId, runs: frame.runs, leaseTtlSeconds: deps.leaseTtlSeconds, now: deps.now });
-      await touchInstance(deps.db, { instanceId: session.instanceId, now: deps.now, ttlSeconds: deps.instanceTtlSeconds });
-      const lost = frame.runs.map((r) => r.runId).filter((id) => !renewed.includes(id));
-      // An agent that was away when a run was canceled still supervises its Job: tell it again.
-      const cancels: EdgeFrame[] = (await canceledRuns(deps.db, session.clusterId, lost)).map((run) => ({
-        type: 'run.cancel',
-        runId: run.id,
-        epoch: frame.runs.find((r) => r.runId === run.id)?.epoch ?? run.leaseEpoch,
-        jobName: run.jobName,
-        namespace: run.jobNamespace,
-        reason: run.statusReason ?? 'canceled',
-      }));
-      return reply(session, [...cancels, { type: 'heartbeat.result', ref: frame.id, lost }]);
-    }
+    case 'heartbeat':
+      return handleHeartbeat(frame, session, deps);
     case 'log.append': {
       const stored = await appendLogChunk(deps.db, { ...frame, clusterId: session.clusterId, owner: session.instanceId });
       const ack: EdgeFrame =
@@ -99,10 +88,14 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
       return reply(session, [ack]);
     }
     case 'runs.query': {
-      const states = await runStates(deps.db, session.clusterId, frame.runIds);
+      // Another instance's run reads as `unknown`, only its activity told (db/agent-guard-repo.ts).
+      const states = await runStatesFor(deps.db, { clusterId: session.clusterId, owner: session.instanceId, runIds: frame.runIds });
       const runs = frame.runIds.map((runId) => {
-        const status = states.get(runId);
-        return status === undefined ? { runId, status: 'unknown' as const, active: false } : { runId, status, active: isActiveStatus(status) };
+        const state = states.get(runId);
+        if (state === undefined) {
+          return { runId, status: 'unknown' as const, active: false };
+        }
+        return { runId, status: state.own ? state.status : ('unknown' as const), active: isActiveStatus(state.status) };
       });
       return reply(session, [{ type: 'runs.state', ref: frame.id, runs }]);
     }
@@ -113,18 +106,77 @@ async function handleStatus(frame: RunStatusFrame, session: AgentSession, deps: 
   if (frame.status === 'running' && (frame.jobName === undefined || frame.namespace === undefined)) {
     return reply(session, [{ type: 'reject', ref: frame.id, code: 'invalid_frame', message: 'running needs jobName and namespace' }]);
   }
-  const outcome = await applyRunEvent(deps.db, {
-    runId: frame.runId,
-    clusterId: session.clusterId,
-    event: toRunEvent(frame, session.instanceId),
-    actorId: `cluster-agent:${session.instanceId}`,
-    now: deps.now,
-  });
+  const where = { runId: frame.runId, clusterId: session.clusterId, now: deps.now };
+  // A cancel carries no lease proof in the policy event: the holder and epoch are checked here.
+  const outcome =
+    frame.status === 'canceled'
+      ? await applyAgentCancel(deps.db, { ...where, owner: session.instanceId, epoch: frame.epoch, reason: frame.reason ?? 'job deleted' })
+      : await applyRunEvent(deps.db, { ...where, event: toRunEvent(frame, session.instanceId), actorId: `cluster-agent:${session.instanceId}` });
   if (outcome.kind !== 'applied') {
     return reply(session, [toAck(frame.id, outcome)]);
   }
   const status = statusCommentEffect(outcome.run, deps.consoleUrl ?? null);
   return { ...reply(session, [toAck(frame.id, outcome)], outcome.events), github: status === null ? [] : [status] };
+}
+
+/** Room in a heartbeat answer for renewed tokens (the rest of the frame is ids). */
+const TOKEN_BUDGET_BYTES = MAX_FRAME_BYTES / 2;
+
+/**
+ * Renew the leases the heartbeat names and answer with a fresh run token for
+ * each renewed one (the token lives minutes, the lease is what keeps it
+ * coming). Canceled runs the caller held are canceled again for an agent that
+ * missed it. Runs the caller holds but did not name are handed to it again as
+ * a `claim.result`: a claim whose answer was lost (a reply that failed after
+ * the claim committed) would otherwise hold a slot with no Job until its
+ * lease ran out. The agent ignores a run it already works on (same epoch), so
+ * a heartbeat that crossed its own claim's answer starts nothing twice.
+ */
+async function handleHeartbeat(frame: Extract<AgentFrame, { type: 'heartbeat' }>, session: AgentSession, deps: AgentFrameDeps): Promise<AgentFrameResult> {
+  const who = { clusterId: session.clusterId, owner: session.instanceId };
+  const renewed = await renewLeases(deps.db, { ...who, runs: frame.runs, leaseTtlSeconds: deps.leaseTtlSeconds, now: deps.now });
+  await touchInstance(deps.db, { instanceId: session.instanceId, now: deps.now, ttlSeconds: deps.instanceTtlSeconds });
+  const lost = frame.runs.map((r) => r.runId).filter((id) => !renewed.includes(id));
+  const cancels: EdgeFrame[] = (await canceledRunsHeldBy(deps.db, { ...who, runs: frame.runs.filter((r) => lost.includes(r.runId)) })).map((run) => ({
+    type: 'run.cancel',
+    runId: run.id,
+    epoch: run.leaseEpoch,
+    jobName: run.jobName,
+    namespace: run.jobNamespace,
+    reason: run.statusReason ?? 'canceled',
+  }));
+  const replies: EdgeFrame[] = [...cancels];
+  const unnamed = await heldRunsNotNamed(deps.db, { ...who, named: frame.runs.map((r) => r.runId), limit: 100 });
+  if (unnamed.length > 0) {
+    const runs = fitInFrame(await toClaimedRuns(deps.db, unnamed.map((run) => ({ run, takeover: false })), deps, deps.now));
+    replies.push({ type: 'claim.result', ref: frame.id, runs });
+  }
+  // Last: whatever else answers this heartbeat is sent before its result.
+  const tokens = await renewedTokens(renewed, deps);
+  replies.push({ type: 'heartbeat.result', ref: frame.id, lost, ...(tokens.length > 0 ? { tokens } : {}) });
+  return reply(session, replies);
+}
+
+/**
+ * A token per renewed run, as many as fit in half a frame. The start rotates
+ * with the clock, so an agent holding more runs than fit still gets each one
+ * renewed within a few heartbeats.
+ */
+async function renewedTokens(runIds: readonly string[], deps: AgentFrameDeps): Promise<{ runId: string; epoch: number; token: string; expiresAt: string }[]> {
+  const sources = await tokenSourcesOf(deps.db, runIds);
+  const start = sources.length === 0 ? 0 : Math.floor(deps.now.getTime() / 1000) % sources.length;
+  const rotated = [...sources.slice(start), ...sources.slice(0, start)];
+  const tokens = [];
+  let bytes = 0;
+  for (const run of rotated) {
+    const minted = await mintRunToken(deps.runTokenKey, runTokenInput(run, deps, deps.now));
+    bytes += minted.token.length + 120;
+    if (bytes > TOKEN_BUDGET_BYTES) {
+      break;
+    }
+    tokens.push({ runId: run.id, epoch: run.leaseEpoch, token: minted.token, expiresAt: minted.expiresAt.toISOString() });
+  }
+  return tokens;
 }
 
 async function handleHello(frame: Extract<AgentFrame, { type: 'hello' }>, session: AgentSession, deps: AgentFrameDeps): Promise<AgentFrameResult> {
