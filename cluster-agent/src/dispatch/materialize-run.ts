@@ -26,7 +26,7 @@ import type { EgressRule, LimitRangeDefaults } from '../config-json.ts';
 import type { KubeGateway, NamespaceSnapshot } from '../kube/kube-gateway.ts';
 import { buildRunNamespace, buildRunSecret, LABEL_KEYS, toLabelValue } from '../kube/manifests.ts';
 import { buildNamespaceObjects } from '../kube/namespace-manifests.ts';
-import { runtimeProfileOf } from '../kube/runtime-profile.ts';
+import { rbacProfileOf, runAccessOf } from '../kube/runtime-profile.ts';
 import { checkClaimedRun } from './check-claimed-run.ts';
 
 export interface MaterializeSettings {
@@ -62,7 +62,6 @@ function reuseSelector(run: ClaimedRun, installation: string, issueNumber: numbe
     `${LABEL_KEYS.managedBy}=${MANAGED_BY}`,
     `${LABEL_KEYS.installation}=${installation}`,
     `${LABEL_KEYS.namespacePurpose}=run`,
-    `${LABEL_KEYS.runtimeMode}=full-env`,
     `${LABEL_KEYS.projectId}=${toLabelValue(run.projectId)}`,
     `${LABEL_KEYS.issueNumber}=${issueNumber}`,
     `${LABEL_KEYS.agentKey}=${toLabelValue(run.agentKey)}`,
@@ -127,7 +126,7 @@ export async function materializeRun(run: ClaimedRun, gateway: KubeGateway, sett
   const objects = buildNamespaceObjects({
     namespace,
     installation: settings.installation,
-    profile: runtimeProfileOf(run.triggerKind),
+    profile: rbacProfileOf(runAccessOf(run).accessProfile),
     quotaPods: settings.quotaPods,
     limitRange: settings.limitRange,
     egress: settings.egress,

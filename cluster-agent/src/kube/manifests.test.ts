@@ -26,6 +26,21 @@ const RUN: ClaimedRun = {
   launch: null,
 };
 
+/** A launch as the edge's policy decided it (policy runLaunchOf). */
+const LAUNCH: NonNullable<ClaimedRun['launch']> = {
+  runtimeMode: 'full-env',
+  targetEnv: 'ai',
+  accessProfile: 'candidate',
+  buildRef: 'main',
+  namespace: null,
+  model: 'gpt-5.4',
+  reasoningEffort: 'high',
+  writeScope: 'any',
+  promptKind: 'work',
+  discussion: false,
+  pullRequestNumber: null,
+};
+
 const settings: JobSettings = {
   image: 'ghcr.io/stageline/runner:latest',
   command: ['stageline-runner'],
@@ -106,7 +121,40 @@ describe('buildRunNamespace', () => {
     });
   });
 
-  it('runs postdeploy and ops read-only, whatever the claim says', () => {
+  it('obeys the access profile and runtime mode of the launch, whatever the trigger kind or label name', () => {
+    const sa = (run: ClaimedRun) => buildRunJob({ run, namespace, jobName }, settings).spec?.template.spec?.serviceAccountName;
+    const envOf = (run: ClaimedRun) => Object.fromEntries((buildRunJob({ run, namespace, jobName }, settings).spec?.template.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    // A project that renamed its labels: the edge decided with its catalog, the agent does not look the label up.
+    const readOnly: ClaimedRun = { ...RUN, triggerLabel: 'AI: develop', launch: { ...LAUNCH, accessProfile: 'production-readonly', targetEnv: 'production' } };
+    expect(sa(readOnly)).toBe('stageline-runner-readonly');
+    expect(envOf(readOnly)).toMatchObject({ STAGELINE_RUNTIME_ACCESS_PROFILE: 'production-readonly', STAGELINE_RUN_TRIGGER_LABEL: 'AI: develop' });
+    // A review-driven revise of a production stage runs on the PR's candidate (policy planRuntime).
+    const prRevise: ClaimedRun = { ...RUN, triggerKind: 'ops_revise', triggerLabel: 'AI: ops again', launch: { ...LAUNCH, accessProfile: 'candidate' } };
+    expect(sa(prRevise)).toBe('stageline-runner');
+    expect(envOf(prRevise)).toMatchObject({ STAGELINE_RUNTIME_ACCESS_PROFILE: 'candidate' });
+  });
+
+  it('carries a repair launch to the Job with the read-only role and its code-only mode', () => {
+    const repair: ClaimedRun = {
+      ...RUN,
+      triggerKind: 'ai_repair',
+      triggerLabel: 'AI: fix production',
+      agentKey: 'sre',
+      launch: { ...LAUNCH, accessProfile: 'repair', runtimeMode: 'code-only', targetEnv: 'production' },
+    };
+    const job = buildRunJob({ run: repair, namespace, jobName }, settings);
+    expect(job.spec?.template.spec?.serviceAccountName).toBe('stageline-runner-readonly');
+    expect(job.spec?.template.spec?.containers[0]?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'STAGELINE_RUNTIME_ACCESS_PROFILE', value: 'repair' },
+        { name: 'STAGELINE_RUNTIME_MODE', value: 'code-only' },
+        { name: 'STAGELINE_RUNTIME_TARGET_ENV', value: 'production' },
+      ]),
+    );
+    expect(buildRunNamespace({ run: repair, namespace, installation: 'stageline', now, ttlSeconds: 60 }).metadata?.labels?.['stageline.dev/runtime-mode']).toBe('code-only');
+  });
+
+  it('runs postdeploy and ops read-only when the claim has no launch (edges before protocol 1.3)', () => {
     for (const triggerKind of ['postdeploy', 'postdeploy_revise', 'ops', 'ops_revise']) {
       expect(buildRunJob({ run: { ...RUN, triggerKind }, namespace, jobName }, settings).spec?.template.spec?.serviceAccountName).toBe('stageline-runner-readonly');
     }
@@ -154,6 +202,7 @@ const expectedEnv = [
   { name: 'STAGELINE_RUNTIME_MODE', value: 'full-env' },
   { name: 'STAGELINE_RUNTIME_ACCESS_PROFILE', value: 'candidate' },
   { name: 'STAGELINE_EDGE_URL', value: 'https://edge.example.com' },
+  { name: 'STAGELINE_MCP_TOKEN_FILE', value: '/var/run/stageline/run-token' },
   { name: 'STAGELINE_MCP_BEARER_TOKEN', valueFrom: { secretKeyRef: { name: secretName, key: 'mcp-token' } } },
 ];
 
@@ -205,12 +254,15 @@ describe('buildRunJob', () => {
                 volumeMounts: [
                   { name: 'tmp', mountPath: '/tmp' },
                   { name: 'workspace', mountPath: '/workspace' },
+                  { name: 'run-token', mountPath: '/var/run/stageline', readOnly: true },
                 ],
               },
             ],
             volumes: [
               { name: 'tmp', emptyDir: {} },
               { name: 'workspace', emptyDir: {} },
+              // The run token as a file that follows the Secret (renewed with the lease).
+              { name: 'run-token', secret: { secretName, items: [{ key: 'mcp-token', path: 'run-token' }], defaultMode: 0o440 } },
             ],
           },
         },

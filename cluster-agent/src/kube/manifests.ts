@@ -9,7 +9,7 @@ import type { V1EnvVar, V1Job, V1Namespace, V1Secret } from '@kubernetes/client-
 import { compactId, isLabelValue, MANAGED_BY, namespaceLeaseAnnotations, prefixedKey } from '@stageline/policy';
 import type { ClaimedRun } from '@stageline/protocol';
 import { DEFAULT_JOB_RESOURCES, type JobProfile } from '../config-json.ts';
-import { runtimeProfileOf, serviceAccountOf, type RuntimeProfile } from './runtime-profile.ts';
+import { rbacProfileOf, runAccessOf, serviceAccountOf, type RunAccess } from './runtime-profile.ts';
 
 export const LABEL_KEYS = Object.freeze({
   appName: 'app.kubernetes.io/name',
@@ -85,7 +85,8 @@ export function buildRunNamespace(input: NamespaceInput): V1Namespace {
   const labels: Record<string, string> = {
     ...ownershipLabels(input.installation),
     [LABEL_KEYS.namespacePurpose]: 'run',
-    [LABEL_KEYS.runtimeMode]: 'full-env',
+    // The mode of the latest run using the namespace, as the edge decided it (§2.9).
+    [LABEL_KEYS.runtimeMode]: runAccessOf(run).runtimeMode,
     [LABEL_KEYS.projectId]: toLabelValue(run.projectId),
     [LABEL_KEYS.runId]: toLabelValue(run.runId),
   };
@@ -153,7 +154,7 @@ function secretEnv(name: string, secret: string, key: string): V1EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
 }
 
-function runEnv(run: ClaimedRun, settings: JobSettings, profile: RuntimeProfile): V1EnvVar[] {
+function runEnv(run: ClaimedRun, settings: JobSettings, access: RunAccess): V1EnvVar[] {
   const env: Array<[string, string | undefined]> = [
     ['STAGELINE_RUN_ID', run.runId],
     ['STAGELINE_CORRELATION_ID', run.correlationId],
@@ -164,8 +165,8 @@ function runEnv(run: ClaimedRun, settings: JobSettings, profile: RuntimeProfile)
     ['STAGELINE_RUN_TRIGGER_LABEL', run.triggerLabel],
     ['STAGELINE_AGENT_KEY', run.agentKey],
     ['STAGELINE_ATTEMPT_NO', String(run.attemptNo)],
-    ['STAGELINE_RUNTIME_MODE', run.launch?.runtimeMode ?? 'full-env'],
-    ['STAGELINE_RUNTIME_ACCESS_PROFILE', profile],
+    ['STAGELINE_RUNTIME_MODE', access.runtimeMode],
+    ['STAGELINE_RUNTIME_ACCESS_PROFILE', access.accessProfile],
     ['STAGELINE_EDGE_URL', settings.edgeUrl],
     // The edge's launch decision (§2.4, §2.9); absent from edges before protocol 1.3.
     ['STAGELINE_RUNTIME_TARGET_ENV', run.launch?.targetEnv],
@@ -192,7 +193,7 @@ export function buildRunJob(input: RunObjectsInput, settings: JobSettings): V1Jo
   const { run } = input;
   const runIdLabel = toLabelValue(run.runId);
   const role = settings.profiles[run.agentKey] ?? {};
-  const access = runtimeProfileOf(run.triggerKind);
+  const access = runAccessOf(run);
   const owned = ownershipLabels(settings.installation);
   return {
     apiVersion: 'batch/v1',
@@ -218,7 +219,7 @@ export function buildRunJob(input: RunObjectsInput, settings: JobSettings): V1Jo
         metadata: { labels: { [LABEL_KEYS.appName]: RUN_APP_NAME, ...owned, [LABEL_KEYS.runId]: runIdLabel } },
         spec: {
           restartPolicy: 'Never',
-          serviceAccountName: serviceAccountOf(access),
+          serviceAccountName: serviceAccountOf(rbacProfileOf(access.accessProfile)),
           securityContext: { runAsNonRoot: true, runAsUser: RUN_UID, runAsGroup: RUN_UID, fsGroup: RUN_UID, seccompProfile: { type: 'RuntimeDefault' } },
           ...(role.nodeSelector ? { nodeSelector: { ...role.nodeSelector } } : {}),
           containers: [
