@@ -3,7 +3,7 @@ import type { RunStatus } from '@stageline/policy';
 
 export type RunRow = typeof agentRuns.$inferSelect;
 
-/** The `Run` of the staff API and the realtime `run.status` payload (domain.md §8.2). */
+/** The `Run` of the staff API and the realtime `run.status` payload (docs/domain.md §8.2). */
 export interface RunDto {
   id: string;
   correlation_id: string;
@@ -16,6 +16,10 @@ export interface RunDto {
   agent_key: string;
   status: RunStatus;
   status_reason: string | null;
+  /** Why a waiting run waits (e.g. `approval`, `interaction_response`), on what, since when; null while not waiting. */
+  wait_reason: string | null;
+  wait_target: string | null;
+  wait_since: string | null;
   cluster_id: string | null;
   job_name: string | null;
   namespace: string | null;
@@ -43,6 +47,9 @@ export function toRunDto(row: RunRow): RunDto {
     agent_key: row.agentKey,
     status: row.status,
     status_reason: row.statusReason,
+    wait_reason: row.waitReason,
+    wait_target: row.waitTarget,
+    wait_since: iso(row.waitSince),
     cluster_id: row.clusterId,
     job_name: row.jobName,
     namespace: row.jobNamespace,
