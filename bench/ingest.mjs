@@ -34,6 +34,8 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'auto' },
     'log-level': { type: 'string', default: 'info' },
     'probot-pool': { type: 'string', default: '10' },
+    // miniflare: the edge in one workerd through Miniflare (tools/serve-edge.mjs); wrangler: under `wrangler dev`.
+    'edge-runner': { type: 'string', default: 'miniflare' },
   },
 });
 const REQUESTS = Number(values.requests);
@@ -119,10 +121,12 @@ async function startProbot(stack, logLevel) {
 }
 
 /**
- * CPU meters of the processes on each side: the edge's process group (npm,
- * wrangler's Node process, workerd), workerd alone, the Postgres server (all
- * backends), the Probot app, and this process (load client, fake GitHub and
- * the Neon-style WebSocket proxy the edge's driver goes through).
+ * CPU meters of the processes on each side: the edge's process group (under
+ * wrangler: npm, wrangler's Node process and two workerd; under Miniflare:
+ * tools/serve-edge.mjs's Node process and one workerd), workerd alone, the
+ * Postgres server (all backends), the Probot app, and this process (load
+ * client, fake GitHub and the Neon-style WebSocket proxy the edge's driver
+ * goes through).
  */
 function cpuMeters(stack, probotPid) {
   const edgePort = new URL(stack.edgeUrl).port;
@@ -132,12 +136,15 @@ function cpuMeters(stack, probotPid) {
   const read = () => {
     const own = process.cpuUsage();
     const edge = groupCpuMs(workerd?.pgrp ?? null);
+    // wrangler dev runs two workerd processes: its proxy on the public port and the runtime with our Worker.
+    const proxy = stack.edgeRunner === 'wrangler' && workerd !== null ? processCpuMs(workerd.pid) : 0;
     return {
       edge: edge?.total ?? null,
-      // wrangler dev runs two workerd processes: its proxy on the public port and the runtime with our Worker.
-      workerdProxy: workerd === null ? null : processCpuMs(workerd.pid),
-      workerd: edge?.byCommand.workerd ?? null,
-      wranglerNode: edge?.byCommand.node ?? null,
+      workerdProxy: stack.edgeRunner === 'wrangler' ? proxy : null,
+      // The workerd that runs our Worker and its Durable Objects (under Miniflare the only one).
+      workerd: edge?.byCommand.workerd === undefined || proxy === null ? null : edge.byCommand.workerd - proxy,
+      // wrangler's Node process, or tools/serve-edge.mjs's (Miniflare: it prints workerd's log lines).
+      edgeNode: edge?.byCommand.node ?? null,
       postgres: treeCpuMs(postgres?.pid ?? null),
       probot: processCpuMs(probotPid),
       benchProcess: (own.user + own.system) / 1000,
@@ -361,7 +368,7 @@ async function storedRows(dbUrl) {
 }
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'stageline-bench-'));
-const stack = await startStack({ stateDir, dbKind: values.db, edgeLogLevel: values['log-level'], agentEnv: {}, runner: { steps: 0 } });
+const stack = await startStack({ stateDir, dbKind: values.db, edgeLogLevel: values['log-level'], edgeRunner: values['edge-runner'], agentEnv: {}, runner: { steps: 0 } });
 let probot = null;
 try {
   // Dispatch deliveries name issues 100.. of the demo repository: give them a thread for the status comment.
@@ -387,6 +394,7 @@ try {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavgBeforeAck: loadBefore, loadavgAfterAck: loadAfter },
     cpuMetered: meters.found,
     database: stack.db.kind,
+    edgeRunner: stack.edgeRunner,
     edgeLogLevel: values['log-level'],
     requestsPerLevel: REQUESTS,
     probotPoolSize: Number(values['probot-pool']),
@@ -407,7 +415,7 @@ try {
   const seq = effects.sequential;
   const perDelivery = (g, n) => `${(g.writes / n).toFixed(2)} writes, ${(g.reads / n).toFixed(2)} reads, ${g.tokenMints} token mints, ${g.limited} limited`;
   console.log(`
-database: ${stack.db.kind}, edge log level: ${values['log-level']}, Probot pg pool: ${values['probot-pool']}
+database: ${stack.db.kind}, edge runner: ${stack.edgeRunner}, edge log level: ${values['log-level']}, Probot pg pool: ${values['probot-pool']}
 | system | concurrent | n | client p50 / p99 ms | server p50 / p99 ms | /healthz floor p50 / p99 ms | throughput | answers |
 |---|---|---|---|---|---|---|---|
 ${ack.flatMap((r) => [line('edge', r.concurrency, r.edge), line('Probot', r.concurrency, r.probot)]).join('\n')}
@@ -419,7 +427,7 @@ ${ack.map((r) => `| ${r.concurrency} | ${r.ratio.throughput.toFixed(2)}× | ${r.
 | CPU ms per delivery | concurrent | server process(es) | Postgres (all backends) | bench process (client, fake GitHub, ws proxy) |
 |---|---|---|---|---|
 ${ack.flatMap((r) => [
-  `| edge | ${r.concurrency} | ${ms2(r.edge.cpu.perRequestMs.edge)} (workerd runtime ${ms2(r.edge.cpu.perRequestMs.workerd === null || r.edge.cpu.perRequestMs.workerdProxy === null ? null : r.edge.cpu.perRequestMs.workerd - r.edge.cpu.perRequestMs.workerdProxy)}, dev proxy workerd ${ms2(r.edge.cpu.perRequestMs.workerdProxy)}, wrangler's Node ${ms2(r.edge.cpu.perRequestMs.wranglerNode)}) | ${ms2(r.edge.cpu.perRequestMs.postgres)} | ${ms2(r.edge.cpu.perRequestMs.benchProcess)} |`,
+  `| edge | ${r.concurrency} | ${ms2(r.edge.cpu.perRequestMs.edge)} (workerd runtime ${ms2(r.edge.cpu.perRequestMs.workerd)}${stack.edgeRunner === 'wrangler' ? `, dev proxy workerd ${ms2(r.edge.cpu.perRequestMs.workerdProxy)}` : ''}, ${stack.edgeRunner === 'wrangler' ? "wrangler's" : "serve-edge's"} Node ${ms2(r.edge.cpu.perRequestMs.edgeNode)}) | ${ms2(r.edge.cpu.perRequestMs.postgres)} | ${ms2(r.edge.cpu.perRequestMs.benchProcess)} |`,
   `| Probot | ${r.concurrency} | ${ms2(r.probot.cpu.perRequestMs.probot)} | ${ms2(r.probot.cpu.perRequestMs.postgres)} | ${ms2(r.probot.cpu.perRequestMs.benchProcess)} |`,
 ]).join('\n')}
 

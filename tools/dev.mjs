@@ -1,6 +1,6 @@
 // `npm start`: the whole system on embedded defaults — PGlite (or DATABASE_URL
-// is not needed), the fake GitHub the edge's App talks to, the edge under
-// wrangler dev, the simulated cluster and one connected cluster-agent. State
+// is not needed), the fake GitHub the edge's App talks to, the edge in workerd
+// (tools/serve-edge.mjs), the simulated cluster and one connected cluster-agent. State
 // lives in .devdata/ (gitignored); the fake GitHub's threads live in memory.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,9 +29,14 @@ process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 
 const started = Date.now();
-console.log('stageline: starting embedded Postgres, fake GitHub, edge (wrangler dev), simulated cluster and cluster-agent…');
+// The edge runs in one workerd through Miniflare (tools/serve-edge.mjs), rebuilt on source edits;
+// STAGELINE_EDGE_RUNNER=wrangler runs it under `wrangler dev` instead.
+const edgeRunner = process.env.STAGELINE_EDGE_RUNNER === 'wrangler' ? 'wrangler' : 'miniflare';
+console.log(`stageline: starting embedded Postgres, fake GitHub, edge (${edgeRunner === 'wrangler' ? 'wrangler dev' : 'workerd via Miniflare'}), simulated cluster and cluster-agent…`);
 stack = await startStack({
   stateDir,
+  edgeRunner,
+  edgeWatch: true,
   persist: true,
   dbKind: 'pglite',
   edgePort: Number(process.env.STAGELINE_EDGE_PORT ?? 8787),

@@ -133,7 +133,8 @@ export async function buildConsole(logFile) {
  * @param {{ stateDir: string, dbKind?: 'auto'|'postgres'|'pglite', persist?: boolean,
  *   edgePort?: number, kubePort?: number, pgPort?: number, proxyPort?: number,
  *   agents?: number, clusterId?: string, clusterToken?: string, webhookSecret?: string,
- *   agentEnv?: Record<string,string>, build?: boolean, githubPort?: number, githubIssues?: number }} opts
+ *   agentEnv?: Record<string,string>, build?: boolean, githubPort?: number, githubIssues?: number,
+ *   edgeRunner?: 'wrangler'|'miniflare', edgeWatch?: boolean }} opts
  */
 export async function startStack(opts) {
   const stateDir = opts.stateDir;
@@ -186,14 +187,21 @@ export async function startStack(opts) {
     const edgeEnvFile = path.join(stateDir, 'edge.env');
     writeEdgeEnvFile(edgeEnvFile, { GITHUB_APP_PRIVATE_KEY: appKeys.privateKeyPem });
     const inspectorPort = await freePort();
-    const edgeArgs = ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
-      '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false', '--env-file', edgeEnvFile,
-      '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
+    const bindingArgs = ['--env-file', edgeEnvFile, '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
       ...Object.entries(edgeVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
+    // `miniflare` (tools/serve-edge.mjs): the same bundle and bindings in ONE workerd process, no dev proxy and no
+    // wrangler Node process in the request path, its inspector is workerd's own; `wrangler`: `wrangler dev` (the e2e tests).
+    const edgeRunner = opts.edgeRunner ?? 'wrangler';
+    const edgeDirectPort = edgeRunner === 'miniflare' ? await freePort() : null;
+    const [edgeCmd, edgeArgs] = edgeRunner === 'miniflare'
+      ? [process.execPath, [path.join(ROOT, 'tools', 'serve-edge.mjs'), '-c', 'wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
+        '--inspector-port', String(inspectorPort), '--direct-port', String(edgeDirectPort), '--persist-to', path.join(stateDir, 'wrangler'), ...(opts.edgeWatch ? ['--watch'] : []), ...bindingArgs]]
+      : ['npm', ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
+        '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false', ...bindingArgs]];
     let edge = null;
     const startEdge = async () => {
       // wrangler also reads process.env for required secrets: the file's key must win.
-      edge = spawnGroup('npm', edgeArgs, { env: { GITHUB_APP_PRIVATE_KEY: undefined }, logFile: path.join(stateDir, 'edge.log') });
+      edge = spawnGroup(edgeCmd, edgeArgs, { env: { GITHUB_APP_PRIVATE_KEY: undefined }, logFile: path.join(stateDir, 'edge.log') });
       await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
     };
     /** Stop the edge (every socket drops, as in a deploy) and start it again on the same port. */
@@ -242,7 +250,7 @@ export async function startStack(opts) {
     stops.push(async () => {
       for (const a of agents) {await stopGroup(a);}
     });
-    return { edgeUrl, db, kube, github, githubApp: { ...DEMO_GITHUB, privateKeyPem: appKeys.privateKeyPem }, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
+    return { edgeUrl, edgeRunner, edgeInspectorPort: inspectorPort, edgeDirectUrl: edgeDirectPort === null ? null : `http://127.0.0.1:${edgeDirectPort}`, db, kube, github, githubApp: { ...DEMO_GITHUB, privateKeyPem: appKeys.privateKeyPem }, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
   } catch (error) {
     await stop();
     throw error;
