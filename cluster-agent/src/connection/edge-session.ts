@@ -183,6 +183,9 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
         return;
       case 'heartbeat.result':
         onHeartbeatResult(frame.ref, frame.lost);
+        if (frame.tokens !== undefined && frame.tokens.length > 0 && compatible === true) {
+          handler?.onTokens?.(frame.tokens);
+        }
         return;
       case 'runs.state':
         queries.settle(frame);

@@ -3,7 +3,7 @@
  * (SessionHandler), what the dispatcher and the sweeper need from it
  * (FrameSink), and its options.
  */
-import type { ClaimedRun, EdgeFrame, ErrorCode, ObservedJob, RunState } from '@stageline/protocol';
+import type { ClaimedRun, EdgeFrame, ErrorCode, ObservedJob, RunState, RunToken } from '@stageline/protocol';
 import type { Logger } from '../lib/log.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import type { NextFrameId } from './frame-ids.ts';
@@ -30,6 +30,8 @@ export interface SessionHandler {
   onIssueCleanup(frame: Extract<EdgeFrame, { type: 'issue.cleanup' }>): void;
   /** The edge no longer counts these leases as ours: stop, keep the Jobs (the new holder adopts them). */
   onLeaseLost(runs: HeldRun[]): void;
+  /** Run tokens renewed with the leases (protocol 1.4): keep the run Secrets current. */
+  onTokens?(tokens: RunToken[]): void;
 }
 
 /** What the dispatcher needs from the session. */

@@ -14,6 +14,7 @@
  *   run.cancel ─► stop ─► delete the run's Jobs ─► run.status canceled
  *   lease lost (heartbeat.result, reject stale_lease) ─► stop, drop queued frames, keep the Job
  *   every heartbeat interval ─► renew the namespace lease of each held run
+ *   heartbeat.result tokens ─► the run Secret gets the renewed run token when the stored one is half spent
  *
  * Every frame goes through the FrameSink (the session's outbox), so a dropped
  * socket loses nothing.
@@ -30,6 +31,7 @@ import type { AgentMetrics } from '../ops/metrics.ts';
 import { deleteRunJobs } from './cancel-run.ts';
 import { renewNamespaceLease } from './lease-keepalive.ts';
 import { materializeRun, type MaterializeSettings } from './materialize-run.ts';
+import { refreshRunToken, tokenExpiry, type TokenTarget } from './run-token-refresh.ts';
 import { superviseJob } from './supervise-job.ts';
 
 export interface DispatcherOptions {
@@ -68,6 +70,8 @@ interface RunWork {
   claimedAt: number;
   /** Known once the namespace is ready (lease keepalive, cancel). */
   placement?: { namespace: string; jobName: string; ttlSeconds: number };
+  /** The run Secret's token, once the Secret exists (renewed from heartbeat answers). */
+  token?: TokenTarget;
 }
 
 const MAX_REASON = 500;
@@ -140,6 +144,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const { namespace, jobName, ttlSeconds, placement } = ready.value;
     work.placement = { namespace, jobName, ttlSeconds };
+    work.token = { runId: run.runId, epoch: run.epoch, namespace, storedExpiresAt: tokenExpiry(run.runToken), writing: false, log: work.log };
     work.log.info('namespace ready', { namespace, placement });
     if (work.abort.signal.aborted || !(await createJob(work, run, namespace, jobName)) || work.abort.signal.aborted) {
       return;
@@ -305,6 +310,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const task = cancel(frame).catch((error: unknown) => log.error('cancel failed unexpectedly', { runId: frame.runId, error }));
       cancels.add(task);
       void task.finally(() => cancels.delete(task));
+    },
+    onTokens(tokens) {
+      const deps = { gateway, installation: options.settings.installation, modelApiKey: options.settings.modelApiKey, now: () => now().getTime() };
+      for (const offer of tokens) {
+        const work = works.get(offer.runId);
+        if (work?.token && !work.finished && !work.abort.signal.aborted) {
+          const task = refreshRunToken(work.token, offer, deps);
+          cancels.add(task);
+          void task.finally(() => cancels.delete(task));
+        }
+      }
     },
     onIssueCleanup(frame) {
       const deps = { gateway, installation: options.settings.installation, namespacePrefix: options.settings.namespacePrefix, log, onDeleted: () => options.metrics?.namespacesDeleted.inc() };

@@ -32,6 +32,14 @@ export const RUN_APP_NAME = 'stageline-run';
 export const RUN_CONTAINER = 'run';
 /** Keys of the run Secret. */
 export const SECRET_KEYS = Object.freeze({ mcpToken: 'mcp-token', modelApiKey: 'model-api-key' });
+/**
+ * The run token as a file in the pod: the Secret volume follows the Secret,
+ * so a token renewed with the lease (heartbeat.result `tokens`) reaches the
+ * runner, which reads the file on each use. The env var holds only the token
+ * the pod started with.
+ */
+export const RUN_TOKEN_DIR = '/var/run/stageline';
+export const RUN_TOKEN_PATH = `${RUN_TOKEN_DIR}/run-token`;
 /** Non-root user of the run pod (the runner image's user). */
 export const RUN_UID = 1000;
 
@@ -106,7 +114,8 @@ export function buildRunNamespace(input: NamespaceInput): V1Namespace {
 }
 
 export interface SecretInput {
-  run: ClaimedRun;
+  /** The token to store: the claim's, or one renewed with the lease. */
+  run: Pick<ClaimedRun, 'runId' | 'runToken'>;
   namespace: string;
   installation: string;
   modelApiKey: string | undefined;
@@ -178,6 +187,7 @@ function runEnv(run: ClaimedRun, settings: JobSettings, access: RunAccess): V1En
     ['STAGELINE_DISCUSSION_MODE', run.launch === null ? undefined : String(run.launch.discussion)],
     ['STAGELINE_EXISTING_PR_NUMBER', run.launch?.pullRequestNumber == null ? undefined : String(run.launch.pullRequestNumber)],
   ];
+  env.push(['STAGELINE_MCP_TOKEN_FILE', RUN_TOKEN_PATH]);
   const plain = env.flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
   const secret = runSecretName(run.runId);
   // Credentials only by reference: the pod spec never holds a secret value (§5.4).
@@ -235,12 +245,14 @@ export function buildRunJob(input: RunObjectsInput, settings: JobSettings): V1Jo
               volumeMounts: [
                 { name: 'tmp', mountPath: '/tmp' },
                 { name: 'workspace', mountPath: '/workspace' },
+                { name: 'run-token', mountPath: RUN_TOKEN_DIR, readOnly: true },
               ],
             },
           ],
           volumes: [
             { name: 'tmp', emptyDir: {} },
             { name: 'workspace', emptyDir: {} },
+            { name: 'run-token', secret: { secretName: runSecretName(run.runId), items: [{ key: SECRET_KEYS.mcpToken, path: 'run-token' }], defaultMode: 0o440 } },
           ],
         },
       },

@@ -50,6 +50,11 @@ export function fakeRunToken(runId: string, epoch: number): string {
   return `srt_${runId.replace(/-/g, '')}_${epoch}_secret`;
 }
 
+/** The n-th token the fake renews with a heartbeat (recognisable, never a real JWT). */
+export function fakeRenewedToken(runId: string, epoch: number, n: number): string {
+  return `srt_${runId.replace(/-/g, '')}_${epoch}_renewed_${n}`;
+}
+
 export class FakeEdgeRuns {
   readonly runs = new Map<string, FakeRun>();
   readonly order: string[] = [];
@@ -57,6 +62,9 @@ export class FakeEdgeRuns {
   readonly chunks = new Map<string, StoredChunk[]>();
   readonly violations: string[] = [];
   readonly lostReported: string[] = [];
+  /** Set: every heartbeat answer carries a renewed token (protocol 1.4) living this long per renewed lease. */
+  tokenTtlMs: number | undefined;
+  private renewals = 0;
 
   /** The claim projection at the run's current epoch, with the log position of that epoch. */
   toClaimed(run: FakeRun, takeover: boolean): ClaimedRun {
@@ -110,17 +118,22 @@ export class FakeEdgeRuns {
   heartbeat(frame: Extract<AgentFrame, { type: 'heartbeat' }>, owner: string): EdgeFrame {
     const now = new Date();
     const lost: string[] = [];
+    const tokens: { runId: string; epoch: number; token: string; expiresAt: string }[] = [];
     for (const held of frame.runs) {
       const run = this.runs.get(held.runId);
       const renewed = run ? transitionRun(run, { kind: 'heartbeat', owner, epoch: held.epoch, leaseUntil: new Date(now.getTime() + LEASE_MS) }, now) : undefined;
       if (run && renewed?.ok) {
         run.leaseUntil = renewed.value.leaseUntil;
+        if (this.tokenTtlMs !== undefined) {
+          this.renewals += 1;
+          tokens.push({ runId: held.runId, epoch: held.epoch, token: fakeRenewedToken(held.runId, held.epoch, this.renewals), expiresAt: new Date(now.getTime() + this.tokenTtlMs).toISOString() });
+        }
       } else {
         lost.push(held.runId);
       }
     }
     this.lostReported.push(...lost);
-    return { type: 'heartbeat.result', ref: frame.id, lost };
+    return { type: 'heartbeat.result', ref: frame.id, lost, ...(tokens.length > 0 ? { tokens } : {}) };
   }
 
   applyStatus(frame: RunStatusFrame, owner: string): EdgeFrame {

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FakeEdgeRuns, type AppliedStatus, type FakeRun, type StoredChunk } from './fake-edge-runs.ts';
 
-export { fakeRunToken, type AppliedStatus, type FakeRun, type StoredChunk } from './fake-edge-runs.ts';
+export { fakeRenewedToken, fakeRunToken, type AppliedStatus, type FakeRun, type StoredChunk } from './fake-edge-runs.ts';
 
 export interface FakeEdgeOptions {
   token?: string;
@@ -27,6 +27,8 @@ export interface FakeEdgeOptions {
   protocolVersion?: string;
   policyVersion?: string;
   clusterId?: string;
+  /** Heartbeat answers carry renewed run tokens living this long (protocol 1.4); unset: none. */
+  tokenTtlMs?: number;
 }
 
 interface Peer {
@@ -75,6 +77,7 @@ export interface FakeEdge {
 export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<FakeEdge> {
   const token = options.token ?? 'cluster-token-1';
   const table = new FakeEdgeRuns();
+  table.tokenTtlMs = options.tokenTtlMs;
   const received: FakeEdge['received'] = [];
   const rejects: FakeEdge['rejects'] = [];
   const answered = new Map<string, EdgeFrame>();
