@@ -4,7 +4,7 @@ import { clusters } from './clusters.ts';
 import { projects } from './projects.ts';
 import { repositories } from './repositories.ts';
 
-import { RUN_STATUSES } from '@stageline/policy';
+import { RUN_STATUSES, type RunPayload } from '@stageline/policy';
 
 /** The column's values are the policy's statuses (docs/domain.md §3.1). */
 export const RUN_STATUS_VALUES = RUN_STATUSES;
@@ -35,7 +35,8 @@ export const agentRuns = pgTable(
     issueNumber: integer(),
     status: text({ enum: RUN_STATUS_VALUES }).notNull().default('pending'),
     statusReason: text(),
-    runPayload: jsonb().notNull(),
+    // The run contract (policy/src/run-payload.ts); readers still parse it with `parseRunSpec`.
+    runPayload: jsonb().$type<RunPayload>().notNull(),
     leaseOwner: text(),
     leaseUntil: timestamp({ withTimezone: true }),
     leaseEpoch: integer().notNull().default(0),

@@ -1,6 +1,5 @@
-import { claimedRunSchema, type ClaimedRun } from '@stageline/protocol';
-import { z } from 'zod';
-import { runToolScope } from '@stageline/policy';
+import type { ClaimedRun } from '@stageline/protocol';
+import { parseRunSpec, runLaunchOf, runToolScope } from '@stageline/policy';
 import { mintRunToken, type RunTokenInput } from '../auth/run-token.ts';
 import type { Db } from '../db/client.ts';
 import { logProgress } from '../db/claim-repo.ts';
@@ -12,7 +11,7 @@ export interface TokenSettings {
 }
 
 /**
- * The projection of a run the cluster needs (domain.md §3.4): no raw payload,
+ * The projection of a run the cluster needs (docs/domain.md §3.4): no raw payload,
  * a fresh run token, and where its log left off in this epoch.
  */
 export async function toClaimedRuns(
@@ -59,39 +58,11 @@ export function runTokenInput(run: Pick<RunRow, 'id' | 'leaseEpoch' | 'attemptNo
   };
 }
 
-// The launch decision as ingest stored it in run_payload (domain/run-payload.ts).
-const launchSchema = z.looseObject({
-  discussion_mode: z.boolean(),
-  pull_request: z.looseObject({ number: z.number().int().positive() }).nullable().optional(),
-  stage: z.looseObject({ write_scope: claimedRunSchema.shape.launch.unwrap().unwrap().shape.writeScope, prompt_kind: z.enum(['work', 'revise']) }),
-  runtime: z.looseObject({
-    mode: z.enum(['full-env', 'code-only']),
-    target_env: z.enum(['ai', 'production']),
-    access_profile: z.enum(['candidate', 'production-readonly', 'repair']),
-    build_ref: z.string().max(255).nullable(),
-    namespace: z.string().min(1).max(63).nullable(),
-  }),
-  profile: z.looseObject({ model: z.string().min(1).max(100), reasoning_effort: z.string().min(1).max(32) }),
-});
-
-/** Null for runs stored before the launch was recorded. */
+/**
+ * The launch decision as ingest stored it in run_payload (policy/src/run-payload.ts).
+ * Null for a payload that does not fit the contract (runs stored before it).
+ */
 export function launchOf(payload: unknown): ClaimedRun['launch'] {
-  const parsed = launchSchema.safeParse(payload);
-  if (!parsed.success) {
-    return null;
-  }
-  const p = parsed.data;
-  return {
-    runtimeMode: p.runtime.mode,
-    targetEnv: p.runtime.target_env,
-    accessProfile: p.runtime.access_profile,
-    buildRef: p.runtime.build_ref,
-    namespace: p.runtime.namespace,
-    model: p.profile.model,
-    reasoningEffort: p.profile.reasoning_effort,
-    writeScope: p.stage.write_scope,
-    promptKind: p.stage.prompt_kind,
-    discussion: p.discussion_mode,
-    pullRequestNumber: p.pull_request?.number ?? null,
-  };
+  const spec = parseRunSpec(payload);
+  return spec.ok ? runLaunchOf(spec.value) : null;
 }

@@ -1,12 +1,13 @@
-import type { RunDecision } from '@stageline/policy';
-import type { VerifiedDelivery } from './ingest-webhook.ts';
+import type { RunDecision, RunPayload } from '@stageline/policy';
+import type { VerifiedDelivery } from './verified-delivery.ts';
 import type { WebhookFacts } from './webhook-facts.ts';
 
 /**
- * `run_payload` (domain.md §3.4): the single carrier of a run's context. The
+ * `run_payload` (docs/domain.md §3.4): the single carrier of a run's context. The
  * claim frame the cluster gets is a projection of it without `raw_payload`.
+ * Its shape is the policy's `runPayloadSchema` (policy/src/run-payload.ts).
  */
-export function buildRunPayload(d: VerifiedDelivery, facts: WebhookFacts, decision: Extract<RunDecision, { kind: 'create_run' }>): unknown {
+export function buildRunPayload(d: VerifiedDelivery, facts: WebhookFacts, decision: Extract<RunDecision, { kind: 'create_run' }>): RunPayload {
   const { repository, sender, issue, pull_request: pr } = facts;
   const { intent, runtime, profile } = decision;
   return {
@@ -17,18 +18,20 @@ export function buildRunPayload(d: VerifiedDelivery, facts: WebhookFacts, decisi
     action: facts.action ?? null,
     received_at: d.receivedAt.toISOString(),
     installation_id: facts.installation?.id ?? null,
-    repository: repository && { id: repository.id, full_name: repository.full_name, name: repository.name, private: repository.private ?? false, fork: repository.fork ?? false },
-    sender: sender && { id: sender.id, login: sender.login },
+    repository: repository ? { id: repository.id, full_name: repository.full_name, name: repository.name, private: repository.private ?? false, fork: repository.fork ?? false } : null,
+    sender: sender ? { id: sender.id, login: sender.login } : null,
     issue: intent.issueNumber === null ? null : { id: issue?.id ?? null, number: intent.issueNumber, title: issue?.title ?? '', html_url: issue?.html_url ?? null, state: issue?.state ?? 'open' },
-    pull_request: pr && {
-      id: pr.id,
-      number: pr.number,
-      title: pr.title ?? '',
-      html_url: pr.html_url ?? null,
-      state: pr.state ?? 'open',
-      head: { ref: pr.head?.ref ?? null, sha: pr.head?.sha ?? null },
-      base: { ref: pr.base?.ref ?? null, sha: pr.base?.sha ?? null },
-    },
+    pull_request: pr
+      ? {
+          id: pr.id,
+          number: pr.number,
+          title: pr.title ?? '',
+          html_url: pr.html_url ?? null,
+          state: pr.state ?? 'open',
+          head: { ref: pr.head?.ref ?? null, sha: pr.head?.sha ?? null },
+          base: { ref: pr.base?.ref ?? null, sha: pr.base?.sha ?? null },
+        }
+      : null,
     discussion_mode: intent.discussion,
     trigger: { source: intent.source, label: intent.label, kind: intent.trigger.triggerKind },
     agent: { key: intent.agentKey },

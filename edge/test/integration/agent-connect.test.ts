@@ -1,5 +1,5 @@
 import { agentRuns, repositories, runLogChunks } from '@stageline/db';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { SELF } from 'cloudflare:test';
 import { encodeFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@stageline/protocol';
 import { describe, expect, it } from 'vitest';
@@ -80,7 +80,8 @@ describe('agent socket', () => {
           triggerLabel: 'run:dev',
           issueNumber: i + 1,
           status: 'running' as const,
-          runPayload: {},
+          // Held runs only: the welcome never reads their payload (the run contract is not needed).
+          runPayload: sql`'{}'::jsonb`,
           leaseOwner: id,
           leaseEpoch: 1,
           leaseUntil,
