@@ -1,8 +1,10 @@
 // Embedded Postgres (PGlite, WASM) exposed on a TCP socket so the same drivers
-// (node-postgres, Neon through the ws proxy) reach it as a real server.
+// (node-postgres, Neon through the ws proxy) reach it as a real server. The
+// socket server is ours (pglite-server.mjs): it gives one connection at a time
+// the single backend, so concurrent sessions never interleave.
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { freePort } from './postgres.mjs';
+import { servePglite } from './pglite-server.mjs';
 
 /**
  * @param {{ dataDir?: string, port?: number }} [opts] no dataDir = in memory
@@ -12,13 +14,9 @@ import { freePort } from './postgres.mjs';
 export async function startPglite(opts = {}) {
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
   const port = opts.port ?? (await freePort());
-  // maxConnections defaults to 1; the edge opens a pool per request.
-  const listen = async () => {
-    const s = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 256 });
-    await s.start();
-    return s;
-  };
-  /** @type {PGLiteSocketServer | null} */
+  // The edge opens a pool per request: many connections, one backend.
+  const listen = () => servePglite({ db, port, host: '127.0.0.1', maxConnections: 256 });
+  /** @type {Awaited<ReturnType<typeof servePglite>> | null} */
   let server = await listen();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
