@@ -10,9 +10,6 @@ import type { Db } from './client.ts';
 import type { RunRow } from './run-dto.ts';
 import { applyChange, type ApplyOutcome } from './run-repo.ts';
 
-/** Statuses with a lease holder, as `heldRuns` of db/claim-repo.ts reads them. */
-const HELD = ['running', 'waiting_mcp', 'waiting_backpressure'] as const;
-
 /** Flow events that hand a lease to an instance; their actor is the new holder (db/claim-repo.ts). */
 const LEASE_GRANTS = ['run.claimed', 'run.reclaimed_after_stale_lease'];
 
@@ -90,9 +87,10 @@ export async function canceledRunsHeldBy(db: Db, input: { clusterId: string; own
 }
 
 /**
- * Runs the instance holds that its heartbeat did not name: the answer to its
- * claim was lost (or did not fit its welcome), so it does not know it holds
- * them. They are handed to it again (db/claim-repo.ts `heldRuns` semantics).
+ * Running runs the instance holds that its heartbeat did not name: the answer
+ * to its claim was lost (or the run did not fit its welcome), so it does not
+ * know it holds them. They are handed to it again. Waiting runs are left to
+ * the welcome: while a run waits, its agent may rightly have no work on it.
  */
 export async function heldRunsNotNamed(db: Db, input: { clusterId: string; owner: string; named: readonly string[]; limit: number }): Promise<RunRow[]> {
   return db
@@ -102,7 +100,7 @@ export async function heldRunsNotNamed(db: Db, input: { clusterId: string; owner
       and(
         eq(agentRuns.clusterId, input.clusterId),
         eq(agentRuns.leaseOwner, input.owner),
-        inArray(agentRuns.status, [...HELD]),
+        eq(agentRuns.status, 'running'),
         input.named.length === 0 ? undefined : notInArray(agentRuns.id, [...input.named]),
       ),
     )

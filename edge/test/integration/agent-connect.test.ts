@@ -169,7 +169,8 @@ describe('agent socket', () => {
     expect((await runRow(runId))?.version).toBe(versionAfterStart);
 
     agent.send({ type: 'heartbeat', id: 'hb1', runs: [{ runId, epoch: 1 }] });
-    expect(await agent.next(isType('heartbeat.result'))).toEqual({ type: 'heartbeat.result', ref: 'hb1', lost: [] });
+    // The answer also renews the run token with the lease (run-token.test.ts).
+    expect(await agent.next(isType('heartbeat.result'))).toMatchObject({ type: 'heartbeat.result', ref: 'hb1', lost: [], tokens: [{ runId, epoch: 1 }] });
     expect((await runRow(runId))?.lastHeartbeatAt).not.toBeNull();
 
     agent.send({ type: 'run.status', id: 's2', runId, epoch: 0, status: 'succeeded' });
