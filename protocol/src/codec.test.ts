@@ -80,9 +80,16 @@ describe('decodeEdgeFrame', () => {
   it.each([
     { type: 'run.cancel', runId, epoch: 2, jobName: null, namespace: null, reason: 'staff' },
     { type: 'heartbeat.result', ref: 'hb', lost: [runId] },
+    // 1.4: tokens renewed with the leases.
+    { type: 'heartbeat.result', ref: 'hb', lost: [], tokens: [{ runId, epoch: 2, token: 'eyJ.renewed', expiresAt: '2026-11-22T10:15:00.000Z' }] },
     { type: 'runs.state', ref: 'q', runs: [{ runId, status: 'succeeded', active: false }] },
   ])('decodes $type', (frame) => {
     expect(decodeEdgeFrame(JSON.stringify(frame))).toEqual({ ok: true, value: frame });
+  });
+
+  it('rejects a renewed token without its epoch or expiry', () => {
+    expect(decodeEdgeFrame(JSON.stringify({ type: 'heartbeat.result', ref: 'hb', lost: [], tokens: [{ runId, token: 't', expiresAt: '2026-11-22T10:15:00.000Z' }] })).ok).toBe(false);
+    expect(decodeEdgeFrame(JSON.stringify({ type: 'heartbeat.result', ref: 'hb', lost: [], tokens: [{ runId, epoch: 1, token: 't', expiresAt: 'soon' }] })).ok).toBe(false);
   });
 
   it('defaults heldRuns on welcome', () => {
