@@ -56,7 +56,7 @@ async function carryOut(env: PipelineEnv, effect: Effect, log: Logger): Promise<
     case 'forget_repository':
       return webhookInboxOf(env, effect.repositoryExternalId).forgetRepository(effect.repositoryExternalId);
     case 'bootstrap_labels':
-      return bootstrapInstalledRepositories(env, { installationId: effect.installationId, repositories: effect.repositories }, log);
+      return bootstrapInstalledRepositories(env, { installationId: effect.installationId, repositories: effect.repositories, labelNames: effect.labelNames }, log);
     case 'github_writes':
       return enqueueGitHub(env, [effect.batch], log);
   }

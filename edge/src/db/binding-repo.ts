@@ -5,6 +5,8 @@ import type { DbOrTx } from './client.ts';
 
 export interface BindingResult {
   projectId: string | null;
+  /** The claiming project's label names (`projects.label_names`); empty without a project. */
+  labelNames: Record<string, string>;
   bound: number[];
   unbound: number[];
 }
@@ -16,9 +18,9 @@ export interface BindingResult {
  * event changes nothing more.
  */
 export async function applyInstallationBinding(db: DbOrTx, input: { installationId: number; added: readonly RepositoryRef[]; removed: readonly RepositoryRef[]; now: Date }): Promise<BindingResult> {
-  const [project] = await db.select({ id: projects.id }).from(projects).where(eq(projects.githubInstallationId, input.installationId)).limit(1);
+  const [project] = await db.select({ id: projects.id, labelNames: projects.labelNames }).from(projects).where(eq(projects.githubInstallationId, input.installationId)).limit(1);
   if (project === undefined) {
-    return { projectId: null, bound: [], unbound: [] };
+    return { projectId: null, labelNames: {}, bound: [], unbound: [] };
   }
   const bound: number[] = [];
   for (const repo of input.added) {
@@ -44,5 +46,5 @@ export async function applyInstallationBinding(db: DbOrTx, input: { installation
           .set({ unboundAt: input.now })
           .where(and(eq(repositories.projectId, project.id), inArray(repositories.externalId, removedIds), sql`${repositories.unboundAt} IS NULL`))
           .returning({ externalId: repositories.externalId });
-  return { projectId: project.id, bound, unbound: unbound.map((r) => r.externalId) };
+  return { projectId: project.id, labelNames: project.labelNames, bound, unbound: unbound.map((r) => r.externalId) };
 }

@@ -1,4 +1,4 @@
-import { agentRuns, flowEvents, hookRedeliveries, repositories } from '@stageline/db';
+import { agentRuns, flowEvents, hookRedeliveries, projects, repositories } from '@stageline/db';
 import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { PastRedelivery } from '../reconcile/plan-redeliveries.ts';
 import type { IssueRun } from '../reconcile/find-missing-runs.ts';
@@ -44,13 +44,16 @@ export interface BoundRepository {
   owner: string;
   name: string;
   fullName: string;
+  /** Its project's label names (`projects.label_names`): the reconciler reads labels as ingest does. */
+  labelNames: Record<string, string>;
 }
 
 /** Bound GitHub repositories, oldest binding first, at most `limit`. */
 export function boundRepositories(db: Db, limit: number): Promise<BoundRepository[]> {
   return db
-    .select({ id: repositories.id, externalId: repositories.externalId, owner: repositories.owner, name: repositories.name, fullName: repositories.fullName })
+    .select({ id: repositories.id, externalId: repositories.externalId, owner: repositories.owner, name: repositories.name, fullName: repositories.fullName, labelNames: projects.labelNames })
     .from(repositories)
+    .innerJoin(projects, eq(projects.id, repositories.projectId))
     .where(and(eq(repositories.provider, 'github'), isNull(repositories.unboundAt)))
     .orderBy(asc(repositories.createdAt))
     .limit(limit);

@@ -24,8 +24,8 @@ export type Effect =
   | { kind: 'github_writes'; batch: EffectBatch }
   /** A repository's binding changed: its inbox looks it up again. */
   | { kind: 'forget_repository'; repositoryExternalId: number }
-  /** The App was installed on these repositories: queue the label taxonomy there. */
-  | { kind: 'bootstrap_labels'; installationId: number; repositories: readonly { id: number; fullName: string }[] };
+  /** The App was installed on these repositories: queue the label taxonomy there, under the project's label names. */
+  | { kind: 'bootstrap_labels'; installationId: number; repositories: readonly { id: number; fullName: string }[]; labelNames: Readonly<Record<string, string>> };
 
 /** A run ended by a close, a stage label or staff, as it was before (its holder is told). */
 export interface CanceledRun {

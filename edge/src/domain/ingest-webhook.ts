@@ -202,7 +202,7 @@ async function bindRepositories(db: Db, record: DeliveryRecord, route: Extract<R
   // A new installation (or repositories added to one) gets the label taxonomy (§2.1 bootstrap).
   const installed = route.added.length > 0 && ((event === 'installation' && record.action === 'created') || (event === 'installation_repositories' && record.action === 'added'));
   if (installed) {
-    effects.push({ kind: 'bootstrap_labels', installationId: route.installationId, repositories: route.added });
+    effects.push({ kind: 'bootstrap_labels', installationId: route.installationId, repositories: route.added, labelNames: stored.labelNames });
   }
   const reasons = [...route.reasons, stored.projectId === null ? 'no project claims this installation' : `bound ${stored.bound.length}, unbound ${stored.unbound.length}`];
   return { kind: 'ignored', reason: route.kind, reasons, effects };

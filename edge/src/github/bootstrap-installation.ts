@@ -6,8 +6,10 @@
  * limit (an installation of many repositories means hundreds of creates) and
  * retries them. A failed listing is logged; the staff endpoint
  * (`POST /api/v1/staff/repositories/:id/labels/bootstrap`) reruns it.
+ * The labels carry the names of the project that claims the installation
+ * (`projects.label_names` over the default catalog), as ingest matches them.
  */
-import { DEFAULT_LABEL_CATALOG, labelDefinitions, type LabelCatalog } from '@stageline/policy';
+import { DEFAULT_LABEL_CATALOG, labelDefinitions, withLabelNames } from '@stageline/policy';
 import { isGitHubAppConfigured, readGitHubAppSettings } from '../env.ts';
 import type { Logger } from '../lib/log.ts';
 import { createGitHubApp } from './github-app.ts';
@@ -19,15 +21,23 @@ export type GitHubAppEnv = Pick<Env, 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' 
 export interface InstalledRepositories {
   installationId: number;
   repositories: readonly { id: number; fullName: string }[];
+  /** The claiming project's label names; empty: the default names. */
+  labelNames: Readonly<Record<string, string>>;
 }
 
-export async function bootstrapInstalledRepositories(env: GitHubAppEnv, input: InstalledRepositories, log: Logger, catalog: LabelCatalog = DEFAULT_LABEL_CATALOG): Promise<void> {
+export async function bootstrapInstalledRepositories(env: GitHubAppEnv, input: InstalledRepositories, log: Logger): Promise<void> {
   if (!isGitHubAppConfigured(env)) {
     log.warn('label bootstrap skipped: the GitHub App is not configured', { installationId: input.installationId });
     return;
   }
+  const catalog = withLabelNames(DEFAULT_LABEL_CATALOG, input.labelNames);
+  if (!catalog.ok) {
+    // Ingest starts nothing under a broken configuration either; the staff endpoint reruns the bootstrap once it is fixed.
+    log.warn('label bootstrap skipped: the project label names are invalid', { installationId: input.installationId, errors: catalog.error.length });
+    return;
+  }
   const { client } = createGitHubApp({ settings: readGitHubAppSettings(env), log, now: Date.now });
-  const definitions = labelDefinitions(catalog);
+  const definitions = labelDefinitions(catalog.value);
   const outbox = githubOutboxOf(env, input.installationId);
   for (const repository of input.repositories) {
     const [owner = '', repo = ''] = repository.fullName.split('/');

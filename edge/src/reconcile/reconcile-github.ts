@@ -11,10 +11,10 @@
  *    another id, hence a second run).
  * Ports are passed in (client, db, clock, log, reevaluate); scheduled.ts composes them.
  */
-import { DEFAULT_LABEL_CATALOG, normalizeLabel, type LabelCatalog } from '@stageline/policy';
+import { DEFAULT_LABEL_CATALOG, normalizeLabel, withLabelNames, type LabelCatalog } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
 import { appendFlowEventOnce, claimRedelivery, pastRedeliveries, runsOfIssues, type BoundRepository } from '../db/reconcile-repo.ts';
-import type { VerifiedDelivery } from '../domain/ingest-webhook.ts';
+import type { VerifiedDelivery } from '../domain/verified-delivery.ts';
 import type { GitHubClient, Issue, RepoRef } from '../github/github-client.ts';
 import type { Logger } from '../lib/log.ts';
 import { findMissingRuns, type MissingRun } from './find-missing-runs.ts';
@@ -27,6 +27,7 @@ export interface ReconcileDeps {
   /** Epoch ms. */
   now: () => number;
   log: Logger;
+  /** The catalog each project's label names apply over (default: the default catalog). */
   catalog?: LabelCatalog;
   /**
    * Apply a synthetic delivery like a received one (the repository's
@@ -100,9 +101,16 @@ export interface MissingRunOptions {
 }
 
 export async function warnMissingRuns(deps: ReconcileDeps, repos: readonly BoundRepository[], options: MissingRunOptions = {}): Promise<MissingRunReport> {
-  const catalog = deps.catalog ?? DEFAULT_LABEL_CATALOG;
+  const base = deps.catalog ?? DEFAULT_LABEL_CATALOG;
   const report: MissingRunReport = { repositories: 0, warnings: [], errors: [] };
   for (const repo of repos) {
+    // The project's names, as ingest reads them; under a broken configuration ingest starts nothing, so nothing is missing.
+    const projectCatalog = withLabelNames(base, repo.labelNames);
+    if (!projectCatalog.ok) {
+      report.errors.push({ repository: repo.fullName, error: 'invalid_label_names' });
+      continue;
+    }
+    const catalog = projectCatalog.value;
     const installation = await deps.client.getRepoInstallation(repo.owner, repo.name);
     if (!installation.ok) {
       report.errors.push({ repository: repo.fullName, error: installation.error.kind });

@@ -1,5 +1,5 @@
-import { DEFAULT_LABEL_CATALOG, labelDefinitions } from '@stageline/policy';
-import { repositories } from '@stageline/db';
+import { DEFAULT_LABEL_CATALOG, labelDefinitions, withLabelNames } from '@stageline/policy';
+import { projects, repositories } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
@@ -25,12 +25,18 @@ export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/reposito
     return c.json(errorBody('failed_precondition', 'the GitHub App is not configured'), 412);
   }
   const [repo] = await c.var.db
-    .select({ externalId: repositories.externalId, owner: repositories.owner, name: repositories.name })
+    .select({ externalId: repositories.externalId, owner: repositories.owner, name: repositories.name, labelNames: projects.labelNames })
     .from(repositories)
+    .innerJoin(projects, eq(projects.id, repositories.projectId))
     .where(eq(repositories.id, repositoryId))
     .limit(1);
   if (repo === undefined) {
     return c.json(errorBody('not_found', 'repository not found'), 404);
+  }
+  // The project's label names, as ingest matches them.
+  const catalog = withLabelNames(DEFAULT_LABEL_CATALOG, repo.labelNames);
+  if (!catalog.ok) {
+    return c.json({ ...errorBody('failed_precondition', 'the project label names are invalid'), errors: catalog.error }, 412);
   }
   const log = c.var.log.with({ repositoryId });
   const { client } = createGitHubApp({ settings: readGitHubAppSettings(c.env), log, now: Date.now });
@@ -42,7 +48,7 @@ export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/reposito
       : c.json(errorBody('unavailable', `GitHub did not answer (${installation.error.kind})`), 503);
   }
   const ref = { installationId: installation.value.id, repositoryId: repo.externalId, owner: repo.owner, repo: repo.name };
-  const result = await bootstrapLabels(client, ref, labelDefinitions(DEFAULT_LABEL_CATALOG));
+  const result = await bootstrapLabels(client, ref, labelDefinitions(catalog.value));
   log.info('labels bootstrapped by staff', { ok: result.ok, created: result.created.length, updated: result.updated.length });
   if (!result.ok) {
     return c.json({ ...errorBody('unavailable', `label bootstrap stopped (${result.error.kind}); rerun to continue`), created: result.created, updated: result.updated }, 503);

@@ -6,7 +6,7 @@
  * its own installation and repositories and checks only its own paths for
  * OpenAPI violations (the fake is shared by the suite).
  */
-import { agentRuns, flowEvents, repositories } from '@stageline/db';
+import { agentRuns, flowEvents, projects, repositories } from '@stageline/db';
 import { DEFAULT_LABEL_CATALOG, labelDefinitions } from '@stageline/policy';
 import { sign } from '@octokit/webhooks-methods';
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
@@ -66,6 +66,18 @@ async function seedInstallation(count = 1): Promise<{ installationId: number; re
 }
 
 const labelsOf = (fullName: string) => fakeGitHub<LabelView[]>('repoLabels', { repo: fullName });
+
+/** A project that renamed two labels (docs/domain.md §2.1): ingest, bootstrap and reconciler use these names. */
+const RENAMED = { 'run:dev': 'AI: develop', 'need:reviewer': 'review-please' };
+
+async function setLabelNames(projectId: string, labelNames: Record<string, string>): Promise<void> {
+  const h = db();
+  try {
+    await h.db.update(projects).set({ labelNames }).where(eq(projects.id, projectId));
+  } finally {
+    await h.close();
+  }
+}
 const requestsTo = async (prefix: string) => (await fakeGitHub<RequestView[]>('requests')).filter((r) => r.path.startsWith(prefix));
 
 function client() {
@@ -167,6 +179,57 @@ describe('label bootstrap', () => {
     expect(await labelsOf(other.full_name)).toEqual([]);
   });
 
+  it("bootstraps an added repository under the names of the project that claims the installation", async () => {
+    const { installationId, repos } = await seedInstallation(1);
+    const [added] = repos;
+    if (added === undefined) {
+      throw new Error('no repos');
+    }
+    const h = db();
+    try {
+      const suffix = crypto.randomUUID().slice(0, 8);
+      await h.db.insert(projects).values({ slug: `renamed-${suffix}`, name: `renamed-${suffix}`, githubInstallationId: installationId, labelNames: RENAMED });
+    } finally {
+      await h.close();
+    }
+    const payload = structuredClone(env.TEST_WEBHOOK_EXAMPLES['installation_repositories.added']) as Record<string, unknown> & {
+      installation: { id: number };
+      repositories_added: Record<string, unknown>[];
+      repositories_removed: unknown[];
+    };
+    payload.installation.id = installationId;
+    payload.repositories_added = [{ ...payload.repositories_added[0], id: added.id, name: added.name, full_name: added.full_name }];
+    payload.repositories_removed = [];
+    expect((await sendSigned('installation_repositories', payload)).status).toBe(200);
+    await vi.waitFor(async () => expect(await labelsOf(added.full_name)).toHaveLength(53), WAIT);
+    const names = (await labelsOf(added.full_name)).map((l) => l.name);
+    expect(names).toEqual(expect.arrayContaining(['AI: develop', 'review-please', 'run:dev:revise']));
+    expect(names).not.toContain('run:dev');
+    expect(names).not.toContain('need:reviewer');
+  });
+
+  it('staff bootstrap uses the project label names, and refuses names that do not form a catalog', async () => {
+    const seeded = await seedCluster();
+    const gh = onGitHub(seeded.repoExternalId);
+    touched.push(`/repos/${gh.fullName}/`, `/repos/${gh.fullName}?`);
+    const h = db();
+    const [row] = await h.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.externalId, seeded.repoExternalId));
+    await h.close();
+    const url = `${BASE}/api/v1/staff/repositories/${row?.id ?? ''}/labels/bootstrap`;
+    await setLabelNames(seeded.projectId, { 'run:dev': 'RUN:QA' });
+    const refused = await SELF.fetch(url, { method: 'POST' });
+    expect(refused.status).toBe(412);
+    expect(await refused.json()).toMatchObject({ errors: ['labels run:dev and run:qa share the name run:qa'] });
+    expect(await labelsOf(gh.fullName)).toEqual([]);
+    await setLabelNames(seeded.projectId, RENAMED);
+    const done = await SELF.fetch(url, { method: 'POST' });
+    expect(done.status).toBe(200);
+    const { created } = await done.json<{ created: string[] }>();
+    expect(created).toHaveLength(53);
+    expect(created).toEqual(expect.arrayContaining(['AI: develop', 'review-please']));
+    expect(created).not.toContain('run:dev');
+  });
+
   it('staff bootstrap a bound repository on demand; unknown and malformed ids are refused', async () => {
     const seeded = await seedCluster();
     const gh = onGitHub(seeded.repoExternalId);
@@ -265,6 +328,37 @@ describe('reconciler', () => {
       await waitOnExecutionContext(ctx);
       // The re-evaluated run posts its status comment like any other.
       await vi.waitFor(async () => expect(await fakeGitHub<unknown[]>('issueComments', { repo: gh.fullName, number: 11 })).toHaveLength(1), WAIT);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('reconciler with a project that renamed its labels', () => {
+  it("reads the project's trigger names: its renamed label without a run is missing, the default name is not a trigger", async () => {
+    const seeded = await seedCluster();
+    await setLabelNames(seeded.projectId, RENAMED);
+    const gh = onGitHub(seeded.repoExternalId);
+    touched.push(`/repos/${gh.fullName}/`, `/repos/${gh.fullName}?`);
+    await fakeGitHub('seedIssue', { repo: gh.fullName, number: 21, title: 'Renamed label' });
+    await fakeGitHub('labelIssue', { repo: gh.fullName, number: 21, label: 'AI: develop', actor: 'octocat' });
+    // Only a label name elsewhere: this project starts nothing from it.
+    await fakeGitHub('seedIssue', { repo: gh.fullName, number: 22, labels: ['run:dev'] });
+    const h = db();
+    const ctx = createExecutionContext();
+    try {
+      const repos = (await boundRepositories(h.db, 100_000)).filter((r) => r.externalId === seeded.repoExternalId);
+      expect(repos.map((r) => r.labelNames)).toEqual([RENAMED]);
+      const deps = { client: client(), db: h.db, now: Date.now, log, reevaluate: createReevaluate(env) };
+      const report = await warnMissingRuns(deps, repos, { graceMs: 0, labeledPending: new Set() });
+      expect(report.errors).toEqual([]);
+      expect(report.warnings).toEqual([{ issueNumber: 21, label: 'AI: develop', repository: gh.fullName, recorded: true, reevaluation: 'accepted' }]);
+      const runs = await h.db.select({ triggerLabel: agentRuns.triggerLabel, triggerKind: agentRuns.triggerKind }).from(agentRuns).where(eq(agentRuns.projectId, seeded.projectId));
+      expect(runs).toEqual([{ triggerLabel: 'AI: develop', triggerKind: 'dev' }]);
+      // Names that do not form a catalog: reported, nothing re-evaluated.
+      const broken = repos.map((r) => ({ ...r, labelNames: { 'run:dev': 'RUN:QA' } }));
+      expect(await warnMissingRuns(deps, broken, { graceMs: 0, labeledPending: new Set() })).toEqual({ repositories: 0, warnings: [], errors: [{ repository: gh.fullName, error: 'invalid_label_names' }] });
+      await waitOnExecutionContext(ctx);
     } finally {
       await h.close();
     }
