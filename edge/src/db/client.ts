@@ -35,9 +35,10 @@ function configureProxy(wsProxy: string): void {
  * A pool per request in Workers (they cannot share sockets across requests);
  * Durable Objects may keep one for their lifetime.
  */
-export function createDb(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, opts: { max?: number } = {}): DbHandle {
+export function createDb(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, opts: { max?: number; min?: number } = {}): DbHandle {
   configureProxy(env.WS_PROXY);
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: opts.max ?? 4, idleTimeoutMillis: 30_000 });
+  // Clients above `min` are closed after 30 s idle; those up to `min` are kept without an idle timer.
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: opts.max ?? 4, min: opts.min ?? 0, idleTimeoutMillis: 30_000 });
   // workerd cuts a request's sockets when the request ends; an idle client then
   // reports "Network connection lost". The pool is per request, so that is expected.
   pool.on('error', () => undefined);

@@ -19,7 +19,11 @@ export function createWarmPool(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, max 
   let handle: DbHandle | null = null;
   return {
     db() {
-      handle ??= createDb(env, { max });
+      // One client stays without an idle timer: the pool arms one (setTimeout, then clearTimeout
+      // on the next checkout) on every release above `min`, about 1 ms of each delivery's
+      // profile (docs/benchmarks.md); the inbox applies one delivery at a time, so one client
+      // serves the hot path. Clients beyond it still close after 30 s idle.
+      handle ??= createDb(env, { max, min: 1 });
       return handle.db;
     },
     async reset() {
