@@ -3,18 +3,25 @@
 // tools/serve-edge.mjs (one workerd process through Miniflare, its inspector
 // being workerd's own `--inspector-addr`: nothing else holds the session),
 // seeds a repository bound to a project without a cluster (the same ack path
-// as bench/ingest.mjs), warms up, then over the Chrome DevTools protocol
-// runs `Profiler.start`, sends N signed `issues.labeled run:dev` deliveries
-// (each accepted: 202, a run created), `Profiler.stop`, and prints
-//  - CPU per delivery: the profile's non-idle samples of the Worker's isolate
-//    (the Worker and its Durable Objects share it), and workerd's process CPU
-//    from /proc over the same window (everything workerd does: sockets, the
-//    Durable Objects' SQLite, the asset and entry workers, the profiler itself);
-//  - self time by function (top 30), by bundled module/package, and inclusive
-//    time of the project's own functions (edge/, policy/, protocol/, drizzle/).
-// Module names come from the `// <path>` markers esbuild leaves in the
-// unminified bundle that wrangler builds. Writes the raw profile next to the
-// stack's state (the path is printed) and a summary to
+// as bench/ingest.mjs) and warms up. Then:
+//  1. workerd's CPU per delivery from /proc (user + system, all threads), no
+//     inspector attached: N deliveries through the public port (Miniflare's
+//     entry worker and the assets router in front, as `npm start` serves),
+//     then N straight into the Worker (serve-edge's `--direct-port`, what
+//     production runs); the difference exists only locally;
+//  2. over the Chrome DevTools protocol `Profiler.start`, N more deliveries
+//     straight into the Worker, `Profiler.stop`; it prints the Worker
+//     isolate's samples (the Worker and its Durable Objects share the
+//     isolate) by invocation (Worker request, WebhookInbox, GitHubOutbox,
+//     Channel: in production each is billed and limited on its own), self
+//     time by function (top 30) and by bundled module/package, and inclusive
+//     time of the project's own functions (edge/, policy/, protocol/, drizzle/).
+// Every delivery must be answered 202 with a run id. Samples are wall time on
+// the isolate's thread: on a loaded machine they include time it was runnable
+// but not running, so the tables are shares; CPU comes from step 1. Module
+// names come from the `// <path>` markers esbuild leaves in the unminified
+// bundle that wrangler builds. Writes the raw profile next to the stack's
+// state (the path is printed) and a summary to
 // bench/results/profile-ingest-<timestamp>.json.
 //
 //   node bench/profile-ingest.mjs [--deliveries 300] [--concurrency 1] [--warmup 50]
@@ -162,6 +169,16 @@ function analyse(profile, moduleAt, deliveries) {
   let program = 0;
   const add = (m, k, v) => m.set(k, (m.get(k) ?? 0) + v);
   const own = /^(edge|policy|protocol|drizzle)\//;
+  // Which invocation a sample belongs to, from the modules on its stack (innermost match wins): in
+  // production each is billed, and limited, on its own. The Postgres driver runs in the inbox,
+  // the only Postgres client on this path.
+  const PARTS = [
+    ['GitHubOutbox DO', /^edge\/src\/(do\/github-outbox|github\/(apply-outbox-write|github-app|github-client|rest-transport|installation-token|app-jwt))/],
+    ['Channel DO', /^edge\/src\/do\/channel/],
+    ['WebhookInbox DO (ingest, Postgres driver, effect pipeline)', /^(edge\/src\/(do\/webhook-inbox|domain|db|composition\/effect-pipeline|github\/(status-comment|permission-port))|policy|protocol|drizzle|@neondatabase|drizzle-orm|zod)/],
+    ['Worker request (hono, middleware, route)', /^(edge\/src\/(routes|composition|lib|env|app|index|github\/(read-body|verify-signature))|hono|@octokit)/],
+  ];
+  const byPart = new Map();
   for (let i = 0; i < profile.samples.length; i++) {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
     const id = profile.samples[i];
@@ -177,6 +194,16 @@ function analyse(profile, moduleAt, deliveries) {
       program += dt;
     }
     const f = frames.get(id);
+    let part = fn === '(garbage collector)' || fn === '(program)' ? fn : 'other (native callbacks, runtime internals)';
+    for (let n = id; n !== undefined; n = parent.get(n)) {
+      const module = packageOf(frames.get(n).module);
+      const hit = PARTS.find(([, re]) => re.test(module));
+      if (hit !== undefined) {
+        part = hit[0];
+        break;
+      }
+    }
+    add(byPart, part, dt);
     add(self, f.key, dt);
     add(selfModule, packageOf(f.module), dt);
     // Inclusive time of the project's own functions: each counted once per sample however deep it recurses.
@@ -201,6 +228,7 @@ function analyse(profile, moduleAt, deliveries) {
     gcMs: gc,
     programMs: program,
     activePerDeliveryMs: total / deliveries,
+    byInvocation: top(byPart, 10),
     selfByFunction: top(self, TOP),
     selfByModule: top(selfModule, 25),
     inclusiveOwn: top(inclusiveOwn, 25),
@@ -251,6 +279,15 @@ try {
     return { cpuMs: (processCpuMs(workerd.pid) - before) / DELIVERIES, wallMs: (performance.now() - t) / DELIVERIES };
   };
   const plain = { public: await measure(stack.edgeUrl), direct: await measure(stack.edgeDirectUrl) };
+  // The same for an empty `/healthz` straight into the Worker: what any request costs (HTTP,
+  // hono, the per-request composition root) before the webhook's own work.
+  const healthz = await (async () => {
+    const before = processCpuMs(workerd.pid);
+    for (let i = 0; i < DELIVERIES; i++) {
+      await fetch(`${stack.edgeDirectUrl}/healthz`).then((r) => r.arrayBuffer());
+    }
+    return { cpuMs: (processCpuMs(workerd.pid) - before) / DELIVERIES };
+  })();
   const inspector = await inspect(await workerTarget(stack.edgeInspectorPort));
   await inspector.send('Profiler.enable');
   await inspector.send('Profiler.setSamplingInterval', { interval: Number(values['interval-us']) });
@@ -281,6 +318,7 @@ try {
      * `npm start` serves) and straight into the Worker (what production runs).
      */
     plain,
+    healthz,
     /** The same while profiling (the profiler's own sampling included). */
     workerdCpuPerDeliveryProfiledMs: (cpuAfter - cpuBefore) / DELIVERIES,
     isolate: summary,
@@ -292,9 +330,14 @@ try {
   const table = (rows) => rows.map((r) => `| ${r.perDeliveryMs.toFixed(3)} | ${(r.share * 100).toFixed(1)}% | \`${r.name}\` |`).join('\n');
   console.log(`
 ${DELIVERIES} accepted deliveries at concurrency ${CONCURRENCY}, database ${stack.db.kind}, edge log level ${values['log-level']}, sampling ${values['interval-us']} µs, ${(wallMs / 1000).toFixed(1)} s
-workerd CPU per delivery (/proc, no inspector attached): ${plain.public.cpuMs.toFixed(2)} ms through the public port, ${plain.direct.cpuMs.toFixed(2)} ms straight into the Worker (wall ${plain.public.wallMs.toFixed(1)} / ${plain.direct.wallMs.toFixed(1)} ms per delivery)
+workerd CPU per delivery (/proc, no inspector attached): ${plain.public.cpuMs.toFixed(2)} ms through the public port, ${plain.direct.cpuMs.toFixed(2)} ms straight into the Worker (wall ${plain.public.wallMs.toFixed(1)} / ${plain.direct.wallMs.toFixed(1)} ms per delivery); an empty /healthz straight in: ${healthz.cpuMs.toFixed(2)} ms
 while profiling (straight into the Worker): workerd CPU ${result.workerdCpuPerDeliveryProfiledMs.toFixed(2)} ms; the isolate's non-idle samples ${summary.activePerDeliveryMs.toFixed(2)} ms (GC ${(summary.gcMs / DELIVERIES).toFixed(2)}, (program) ${(summary.programMs / DELIVERIES).toFixed(2)})
 (samples are wall time on the isolate's thread: on a loaded machine they include time the thread was runnable but not running, so read the tables as shares)
+
+By invocation (from the modules on each sample's stack):
+| ms / delivery | share | part |
+|---|---|---|
+${table(summary.byInvocation)}
 
 Self time by function (top ${TOP}):
 | ms / delivery | share | function module:line |
