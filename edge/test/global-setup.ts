@@ -45,10 +45,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const seed = { clusterId: 'c-test', clusterToken: 'test-cluster-token-0123456789abcdef', projectSlug: 'test', repoFullName: 'octo-org/app', repoExternalId: 700001 };
   await seedProject(db.url, seed);
   process.stdout.write(`edge tests use ${db.kind} at ${db.url}\n`);
-  if (db.kind === 'pglite') {
-    // Said out loud: on PGlite the tests of concurrent transactions are skipped (test/helpers.ts hasIsolatedTransactions).
-    process.stdout.write('edge tests: PGlite does not isolate concurrent transactions; the concurrency tests are skipped on this pass\n');
-  }
   project.provide('wsProxy', db.wsProxy);
   project.provide('databaseUrl', db.url);
   project.provide('webhookSecret', 'test-webhook-secret');

@@ -160,11 +160,11 @@ export function hello(instanceId: string, overrides: Record<string, unknown> = {
 }
 
 /**
- * PGlite multiplexes every connection onto one backend (stack-notes §5), so
- * concurrent transactions are not isolated there. Tests of concurrency run on
- * real Postgres, which CI always provides.
+ * Both test databases keep concurrent sessions apart (PGlite gives its single
+ * backend to one session at a time: drizzle/dev/pglite-server.mjs), so the
+ * concurrency tests run on each.
  */
-export const hasIsolatedTransactions = env.TEST_DATABASE_KIND === 'postgres';
+export const hasIsolatedTransactions = true;
 
 /** A second project (own repository) on an existing cluster. */
 export async function seedProject(clusterId: string, slots: number | null = null): Promise<{ repoExternalId: number; projectId: string }> {

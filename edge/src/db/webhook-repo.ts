@@ -1,6 +1,7 @@
 import { agentRuns, flowEvents, projects, realtimeEvents, repositories, webhookDeliveries } from '@stageline/db';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
+import { jsonbSafe } from './jsonb.ts';
 import { GLOBAL_SCOPE, type RealtimeEvent } from './realtime-repo.ts';
 import { toRunDto, type RunRow } from './run-dto.ts';
 
@@ -77,7 +78,8 @@ function newRunRow(run: NewRun, id: string, correlationId: string, now: Date): R
   };
 }
 
-const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+// NUL and lone surrogates (legal in a GitHub payload) are refused by jsonb: see db/jsonb.ts.
+const json = (value: unknown) => sql`${JSON.stringify(jsonbSafe(value))}::jsonb`;
 
 /**
  * Persist a verified delivery and, when the policy said so, its run, audit and

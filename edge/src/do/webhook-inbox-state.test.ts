@@ -14,7 +14,6 @@ import {
   entryKey,
   firstDrainDelayMs,
   hasRoom,
-  MAX_HEAD_REJECTIONS,
   parseInboxMeta,
   parseQueuedEntry,
   splitChunks,
@@ -124,20 +123,13 @@ describe('drain backoff', () => {
     expect(drained(meta, 10)).toMatchObject({ failures: 0, head: 2, count: 1 });
   });
 
-  it('parks a head that keeps failing with a statement error, then goes on with the next', () => {
-    let meta = queueOf([10, 20]);
-    for (let i = 1; i < MAX_HEAD_REJECTIONS; i += 1) {
-      const d = decideDrainFailure(meta, 'permanent', 10);
-      expect(d).toMatchObject({ kind: 'retry', meta: { headRejections: i, head: 1 } });
-      if (d.kind === 'retry') {
-        meta = d.meta;
-      }
-    }
-    // An outage in between does not count as a rejection.
+  it('parks a head that fails with a statement error at once, so the next goes on without waiting', () => {
+    const meta = queueOf([10, 20]);
+    // An outage before it counts only towards the backoff, which parking resets.
     const outage = decideDrainFailure(meta, 'unreachable', 10);
-    expect(outage.meta.headRejections).toBe(MAX_HEAD_REJECTIONS - 1);
-    const last = decideDrainFailure(outage.meta, 'permanent', 10);
-    expect(last).toMatchObject({ kind: 'park', meta: { head: 2, count: 1, bytes: 20, parked: 1, failures: 0, headRejections: 0 } });
+    expect(outage).toMatchObject({ kind: 'retry', meta: { head: 1, failures: 1 } });
+    const parked = decideDrainFailure(outage.meta, 'permanent', 10);
+    expect(parked).toMatchObject({ kind: 'park', meta: { head: 2, count: 1, bytes: 20, parked: 1, failures: 0, headRejections: 0 } });
   });
 });
 
@@ -154,6 +146,10 @@ describe('classifyDbError', () => {
     ['starting up 57P03', pgError('57P03', 'the database system is starting up')],
     ['connection failure 08006', pgError('08006', 'connection failure')],
     ['too many connections 53300', pgError('53300', 'sorry, too many clients already')],
+    ['serialization failure 40001', pgError('40001', 'could not serialize access due to concurrent update')],
+    ['deadlock 40P01', pgError('40P01', 'deadlock detected')],
+    ['lock not available 55P03', pgError('55P03', 'could not obtain lock on row')],
+    ['statement timeout 57014', wrapped(pgError('57014', 'canceling statement due to statement timeout'))],
     ['our own apply timeout', new ApplyTimeoutError(5000)],
     ['a dependency of the decision did not answer', Object.assign(new Error('sender permission unavailable'), { name: 'DependencyUnavailableError' })],
     ['wrapped by drizzle', wrapped(new Error('Connection terminated unexpectedly'))],
@@ -165,6 +161,8 @@ describe('classifyDbError', () => {
   it.each<[string, unknown]>([
     ['unique violation 23505', pgError('23505', 'duplicate key value violates unique constraint')],
     ['bad json 22P02', wrapped(pgError('22P02', 'invalid input syntax for type json'))],
+    ['NUL in jsonb 22P05', wrapped(pgError('22P05', 'unsupported Unicode escape sequence'))],
+    ['syntax error 42601', pgError('42601', 'syntax error')],
     ['a programming error', new TypeError("Cannot read properties of undefined (reading 'id')")],
     // A payload that mentions a network word must not turn a statement error into an outage.
     ['a query wrapper quoting "websocket" in the params, statement error inside', wrapped(pgError('23502', 'null value'), '["websocket connection terminated"]')],

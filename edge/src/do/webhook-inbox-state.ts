@@ -8,7 +8,7 @@
  *   q:<seq>         QueuedEntry of the delivery with that sequence (12 digits, zero-padded)
  *   b:<seq>:<i>     the i-th chunk of its JSON payload (values are capped at 2 MiB)
  *   d:<deliveryId>  its sequence, so a redelivery of a queued id is not queued twice
- *   x:<seq>         a parked entry (see MAX_HEAD_REJECTIONS); its chunks stay under b:<seq>:*
+ *   x:<seq>         a parked entry (see decideDrainFailure); its chunks stay under b:<seq>:*
  * Sequences are dense: every sequence in [head, next) has a q: entry.
  */
 
@@ -33,13 +33,6 @@ export const BACKOFF = { initialMs: 1000, maxMs: 60_000 };
  */
 export const APPLY_TIMEOUT_MS = 5000;
 
-/**
- * A queued delivery whose apply fails this many times with an error that is
- * not "unreachable" (bad data, a constraint) is parked under x:<seq> with an
- * error log, so one poisoned delivery cannot stop its repository's inbox.
- */
-export const MAX_HEAD_REJECTIONS = 5;
-
 /** Deliveries applied per alarm invocation before the object yields (a new alarm at once). */
 export const MAX_STEPS_PER_ALARM = 500;
 
@@ -55,7 +48,7 @@ export interface InboxMeta {
   bytes: number;
   /** Consecutive failed drain attempts; drives the backoff. */
   failures: number;
-  /** Non-"unreachable" failures of the current head. */
+  /** Kept for stored metas written by earlier versions; always 0 now (a permanent failure parks at once). */
   headRejections: number;
   parked: number;
 }
@@ -170,17 +163,20 @@ export type DrainFailureDecision =
   /** Move the head aside (x:<seq>) and go on with the next one. */
   | { kind: 'park'; meta: InboxMeta };
 
+/**
+ * A drain attempt failed. Unreachable (or a transient conflict): keep the
+ * head and back off. Permanent (the same statement would fail the same way:
+ * bad data, a constraint, a bug): park it under x:<seq> at once, with an error
+ * log, so it never holds the repository's later deliveries behind it
+ * (retrying it 5 times with backoff held them for minutes).
+ */
 export function decideDrainFailure(meta: InboxMeta, kind: DbErrorKind, bytes: number): DrainFailureDecision {
-  const failures = meta.failures + 1;
   if (kind === 'unreachable') {
+    const failures = meta.failures + 1;
     return { kind: 'retry', meta: { ...meta, failures }, delayMs: backoffMs(failures) };
   }
-  const headRejections = meta.headRejections + 1;
-  if (headRejections >= MAX_HEAD_REJECTIONS) {
-    const popped = popHead(meta, bytes);
-    return { kind: 'park', meta: { ...popped, failures: 0, parked: meta.parked + 1 } };
-  }
-  return { kind: 'retry', meta: { ...meta, failures, headRejections }, delayMs: backoffMs(failures) };
+  const popped = popHead(meta, bytes);
+  return { kind: 'park', meta: { ...popped, failures: 0, parked: meta.parked + 1 } };
 }
 
 /** Split a string into pieces of at most `size` code units without cutting a surrogate pair. */
@@ -214,12 +210,14 @@ export class ApplyTimeoutError extends Error {
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
- * SQLSTATEs that say "the server is not (or no longer) serving", not "your
- * statement is wrong": class 08 (connection exception), admin/crash shutdown,
- * cannot connect now (starting up), too many connections.
+ * SQLSTATEs that say "not now", not "your statement is wrong": class 08
+ * (connection exception), admin/crash shutdown, cannot connect now (starting
+ * up), class 53 (insufficient resources, e.g. too many connections), and the
+ * conflicts a retry resolves: class 40 (serialization failure, deadlock),
+ * lock not available, statement canceled (a timeout). Retried later, never parked.
  */
 function isUnreachableSqlState(code: string): boolean {
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  return code.startsWith('08') || code.startsWith('53') || code.startsWith('40') || code === '57P01' || code === '57P02' || code === '57P03' || code === '55P03' || code === '57014';
 }
 
 /**

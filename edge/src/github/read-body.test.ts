@@ -32,7 +32,13 @@ describe('readBodyCapped', () => {
     expect(await readBodyCapped(post(streamOf('x'.repeat(6), 'x'.repeat(6))), 10)).toEqual({ kind: 'too_large' });
   });
 
+  it('keeps a leading byte-order mark in the text, so JSON.parse refuses it', async () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]);
+    const result = await readBodyCapped(post(bytes), 1024);
+    expect(result).toEqual({ kind: 'ok', text: '\uFEFF{}', bytes });
+  });
+
   it('reports bytes that are not UTF-8', async () => {
-    expect(await readBodyCapped(post(new Uint8Array([0x7b, 0xff, 0x7d])), 1024)).toEqual({ kind: 'not_utf8' });
+    expect(await readBodyCapped(post(new Uint8Array([0x7b, 0xff, 0x7d])), 1024)).toEqual({ kind: 'not_utf8', bytes: new Uint8Array([0x7b, 0xff, 0x7d]) });
   });
 });

@@ -1,8 +1,12 @@
 /** GitHub caps webhook payloads at 25 MiB; anything larger is not from GitHub. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
-/** `bytes`: the body as received (the signature is checked over them); `text`: the same, decoded. */
-export type BodyResult = { kind: 'ok'; text: string; bytes: Uint8Array } | { kind: 'too_large' } | { kind: 'not_utf8' };
+/**
+ * `bytes`: the body as received (the signature is checked over them); `text`: the same, decoded.
+ * A body that is not UTF-8 keeps its bytes too: the caller tells a forged one (401) from a
+ * signed but unreadable one (400) by its signature.
+ */
+export type BodyResult = { kind: 'ok'; text: string; bytes: Uint8Array } | { kind: 'too_large' } | { kind: 'not_utf8'; bytes: Uint8Array };
 
 /**
  * Read a request body without ever holding more than `max` bytes: the
@@ -49,9 +53,11 @@ export async function readBodyCapped(req: Request, max: number): Promise<BodyRes
 
 function decoded(bytes: Uint8Array): BodyResult {
   try {
-    return { kind: 'ok', text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes), bytes };
+    // ignoreBOM keeps a leading byte-order mark in the text, where JSON.parse refuses it:
+    // GitHub never sends one (JSON text must not begin with it, RFC 8259 §8.1).
+    return { kind: 'ok', text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), bytes };
   } catch {
-    // A body that is not UTF-8 cannot be GitHub's JSON; the caller answers 400.
-    return { kind: 'not_utf8' };
+    // A body that is not UTF-8 cannot be GitHub's JSON; the caller answers 400 if it is signed.
+    return { kind: 'not_utf8', bytes };
   }
 }

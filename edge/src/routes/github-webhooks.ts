@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { repositoryIdOf, webhookInboxOf } from '../composition/durable-objects.ts';
 import type { AppEnv } from '../env.ts';
+import { jsonbSafe } from '../db/jsonb.ts';
 import { MAX_WEBHOOK_BYTES, readBodyCapped } from '../github/read-body.ts';
 import { isValidSignature } from '../github/verify-signature.ts';
 import { errorBody } from '../lib/http-error.ts';
@@ -22,8 +23,12 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
     return c.json(errorBody('payload_too_large', `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`), 413);
   }
   const signature = c.req.header('x-hub-signature-256');
-  if (body.kind === 'not_utf8' || !(await isValidSignature(c.env.GITHUB_WEBHOOK_SECRET, body.bytes, signature))) {
+  if (!(await isValidSignature(c.env.GITHUB_WEBHOOK_SECRET, body.bytes, signature))) {
     return c.json(errorBody('unauthorized', 'invalid or missing signature'), 401);
+  }
+  // Signed by the holder of the secret but unreadable (not UTF-8, empty): a bad request, not a forgery.
+  if (body.kind === 'not_utf8') {
+    return c.json(errorBody('invalid_argument', 'body is not UTF-8 text'), 400);
   }
   const deliveryId = c.req.header('x-github-delivery');
   const event = c.req.header('x-github-event');
@@ -33,15 +38,19 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
   if (event === undefined || !EVENT_NAME.test(event)) {
     return c.json(errorBody('invalid_argument', 'missing or malformed X-GitHub-Event', 'x-github-event'), 400);
   }
-  let payload: unknown;
+  let parsed: unknown;
   try {
-    payload = JSON.parse(body.text);
+    parsed = JSON.parse(body.text);
   } catch {
     return c.json(errorBody('invalid_argument', 'body is not valid JSON'), 400);
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return c.json(errorBody('invalid_argument', 'body must be a JSON object'), 400);
   }
+  // JSON may hold "\u0000" and lone surrogates ("\ud800"), which GitHub content can
+  // carry and Postgres refuses (in jsonb and text): decide and store on a copy where
+  // they read U+FFFD, so such a delivery is handled like any other (db/jsonb.ts).
+  const payload = jsonbSafe(parsed);
   const log = c.var.log.with({ deliveryId, event });
   // Deliveries of one repository go through one inbox, in order (see do/webhook-inbox.ts).
   const inbox = webhookInboxOf(c.env, repositoryIdOf(payload));

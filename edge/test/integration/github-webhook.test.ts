@@ -1,8 +1,15 @@
 import { agentRuns, flowEvents, realtimeEvents, webhookDeliveries } from '@stageline/db';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { BASE, db, labeledPayload, postWebhook, seedCluster, hasIsolatedTransactions } from '../helpers.ts';
+
+/** X-Hub-Signature-256 over raw bytes, with the test secret. */
+async function signBytes(bytes: Uint8Array): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('test-webhook-secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, bytes));
+  return `sha256=${[...mac].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
 
 async function storedFor(deliveryId: string) {
   const h = db();
@@ -132,6 +139,23 @@ describe('POST /github/webhook', () => {
       expect((await storedFor(delivery)).deliveries).toHaveLength(0);
     });
 
+    it.each<[string, Uint8Array]>([
+      ['an empty body', new Uint8Array(0)],
+      ['a body with a byte-order mark before the JSON', new TextEncoder().encode(`\uFEFF${body}`)],
+      ['a body with a UTF-16 byte-order mark', new Uint8Array([0xff, 0xfe, ...new TextEncoder().encode(body)])],
+      ['a body that is not UTF-8', new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])],
+    ])('answers a correctly signed but unreadable body (%s) with 400, not 401', async (_name, bytes) => {
+      const delivery = crypto.randomUUID();
+      const res = await SELF.fetch(`${BASE}/github/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': delivery, 'x-hub-signature-256': await signBytes(bytes) },
+        body: bytes,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_argument' } });
+      expect((await storedFor(delivery)).deliveries).toHaveLength(0);
+    });
+
     it('refuses a declared size above 25 MiB before reading', async () => {
       const res = await SELF.fetch(`${BASE}/github/webhook`, {
         method: 'POST',
@@ -164,6 +188,51 @@ describe('POST /github/webhook', () => {
       expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
       expect((await storedFor(delivery)).deliveries).toHaveLength(0);
     });
+  });
+
+  it('stores and decides a delivery whose strings hold NUL or a lone surrogate like any other', async () => {
+    // Legal JSON that GitHub content can carry; Postgres refuses both in jsonb and NUL in text.
+    const payload = labeledPayload({ issueNumber: 77 });
+    (payload.issue as Record<string, unknown>).title = 'a\u0000b';
+    (payload.issue as Record<string, unknown>).body = 'a\ud800b \udc00 \ud83d\ude00';
+    payload['key\u0000with\ud800'] = ['x\u0000', { 'y\udfff': 'z' }];
+    const text = JSON.stringify(payload);
+    expect(text).toContain('\\u0000');
+    expect(text).toContain('\\ud800');
+    const delivery = crypto.randomUUID();
+    const res = await postWebhook(text, { delivery });
+    expect(res.status).toBe(202);
+    const answer = await res.json<{ status: string; runId: string }>();
+    expect(answer.status).toBe('accepted');
+    const { deliveries, runs } = await storedFor(delivery);
+    expect(deliveries).toHaveLength(1);
+    expect(runs.map((r) => r.id)).toEqual([answer.runId]);
+    const stored = deliveries[0]?.payload as Record<string, unknown>;
+    expect(stored.issue).toMatchObject({ title: 'a\uFFFDb', body: 'a\uFFFDb \uFFFD \ud83d\ude00' });
+    expect(stored['key\uFFFDwith\uFFFD']).toEqual(['x\uFFFD', { 'y\uFFFD': 'z' }]);
+    // A redelivery is recognised as the same delivery.
+    const again = await postWebhook(text, { delivery });
+    expect([again.status, await again.json()]).toEqual([200, { status: 'duplicate' }]);
+  });
+
+  it('stores every one of 200 distinct deliveries that arrive at once over 40 repositories', async () => {
+    // Unbound repositories: each delivery is recorded as ignored, each repository
+    // through its own inbox, so up to 40 database sessions write at the same time.
+    const sent = Array.from({ length: 200 }, (_, i) => ({ delivery: crypto.randomUUID(), repoId: 880_000 + (i % 40) }));
+    const answers = await Promise.all(
+      sent.map(async ({ delivery, repoId }) => {
+        const res = await postWebhook(JSON.stringify(labeledPayload({ repoId })), { delivery });
+        return `${res.status} ${JSON.stringify(await res.json())}`;
+      }),
+    );
+    expect(answers.filter((a) => a !== '200 {"status":"ignored","reason":"repository_not_bound_for_issue_label"}')).toEqual([]);
+    const h = db();
+    try {
+      const rows = await h.db.select({ id: webhookDeliveries.deliveryId }).from(webhookDeliveries).where(inArray(webhookDeliveries.deliveryId, sent.map((s) => s.delivery)));
+      expect(rows).toHaveLength(200);
+    } finally {
+      await h.close();
+    }
   });
 
   it('routes a run to the cluster of its project', async () => {

@@ -1,0 +1,67 @@
+/**
+ * Values bound for a jsonb column. JSON (and so a GitHub payload) may carry
+ * two things Postgres refuses in jsonb: the character U+0000 (SQLSTATE
+ * 22P05 "unsupported Unicode escape sequence") and an unpaired UTF-16
+ * surrogate such as "\ud800" (22P02 / 22021). Either would turn a correctly
+ * signed delivery into a statement error. Both are replaced with U+FFFD,
+ * in strings and in object keys, at any depth; everything else is kept as is.
+ * (Two keys that differ only there become one; the last wins, as in JSON.parse.)
+ */
+
+const REPLACEMENT = '\uFFFD';
+/**
+ * NUL or a lone surrogate. With the `u` flag a well-formed surrogate pair is
+ * one code point above U+FFFF, so the surrogate range matches only unpaired halves.
+ */
+const UNSAFE = /[\u0000\uD800-\uDFFF]/gu;
+const UNSAFE_TEST = /[\u0000\uD800-\uDFFF]/u;
+
+/** The string with NUL and lone surrogates replaced by U+FFFD (the same string when it has none). */
+export function jsonbSafeString(text: string): string {
+  return UNSAFE_TEST.test(text) ? text.replace(UNSAFE, REPLACEMENT) : text;
+}
+
+/**
+ * A copy of `value` that Postgres accepts as jsonb. Objects and arrays are
+ * copied only where something changed below them, so a clean payload costs
+ * one walk and no allocation. Values JSON cannot hold are left to
+ * JSON.stringify as usual (undefined members drop out).
+ */
+export function jsonbSafe<T>(value: T): T {
+  return safe(value) as T;
+}
+
+function safe(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return jsonbSafeString(value);
+  }
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      const next = safe(item);
+      if (next !== item && out === null) {
+        out = value.slice(0, i);
+      }
+      out?.push(next);
+    }
+    return out ?? value;
+  }
+  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    // toJSON (a Date, a class with its own JSON form) decides its own text; apply it first.
+    const source = typeof (value as { toJSON?: unknown }).toJSON === 'function' ? (value as { toJSON(): unknown }).toJSON() : value;
+    if (source !== value) {
+      return safe(source);
+    }
+    let changed = false;
+    const entries: [string, unknown][] = [];
+    for (const [key, item] of Object.entries(value)) {
+      const k = jsonbSafeString(key);
+      const v = safe(item);
+      changed ||= k !== key || v !== item;
+      entries.push([k, v]);
+    }
+    return changed ? Object.fromEntries(entries) : value;
+  }
+  return value;
+}
