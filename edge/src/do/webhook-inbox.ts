@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createWarmPool } from '../db/warm-pool.ts';
 import { DependencyUnavailableError, ingestWebhook, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
+import { jsonbSafe } from '../db/jsonb.ts';
 import { isGitHubAppConfigured, readGitHubAppSettings, readSettings } from '../env.ts';
 import { createGitHubApp } from '../github/github-app.ts';
 import { createPermissionPort } from '../github/permission-port.ts';
@@ -239,7 +240,8 @@ export class WebhookInbox extends DurableObject<Env> {
       const text = chunkKeys(sequence, entry.chunks)
         .map((key) => parts.get(key) ?? '')
         .join('');
-      outcome = await this.apply({ deliveryId: entry.deliveryId, event: entry.event, payload: JSON.parse(text), receivedAt: new Date(entry.receivedAt) });
+      // jsonbSafe: entries queued before the route made payloads safe may still hold NUL or lone surrogates.
+      outcome = await this.apply({ deliveryId: entry.deliveryId, event: entry.event, payload: jsonbSafe(JSON.parse(text)), receivedAt: new Date(entry.receivedAt) });
     } catch (error) {
       return this.drainFailed(sequence, entry, error);
     }
