@@ -13,7 +13,9 @@ const REPLACEMENT = '\uFFFD';
  * NUL or a lone surrogate. With the `u` flag a well-formed surrogate pair is
  * one code point above U+FFFF, so the surrogate range matches only unpaired halves.
  */
+// oxlint-disable-next-line no-control-regex -- NUL is exactly what jsonb refuses.
 const UNSAFE = /[\u0000\uD800-\uDFFF]/gu;
+// oxlint-disable-next-line no-control-regex -- as above.
 const UNSAFE_TEST = /[\u0000\uD800-\uDFFF]/u;
 
 /** The string with NUL and lone surrogates replaced by U+FFFD (the same string when it has none). */
