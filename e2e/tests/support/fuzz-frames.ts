@@ -359,8 +359,8 @@ function httpCase(rng: Rng, index: number, who: Who, ctx: FrameContext): HttpCas
         break;
     }
   }
-  if (allowed[0] === 200 && body.length > MAX_FRAME_BYTES * 4) {
-    // agent-connect.ts caps a batch at four frames' worth of text.
+  if (body.length > MAX_FRAME_BYTES * 4) {
+    // agent-connect.ts caps a batch at four frames' worth of text, before it reads the JSON.
     allowed = [413];
   }
   if (rng.chance(0.08)) {
