@@ -120,8 +120,10 @@ describe('webhook ingress under fuzzing', () => {
         status = undefined;
       }
       if (a.readable && a.originalStored) {
-        if (a.status !== 200 || status !== 'duplicate') {
-          failures.push(`redelivery of stored case ${a.duplicateOf} not answered 200 duplicate: ${describeAnswer(a)}`);
+        // While the repository's inbox holds a backlog it queues without reading Postgres; the drain then finds the duplicate.
+        const told = (a.status === 200 && status === 'duplicate') || (a.status === 202 && status === 'queued');
+        if (!told) {
+          failures.push(`redelivery of stored case ${a.duplicateOf} not answered 200 duplicate (or 202 queued): ${describeAnswer(a)}`);
         }
       } else if (!a.allowed.includes(a.status)) {
         failures.push(`unexpected status: ${describeAnswer(a)}`);
