@@ -1,6 +1,6 @@
 import { defineConfig } from 'drizzle-kit';
 
-// `casing` must match the drizzle() calls in edge/src/db/client.ts (STYLE.md §4).
+// `casing` must match the drizzle() calls in edge/src/db/client.ts.
 export default defineConfig({
   dialect: 'postgresql',
   schema: './src/schema',

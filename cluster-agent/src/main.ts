@@ -1,9 +1,9 @@
 /**
- * Process entry: the only module that touches `process` (STYLE.md §4). Parses
+ * Process entry: the only module that touches `process`. Parses
  * the environment, turns SIGTERM/SIGINT into an abort, and sets the exit code:
  * a bad config or a start-up failure exits 1 so Kubernetes restarts the pod.
  *
- * `--sweep-once` (the chart's optional CronJob, domain.md §5.8) runs one
+ * `--sweep-once` (the chart's optional CronJob, docs/domain.md §5.8) runs one
  * namespace sweep, prints its JSON summary line and exits 0; a sweep the edge
  * could not be asked for deletes nothing and still exits 0 (the next run
  * tries again), a Kubernetes failure exits 1.

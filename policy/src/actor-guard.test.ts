@@ -4,7 +4,7 @@ import { guardActor, type ActorFacts } from './actor-guard.ts';
 
 const human: ActorFacts = { senderType: 'User', senderLogin: 'octocat', permission: null, projectRole: null };
 
-describe('guardActor (domain.md §2.6)', () => {
+describe('guardActor (docs/domain.md §2.6)', () => {
   it.each([
     [{ senderType: 'Bot' }, 'sender_type_bot_not_permitted'],
     [{ senderType: 'Organization' }, 'sender_type_organization_not_permitted'],

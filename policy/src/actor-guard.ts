@@ -1,5 +1,5 @@
 /**
- * Who may start an agent (domain.md §2.6, applied to every trigger source).
+ * Who may start an agent (docs/domain.md §2.6, applied to every trigger source).
  * The edge supplies the facts — the sender from the verified payload, the
  * sender's repository permission from the GitHub API (cached briefly) and the
  * project membership from Postgres — and this decides, with a stable reason.

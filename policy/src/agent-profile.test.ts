@@ -4,7 +4,7 @@ import { DEFAULT_LABEL_CATALOG as C } from './label-catalog.ts';
 
 const defaults = { model: 'gpt-5.4', reasoningEffort: 'high' };
 
-describe('resolveAgentProfile (domain.md §2.4)', () => {
+describe('resolveAgentProfile (docs/domain.md §2.4)', () => {
   it('falls back to the defaults', () => {
     expect(resolveAgentProfile([], C, defaults)).toEqual({ ok: true, value: { model: 'gpt-5.4', modelSource: 'agent_default', reasoningEffort: 'high', reasoningSource: 'agent_default' } });
   });

@@ -18,7 +18,7 @@ export interface AgentProfile {
 export type ProfileResult = { ok: true; value: AgentProfile } | { ok: false; reason: 'multiple_model_labels' | 'multiple_reasoning_labels'; message: string };
 
 /**
- * Model and reasoning effort for a run (domain.md §2.4), each group on its
+ * Model and reasoning effort for a run (docs/domain.md §2.4), each group on its
  * own: the first level with any label of the group decides; two labels of the
  * group at that level are a conflict. Normal runs pass PR → issue → last run;
  * a review-driven revise passes issue → PR → last run.

@@ -3,7 +3,7 @@ import { resolveAgentProfile, type AgentProfile, type ProfileLevel } from './age
 import type { LabelCatalog, RuntimeMode } from './label-catalog.ts';
 import type { RunIntent, Thread } from './route-delivery.ts';
 
-/** What the issue's earlier runs left behind (domain.md §2.9 "candidate lineage"). */
+/** What the issue's earlier runs left behind (docs/domain.md §2.9 "candidate lineage"). */
 export interface IssueLineage {
   /** Namespace of the latest run of this issue that had one (the candidate). */
   candidateNamespace: string | null;
@@ -51,7 +51,7 @@ export type RunDecision =
   | { kind: 'retry'; reason: string };
 
 /**
- * The guards that need more than the payload (domain.md §2.6–§2.9): the actor,
+ * The guards that need more than the payload (docs/domain.md §2.6–§2.9): the actor,
  * the issue's lineage, discussion exclusivity and the agent profile.
  */
 export function decideRun(intent: RunIntent, facts: RunFacts, catalog: LabelCatalog): RunDecision {

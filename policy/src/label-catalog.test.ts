@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LABEL_CATALOG, findTriggerLabel, LEGACY_LABELS, withLabelNames } from './label-catalog.ts';
 
-// domain.md §2.2, transcribed row by row: label, trigger_kind, agent_key, runtime (shipped services.yaml),
+// docs/domain.md §2.2, transcribed row by row: label, trigger_kind, agent_key, runtime mode,
 // write scope, prompt kind, PR in output.
 const TABLE: [string, string, string, string, string, string, boolean][] = [
   ['run:intake', 'intake', 'pm', 'code-only', 'markdown_only', 'work', true],

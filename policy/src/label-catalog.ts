@@ -1,5 +1,5 @@
 /**
- * The label taxonomy as data (domain.md §2.1–§2.4; STYLE.md §2: catalogs are
+ * The label taxonomy as data (docs/domain.md §2.1–§2.4; catalogs are
  * data, not switches). Every label has a stable id (its default name) and a
  * configurable name; matching is case-insensitive and trimmed. The rules that
  * read the catalog live in evaluate-trigger.ts and its helpers.
@@ -56,7 +56,7 @@ export interface LabelCatalog {
   reasonings: readonly ValueLabel[];
 }
 
-/** One row per stage: [stage, agent, runtime (code default → shipped services.yaml), scope, PR, placement]. */
+/** One row per stage: [stage, agent, runtime mode, scope, PR, placement]. */
 const STAGES: readonly [string, string, RuntimeMode, WriteScope, boolean, Placement][] = [
   ['intake', 'pm', 'code-only', 'markdown_only', true, 'candidate'],
   ['vision', 'pm', 'code-only', 'markdown_only', true, 'candidate'],
@@ -113,10 +113,10 @@ export const DEFAULT_LABEL_CATALOG: LabelCatalog = {
   reasonings: REASONING_VALUES.map(([suffix, value]) => ({ id: `[ai-reasoning-${suffix}]`, label: `[ai-reasoning-${suffix}]`, value })),
 };
 
-/** The label `run:debug` of the original is retired (ADR-0005): never a trigger. */
+/** The label `run:debug` is retired (docs/domain.md §5.7): never a trigger. */
 export const LEGACY_LABELS: readonly string[] = ['run:debug'];
 
-/** Label matching is case-insensitive and trimmed (domain.md §2.1). */
+/** Label matching is case-insensitive and trimmed (docs/domain.md §2.1). */
 export function normalizeLabel(name: string): string {
   return name.trim().toLowerCase();
 }

@@ -1,10 +1,10 @@
 /**
  * Kubernetes name and label syntax as plain string functions (the shape of
  * buildkite's agenttags). kubernetes-models validates schemas but not name
- * formats, so the checks the API server would make live here (STYLE.md §2).
+ * formats, so the checks the API server would make live here.
  */
 
-/** Every Stageline label and annotation key hangs off this prefix (domain.md renames). */
+/** Every Stageline label and annotation key hangs off this prefix (docs/domain.md §5). */
 export const LABEL_PREFIX = 'stageline.dev';
 
 /** The `managed-by` value written on every object the cluster-agent owns. */
@@ -39,7 +39,7 @@ export function isLabelKey(key: string): boolean {
 }
 
 /**
- * "compact" of domain.md §5.2: lower-case, keep [a-z0-9] only, truncate.
+ * "compact" of docs/domain.md §5.2: lower-case, keep [a-z0-9] only, truncate.
  * @example compactId('3F2a-9b_c.d', 4) === '3f2a'
  */
 export function compactId(value: string, max: number): string {

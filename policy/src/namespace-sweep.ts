@@ -1,5 +1,5 @@
 /**
- * The namespace TTL sweep as a pure plan (domain.md §5.8, Stageline decision:
+ * The namespace TTL sweep as a pure plan (docs/domain.md §5.8:
  * expiry deletes). The cluster-agent lists namespaces, asks the edge which run
  * ids are still active, and deletes only what this plan says. Anything not
  * provably ours — wrong managed-by, another installation, outside the prefix,

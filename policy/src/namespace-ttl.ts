@@ -1,5 +1,5 @@
 /**
- * Role-based retention of run namespaces (domain.md §5.7, ADR-0005): the lease
+ * Role-based retention of run namespaces (docs/domain.md §5.7): the lease
  * is `now + ttl(agent_key)`, written as annotations on the namespace; a
  * `:revise` run reuses the issue's namespace and extends it from now.
  */
@@ -29,7 +29,7 @@ export function namespaceTtlSeconds(agentKey: string, config: NamespaceTtlConfig
 }
 
 /**
- * Go's time.Duration text, as the original wrote it.
+ * The lease TTL annotation's duration text (Go's time.Duration format).
  * @example formatDuration(86400) === '24h0m0s'
  */
 export function formatDuration(totalSeconds: number): string {

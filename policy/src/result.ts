@@ -1,7 +1,7 @@
 /**
  * A tiny Result type for expected outcomes. Policy functions never throw for
  * business reasons; they return `err(...)` with a tagged error instead, so every
- * boundary maps errors to the wire in one exhaustive switch (STYLE.md §5).
+ * boundary maps errors to the wire in one exhaustive switch.
  */
 export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 

@@ -4,7 +4,7 @@ import { resolveReviewStage, reviewRunIntent, type ReviewHistory } from './revie
 
 const none: ReviewHistory = { prLabels: [], linkedIssues: [], issueLabels: null, lastPullRequestRunKind: null, lastIssueRunKind: null };
 
-describe('resolveReviewStage (domain.md §2.8 resolver chain)', () => {
+describe('resolveReviewStage (docs/domain.md §2.8 resolver chain)', () => {
   it('takes the one stage on the PR first, as its revise label', () => {
     expect(resolveReviewStage({ ...none, prLabels: ['run:design', 'bug'], linkedIssues: [4], issueLabels: ['run:plan'] }, C)).toMatchObject({ ok: true, source: 'pr_labels', issueNumber: 4, trigger: { label: 'run:design:revise', triggerKind: 'design_revise' } });
     expect(resolveReviewStage({ ...none, prLabels: ['run:qa:revise'] }, C)).toMatchObject({ ok: true, trigger: { label: 'run:qa:revise' } });

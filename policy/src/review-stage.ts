@@ -1,7 +1,7 @@
 import { triggerLabelsIn, type LabelCatalog, type TriggerLabel } from './label-catalog.ts';
 import type { RunIntent } from './route-delivery.ts';
 
-/** Stages a review-driven revise may resolve to (domain.md §2.8): not rethink, not ai-repair. */
+/** Stages a review-driven revise may resolve to (docs/domain.md §2.8): not rethink, not ai-repair. */
 export const REVIEW_STAGES: readonly string[] = ['intake', 'vision', 'prd', 'arch', 'design', 'plan', 'dev', 'doc-audit', 'qa', 'release', 'postdeploy', 'ops', 'self-improve'];
 
 /** What the edge loads from labels and run history for one changes_requested review. */

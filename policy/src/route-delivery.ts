@@ -1,7 +1,7 @@
 import { findTriggerLabel, hasLabel, triggerLabelsIn, type LabelCatalog, type TriggerLabel } from './label-catalog.ts';
 
 /**
- * What the edge reads from one verified webhook delivery (domain.md §2.5).
+ * What the edge reads from one verified webhook delivery (docs/domain.md §2.5).
  * Only payload facts: whatever needs the GitHub API or Postgres (the sender's
  * permission, run history) is asked for by the route and supplied to
  * decideRun / resolveReviewStage afterwards.
@@ -69,7 +69,7 @@ export type Route =
 const ignore = (reason: string, detail: string): Route => ({ kind: 'ignore', reason, reasons: [detail] });
 
 /**
- * Route a delivery (domain.md §2.5 table, §2.7 payload-only conflicts).
+ * Route a delivery (docs/domain.md §2.5 table, §2.7 payload-only conflicts).
  * @example
  * routeDelivery({ ...facts, event: 'issues', action: 'labeled', labelName: 'run:plan' }, DEFAULT_LABEL_CATALOG).kind === 'run'
  */
@@ -87,7 +87,7 @@ export function routeDelivery(facts: DeliveryFacts, catalog: LabelCatalog): Rout
     case 'installation_repositories':
       return routeInstallation(facts);
     default:
-      // push (the original's self-deploy is not Stageline's, §2.2), ping and the rest.
+      // push (Stageline never deploys itself from a webhook, §2.2), ping and the rest.
       return ignore('event_not_routed', `event ${facts.event} starts no run`);
   }
 }

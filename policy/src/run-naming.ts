@@ -1,6 +1,6 @@
 import { compactId, toDns1123Label } from './label-syntax.ts';
 
-/** Default run namespace prefix (`STAGELINE_RUN_NAMESPACE_PREFIX`, Appendix B). */
+/** Default run namespace prefix (`STAGELINE_RUN_NAMESPACE_PREFIX`, docs/domain.md Appendix B). */
 export const DEFAULT_NAMESPACE_PREFIX = 'stageline-issue';
 
 export interface NamespaceNameInput {
@@ -11,7 +11,7 @@ export interface NamespaceNameInput {
 }
 
 /**
- * Namespace name of domain.md §5.2: `<prefix>-<project 12>-i<issue>-r<run 12>`,
+ * Namespace name of docs/domain.md §5.2: `<prefix>-<project 12>-i<issue>-r<run 12>`,
  * or `<prefix>-run-<run 12>` without an issue; DNS-label sanitised (≤ 63),
  * falling back to `stageline-run`.
  * @example runNamespaceName({ projectId: 'p-1', issueNumber: 7, runId: 'r-1' }) === 'stageline-issue-p1-i7-rr1'
@@ -27,7 +27,7 @@ export function runNamespaceName(input: NamespaceNameInput): string {
 }
 
 /**
- * Deterministic Job name per attempt (domain.md renames): creating it twice is
+ * Deterministic Job name per attempt (docs/domain.md §5.2): creating it twice is
  * an AlreadyExists, which the agent treats as adoption.
  * @example runJobName('3f2a9b1c-0000-4000-8000-000000000001', 1) === 'stageline-run-3f2a9b1c000040008000-1'
  */

@@ -1,6 +1,6 @@
 /**
  * Version of the shared rules. The cluster-agent refuses an edge whose major
- * differs (domain.md §3.5): both sides must evaluate the same policy.
+ * differs (docs/domain.md §3.5): both sides must evaluate the same policy.
  */
 export const POLICY_VERSION = '1.1.0';
 

@@ -41,6 +41,14 @@ describe('decodeAgentFrame', () => {
     expect(!r.ok && r.error.ref).toBe(ref);
   });
 
+  it.each([
+    { type: 'log.append', id: 'f8', runId, epoch: 2, seq: 2 ** 31, lines: ['x'] },
+    { type: 'run.status', id: 'f9', runId, epoch: 2 ** 31, status: 'succeeded' },
+  ])('rejects numbers a Postgres integer cannot hold ($type)', (frame) => {
+    const r = decodeAgentFrame(JSON.stringify(frame));
+    expect(r.ok).toBe(false);
+  });
+
   it('rejects frames above the size cap before parsing', () => {
     const big = JSON.stringify({ type: 'claim', id: 'b', limit: 1, pad: 'x'.repeat(MAX_FRAME_BYTES) });
     const r = decodeAgentFrame(big);

@@ -14,7 +14,9 @@ export const MAX_FRAME_BYTES = 256 * 1024;
 
 const frameId = z.string().min(1).max(64);
 const runId = z.uuid();
-const epoch = z.number().int().nonnegative();
+/** Epochs and sequence numbers are Postgres `integer` columns: larger values are malformed, not storable. */
+const PG_INT_MAX = 2_147_483_647;
+const epoch = z.number().int().nonnegative().max(PG_INT_MAX);
 
 export const observedJobSchema = z.object({
   runId,
@@ -64,7 +66,7 @@ export const logAppendFrame = z.object({
   runId,
   epoch,
   /** Per-run sequence of this chunk, from 0; a chunk is stored once. */
-  seq: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative().max(PG_INT_MAX),
   lines: z.array(z.string().max(16 * 1024)).min(1).max(500),
 });
 
@@ -93,7 +95,7 @@ export type RunsQueryFrame = z.infer<typeof runsQueryFrame>;
 export type AgentFrame = z.infer<typeof agentFrameSchema>;
 export type ObservedJob = z.infer<typeof observedJobSchema>;
 
-/** The projection of a run the cluster needs (domain.md §3.4: no raw payload). */
+/** The projection of a run the cluster needs (docs/domain.md §3.4: no raw payload). */
 export const claimedRunSchema = z.object({
   runId,
   correlationId: z.string().min(1).max(200),
@@ -125,7 +127,7 @@ export const claimedRunSchema = z.object({
   /** When the run was queued (its row was created): the agent measures queue-to-Job time. */
   queuedAt: z.iso.datetime().nullable().default(null),
   /**
-   * How the edge's policy resolved the launch (domain.md §2.2–§2.4, §2.9): the
+   * How the edge's policy resolved the launch (docs/domain.md §2.2–§2.4, §2.9): the
    * Job's environment tells the runner. Null from edges before 1.3.
    */
   launch: z
@@ -198,7 +200,7 @@ export const edgeFrameSchema = z.discriminatedUnion('type', [
     reason: z.string().max(500),
   }),
   /**
-   * The issue was closed (domain.md §5.8): delete the namespaces this
+   * The issue was closed (docs/domain.md §5.8): delete the namespaces this
    * installation retains for it. Its active runs were canceled first.
    */
   z.object({

@@ -16,7 +16,7 @@ export function App() {
   const store = createRunStore();
   const feed = createRunFeed({ store, log, location: window.location });
 
-  // ORIG reconnects on focus/online/visibility instead of waiting out the backoff.
+  // Reconnect at once on focus/online/visibility instead of waiting out the backoff (docs/domain.md §8.4).
   const retry = (): void => {
     if (document.visibilityState === 'visible') {
       feed.retryNow();

@@ -1,5 +1,5 @@
 /**
- * The only reader of `import.meta.env` (STYLE.md §4). The console needs no
+ * The only reader of `import.meta.env`. The console needs no
  * build-time URLs: the edge serves it on the same origin, so API and socket
  * paths are relative.
  */

@@ -3,7 +3,7 @@
  * the same headers as the upgrade and `{ frames: AgentFrame[] }`; the edge
  * answers `200 { frames: EdgeFrame[] }`, which are handled exactly like socket
  * frames. This keeps claims and reports flowing through proxies that break
- * WebSockets (domain.md §3.5: "claims by HTTP polling when the socket is down").
+ * WebSockets (docs/domain.md §3.5).
  */
 import { err, ok, type Result } from '@stageline/policy';
 import { decodeEdgeFrame, encodeFrame, type AgentFrame, type EdgeFrame, type FrameError } from '@stageline/protocol';

@@ -1,6 +1,6 @@
 /**
  * `runs.query` → `runs.state`: the namespace sweeper asks the edge which runs
- * are still active before it deletes anything (domain.md §5.8). Over the
+ * are still active before it deletes anything (docs/domain.md §5.8). Over the
  * socket an answer is matched by `ref`; over HTTP the query rides in a batch
  * behind a hello. No answer (timeout, socket lost, HTTP error) is
  * `undefined`, and the caller then deletes nothing.

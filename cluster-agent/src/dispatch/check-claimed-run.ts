@@ -1,5 +1,5 @@
 /**
- * The agent re-checks a claimed run before it touches the cluster (domain.md
+ * The agent re-checks a claimed run before it touches the cluster (docs/domain.md
  * §3.5, "both sides evaluate"): the fields that become label values must be
  * valid ones, and the derived names must be DNS labels.
  */

@@ -2,7 +2,7 @@
  * Turns claimed (or still-held) runs into Kubernetes objects and reports what
  * happens to them.
  *
- * RUN FLOW (one per run; domain.md §3.5, §5)
+ * RUN FLOW (one per run; docs/domain.md §3.5, §5)
  *   claim.result / welcome.heldRuns ─► materializeRun (policy re-check, namespace, RBAC, quota,
  *     limits, network policy, run Secret) ─► ensureJob (create, or adopt on takeover/resume)
  *     ─► the Job owns the Secret ─► run.status running {jobName, namespace}

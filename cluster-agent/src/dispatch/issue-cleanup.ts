@@ -1,6 +1,5 @@
 /**
- * Issue closed (domain.md §5.8, "issue closed/deleted → delete retained
- * namespaces of all runs of that issue"): the edge has already canceled the
+ * Issue closed or deleted (docs/domain.md §5.8): the edge has already canceled the
  * issue's active runs; this deletes the namespaces this installation retains
  * for the issue. Only namespaces that are provably ours are touched, and each
  * delete is guarded by the uid and resourceVersion just read.

@@ -1,5 +1,5 @@
 /**
- * Namespace lease keepalive (domain.md §5.7 rule 4; Stageline: every
+ * Namespace lease keepalive (docs/domain.md §5.7 rule 4: every
  * heartbeat while a run is held): re-write the lease annotations from now.
  * Only a namespace of this installation that is not terminating is touched,
  * and the patch carries the resourceVersion it was checked at.

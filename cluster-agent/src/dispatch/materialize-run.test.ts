@@ -33,7 +33,7 @@ function ns(name: string, expiresAt: string, change: Partial<NamespaceSnapshot> 
   };
 }
 
-describe('pickReusableNamespace (domain.md §5.7 rule 5)', () => {
+describe('pickReusableNamespace (docs/domain.md §5.7 rule 5)', () => {
   it.each<[string, NamespaceSnapshot[], string | undefined]>([
     ['none', [], undefined],
     ['the one with the latest lease wins', [ns('stageline-issue-a', '2026-06-01T13:00:00Z'), ns('stageline-issue-b', '2026-06-02T00:00:00Z')], 'stageline-issue-b'],

@@ -1,5 +1,5 @@
 /**
- * Everything a claimed run needs before its Job (domain.md §5.2–§5.4, §5.7),
+ * Everything a claimed run needs before its Job (docs/domain.md §5.2–§5.4, §5.7),
  * idempotent so a resumed or taken-over run converges instead of failing:
  *
  *   policy re-check ─► where does the run live?
@@ -87,7 +87,7 @@ async function chooseNamespace(run: ClaimedRun, own: { namespace: string; jobNam
   const candidate = run.launch?.namespace ?? null;
   if (candidate !== null && run.issueNumber !== null) {
     // The edge named the issue's candidate from its run history (qa, release, revise:
-    // domain.md §2.9); it must still be ours, live and leased in the cluster.
+    // docs/domain.md §2.9); it must still be ours, live and leased in the cluster.
     const found = (await gateway.listNamespaces(candidateSelector(run, settings.installation, run.issueNumber))).filter((ns) => ns.name === candidate);
     const reusable = pickReusableNamespace(found, settings, now);
     if (reusable) {
@@ -113,7 +113,7 @@ export async function materializeRun(run: ClaimedRun, gateway: KubeGateway, sett
   const { namespace, placement } = await chooseNamespace(run, own.value, gateway, settings, now);
   if (run.jobName !== null && placement !== 'existing_job') {
     // The edge saw this attempt's Job start, and it is gone (finished and collected,
-    // or deleted): starting it again would run the coding agent twice (domain.md §3.3).
+    // or deleted): starting it again would run the coding agent twice (docs/domain.md §3.3).
     return err({ code: 'job_not_found', message: `Job ${run.jobName} of this attempt no longer exists` });
   }
   const ttlSeconds = namespaceTtlSeconds(run.agentKey, settings.namespaceTtl);

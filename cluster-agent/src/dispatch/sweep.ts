@@ -1,5 +1,5 @@
 /**
- * The namespace TTL sweep (domain.md §5.8, Stageline decision: expiry
+ * The namespace TTL sweep (docs/domain.md §5.8: expiry
  * deletes), run every reconcile tick and once by `--sweep-once`.
  *
  *   list namespaces (policy SWEEP_SELECTOR) ─► would any go? ─► busy namespaces (live run Jobs/Pods)

@@ -1,7 +1,7 @@
 /**
  * KubeGateway over @kubernetes/client-node 2.x, for a real API server or
  * kubesim. Create-or-adopt and create-or-merge-patch semantics make every call
- * safe to repeat after an agent restart or a takeover (domain.md §5.4:
+ * safe to repeat after an agent restart or a takeover (docs/domain.md §5.4:
  * "AlreadyExists on create = success"). Namespace calls are in
  * namespace-ops.ts, the shared Job and pod watches in job-watch.ts and
  * pod-watch.ts, pod log streams in pod-log-stream.ts.

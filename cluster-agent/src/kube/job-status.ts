@@ -1,6 +1,6 @@
 /**
  * Pure reading of Job and Namespace objects: terminal outcome from the
- * conditions (domain.md §5.4: `Complete` → succeeded, `Failed` with reason
+ * conditions (docs/domain.md §5.4: `Complete` → succeeded, `Failed` with reason
  * `DeadlineExceeded` → timed_out, other `Failed` → failed with reason and
  * message), the run-id/epoch labels the agent wrote, and the namespace fields
  * the sweep and the lease keepalive read. Pod conditions are in pod-health.ts.

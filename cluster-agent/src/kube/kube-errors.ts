@@ -45,7 +45,7 @@ export function describeKubeError(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-/** Wrap an API failure with what we were doing (STYLE.md §5: adapters throw Error with cause). */
+/** Wrap an API failure with what we were doing (adapters throw Error with cause). */
 export function kubeError(action: string, cause: unknown): Error {
   return new Error(`${action}: ${describeKubeError(cause)}`, { cause });
 }

@@ -13,7 +13,7 @@ import type { KubernetesObject, V1Job, V1Namespace, V1Pod } from '@kubernetes/cl
 import type { ObservedNamespace, Result } from '@stageline/policy';
 import type { PodView } from './pod-health.ts';
 
-/** Terminal state of a Job as the edge needs it (domain.md §5.4). */
+/** Terminal state of a Job as the edge needs it (docs/domain.md §5.4). */
 export type JobOutcome =
   | { status: 'succeeded' }
   | { status: 'failed'; reason: string }

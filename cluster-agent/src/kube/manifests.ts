@@ -1,5 +1,5 @@
 /**
- * Pure builders for the run's own objects (domain.md §5.2, §5.4): the
+ * Pure builders for the run's own objects (docs/domain.md §5.2, §5.4): the
  * namespace with its labels and lease annotations, the run Secret and the Job.
  * The per-namespace guard objects (RBAC, quota, limits, network policy) are in
  * namespace-manifests.ts. Names come from @stageline/policy. Tests compare
@@ -48,7 +48,7 @@ export function managedJobSelector(installation: string): string {
   return `${LABEL_KEYS.appManagedBy}=${MANAGED_BY},${LABEL_KEYS.installation}=${installation}`;
 }
 
-/** The two labels every object the agent creates carries (§5.2 Stageline decision). */
+/** The two labels every object the agent creates carries (docs/domain.md §5.2). */
 export function ownershipLabels(installation: string): Record<string, string> {
   return { [LABEL_KEYS.managedBy]: MANAGED_BY, [LABEL_KEYS.installation]: installation };
 }
@@ -121,7 +121,7 @@ export interface SecretInput {
   modelApiKey: string | undefined;
 }
 
-/** The run Secret (§5.4 Stageline decision): the run token and the model key, read through secretKeyRef. */
+/** The run Secret (docs/domain.md §5.4): the run token and the model key, read through secretKeyRef. */
 export function buildRunSecret(input: SecretInput): V1Secret {
   const data: Record<string, string> = { [SECRET_KEYS.mcpToken]: Buffer.from(input.run.runToken).toString('base64') };
   if (input.modelApiKey !== undefined) {

@@ -39,7 +39,7 @@ function toWire<T = Record<string, unknown>>(value: unknown): T {
   return JSON.parse(JSON.stringify(value).replace(/"_default":/g, '"default":')) as T;
 }
 
-describe('RBAC (domain.md §5.3)', () => {
+describe('RBAC (docs/domain.md §5.3)', () => {
   it('builds the candidate ServiceAccount, Role and RoleBinding', () => {
     expect(buildServiceAccount(input)).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata('stageline-runner') });
     expect(buildRunnerRole(input)).toEqual({

@@ -1,5 +1,5 @@
 /**
- * Pure builders for the guard objects of a run namespace (domain.md §5.3 and
+ * Pure builders for the guard objects of a run namespace (docs/domain.md §5.3 and
  * the issue's isolation requirements): ServiceAccount, Role and RoleBinding of
  * the run's profile, ResourceQuota, LimitRange and a NetworkPolicy that allows
  * no ingress and egress only to DNS and the configured public HTTPS ranges.

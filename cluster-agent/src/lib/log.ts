@@ -1,5 +1,5 @@
 /**
- * JSON-lines logger for the cluster-agent (STYLE.md §6): one object per line on
+ * JSON-lines logger for the cluster-agent: one object per line on
  * stdout with `ts`, `level`, `msg`, `component` and the context fields
  * (`clusterId`, `runId`, …). The only module allowed to use `console`.
  *

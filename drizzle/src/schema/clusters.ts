@@ -12,7 +12,7 @@ export const clusters = pgTable('clusters', {
   lastSeenAt: timestamp({ withTimezone: true }),
 });
 
-/** Liveness of each connected agent instance (replaces ORIG `worker_instances`). */
+/** Liveness of each connected agent instance (docs/domain.md §4.6). */
 export const clusterAgentInstances = pgTable('cluster_agent_instances', {
   instanceId: text().primaryKey(),
   clusterId: text()

@@ -1,6 +1,6 @@
 import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-/** Append-only audit log joined to runs by `correlation_id` (domain.md §3.11). */
+/** Append-only audit log joined to runs by `correlation_id` (docs/domain.md §3.11). */
 export const flowEvents = pgTable(
   'flow_events',
   {

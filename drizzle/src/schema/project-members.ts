@@ -1,12 +1,12 @@
 import { pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { projects } from './projects.ts';
 
-/** The project roles of domain.md §4.1 / §8.1. */
+/** The project roles of docs/domain.md §4.1 / §8.1. */
 export const PROJECT_ROLES = ['admin', 'read_write', 'read'] as const;
 
 /**
  * Stageline users' roles in a project, by GitHub login (lower-case). The actor
- * guard (domain.md §2.6) lets `admin` and `read_write` members start agents
+ * guard (docs/domain.md §2.6) lets `admin` and `read_write` members start agents
  * even without write permission on the repository.
  */
 export const projectMembers = pgTable(

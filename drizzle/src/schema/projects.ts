@@ -1,7 +1,7 @@
 import { bigint, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { clusters } from './clusters.ts';
 
-/** A project groups repositories and is bound to the cluster that runs its Jobs (domain.md §4.6). */
+/** A project groups repositories and is bound to the cluster that runs its Jobs (docs/domain.md §4.6). */
 export const projects = pgTable('projects', {
   id: uuid().primaryKey().defaultRandom(),
   slug: text().notNull().unique(),
@@ -10,16 +10,16 @@ export const projects = pgTable('projects', {
   /** Concurrent runs of this project (null: STAGELINE_SLOTS_PER_PROJECT). */
   slots: integer(),
   /**
-   * Label names of this project by stable id, over the defaults (domain.md §2.1:
+   * Label names of this project by stable id, over the defaults (docs/domain.md §2.1:
    * `{"run:dev": "ai:dev"}`); validated by the policy's `withLabelNames`.
    */
   labelNames: jsonb().$type<Record<string, string>>().notNull().default({}),
   /**
    * The GitHub App installation whose repositories this project takes: the
-   * installation events bind (and unbind) them (domain.md §2.5).
+   * installation events bind (and unbind) them (docs/domain.md §2.5).
    */
   githubInstallationId: bigint({ mode: 'number' }).unique(),
-  /** Claims serve projects round-robin by this time (domain.md §3.6 fair claiming). */
+  /** Claims serve projects round-robin by this time (docs/domain.md §3.6 fair claiming). */
   lastClaimedAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

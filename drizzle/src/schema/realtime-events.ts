@@ -1,7 +1,7 @@
 import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
- * Console event log (domain.md §8.4): written in the same transaction as the
+ * Console event log (docs/domain.md §8.4): written in the same transaction as the
  * change it describes; `id` is the clients' `last_event_id` cursor.
  */
 export const realtimeEvents = pgTable(

@@ -1,6 +1,6 @@
 /**
- * helm for the chart tests: the binary from tools/install-helm.sh (stack-notes
- * §7) or $HELM, run with throwaway config/cache dirs so nothing leaks into
+ * helm for the chart tests: the binary from tools/install-helm.sh
+ * or $HELM, run with throwaway config/cache dirs so nothing leaks into
  * $HOME. `renderChart` returns every non-empty rendered document as an object.
  */
 import { execFile } from 'node:child_process';

@@ -25,7 +25,7 @@ export interface ClaimedRow {
 }
 
 /**
- * Claim work for one agent instance (domain.md §3.5–3.6), in one transaction:
+ * Claim work for one agent instance (docs/domain.md §3.5–3.6), in one transaction:
  * 1. take over held runs (running or waiting) whose holder is gone (lease
  *    expired, or its instance stopped heartbeating) — they already hold a slot;
  * 2. then pending runs, fairly: each project's oldest run first, projects

@@ -13,8 +13,8 @@ export interface DbHandle {
 let configuredProxy: string | null = null;
 
 /**
- * Local development and tests reach Postgres through a WebSocket->TCP proxy
- * (stack-notes §5). Production leaves WS_PROXY empty and keeps Neon's defaults.
+ * Local development and tests reach Postgres through a WebSocket->TCP proxy.
+ * Production leaves WS_PROXY empty and keeps Neon's defaults.
  */
 function configureProxy(wsProxy: string): void {
   if (wsProxy === '' || configuredProxy === wsProxy) {
@@ -35,10 +35,9 @@ function configureProxy(wsProxy: string): void {
  * A pool per request in Workers (they cannot share sockets across requests);
  * Durable Objects may keep one for their lifetime.
  */
-export function createDb(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, opts: { max?: number; min?: number } = {}): DbHandle {
+export function createDb(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, opts: { max?: number; idleTimeoutMillis?: number } = {}): DbHandle {
   configureProxy(env.WS_PROXY);
-  // Clients above `min` are closed after 30 s idle; those up to `min` are kept without an idle timer.
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: opts.max ?? 4, min: opts.min ?? 0, idleTimeoutMillis: 30_000 });
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: opts.max ?? 4, idleTimeoutMillis: opts.idleTimeoutMillis ?? 30_000 });
   // workerd cuts a request's sockets when the request ends; an idle client then
   // reports "Network connection lost". The pool is per request, so that is expected.
   pool.on('error', () => undefined);

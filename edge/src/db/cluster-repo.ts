@@ -7,7 +7,7 @@ export async function findClusterByTokenHash(db: Db, tokenHash: string): Promise
   return row ?? null;
 }
 
-/** Record an agent instance as connected (domain.md §4.6 `cluster_agent_instances`). */
+/** Record an agent instance as connected (docs/domain.md §4.6 `cluster_agent_instances`). */
 export async function recordInstanceSeen(
   db: Db,
   input: { instanceId: string; clusterId: string; protocolVersion: string; agentVersion: string; now: Date; ttlSeconds: number },

@@ -9,7 +9,7 @@ export interface FlowEventInput {
   payload: Record<string, unknown>;
 }
 
-/** Append to the audit log (domain.md §3.11); always inside the change's transaction. */
+/** Append to the audit log (docs/domain.md §3.11); always inside the change's transaction. */
 export async function appendFlowEvent(tx: DbOrTx, event: FlowEventInput): Promise<void> {
   await tx.insert(flowEvents).values(event);
 }

@@ -67,3 +67,13 @@ function safe(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * An agent frame whose strings (log lines, versions, ids of runs) Postgres can
+ * store. The frame id is kept as sent: it is only echoed back as `ref`, and
+ * the agent matches its answer by it.
+ */
+export function storableFrame<T extends { id?: unknown }>(frame: T): T {
+  const safe = jsonbSafe(frame);
+  return safe === frame ? frame : { ...safe, id: frame.id };
+}

@@ -18,7 +18,7 @@ export interface RunStatusPayload {
 /** The console scope: one channel for every run until project RBAC arrives. */
 export const GLOBAL_SCOPE = 'global';
 
-/** Append a `run.status` event in the caller's transaction (domain.md §8.4 step 1). */
+/** Append a `run.status` event in the caller's transaction (docs/domain.md §8.4 step 1). */
 export async function appendRunStatusEvent(tx: DbOrTx, run: RunRow): Promise<RealtimeEvent> {
   const payload = { run: toRunDto(run) };
   const [row] = await tx

@@ -15,15 +15,18 @@ export interface WarmPool {
 /** How long a dropped pool stays open for the calls already using it. */
 const DRAIN_BEFORE_CLOSE_MS = 10_000;
 
+/** How long a warm pool keeps an idle client. */
+const WARM_IDLE_MS = 5_000;
+
 export function createWarmPool(env: Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>, max = 4, drainMs = DRAIN_BEFORE_CLOSE_MS): WarmPool {
   let handle: DbHandle | null = null;
   return {
     db() {
-      // One client stays without an idle timer: the pool arms one (setTimeout, then clearTimeout
-      // on the next checkout) on every release above `min`, about 1 ms of each delivery's
-      // profile (docs/benchmarks.md); the inbox applies one delivery at a time, so one client
-      // serves the hot path. Clients beyond it still close after 30 s idle.
-      handle ??= createDb(env, { max, min: 1 });
+      // Idle clients close after a few seconds: every repository has its own inbox object,
+      // so a client kept for an object's whole life would hold one session per repository
+      // ever seen (the embedded database has few). The idle timer this arms on each release
+      // costs about 4 % of an accepted delivery's profile (docs/benchmarks.md).
+      handle ??= createDb(env, { max, idleTimeoutMillis: WARM_IDLE_MS });
       return handle.db;
     },
     async reset() {

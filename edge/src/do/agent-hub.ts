@@ -3,6 +3,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { createEdgeRoot } from '../composition/root.ts';
 import { frameEffects } from '../domain/effects.ts';
 import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
+import { storableFrame as storable } from '../db/jsonb.ts';
 import { announceTargets, isGracefulShutdown, parseAgentSession } from './agent-hub-state.ts';
 import { markInstanceStopped } from '../db/cluster-repo.ts';
 
@@ -86,7 +87,8 @@ export class AgentHub extends DurableObject<Env> {
     }
     const { settings } = this.root;
     try {
-      const result = await handleAgentFrame(decoded.value, session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: this.pool.db(), now: new Date() });
+      // Frame strings (log lines, versions) may hold NUL or lone surrogates, which Postgres refuses.
+      const result = await handleAgentFrame(storable(decoded.value), session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: this.pool.db(), now: new Date() });
       ws.serializeAttachment(result.session);
       this.reply(ws, result.replies);
       const effects = frameEffects(result);

@@ -1,5 +1,5 @@
 /**
- * Pure rules of the console channel (domain.md §8.4): how a reconnecting
+ * Pure rules of the console channel (docs/domain.md §8.4): how a reconnecting
  * client catches up, and what goes on the wire.
  */
 import type { RealtimeEvent } from '../db/realtime-repo.ts';

@@ -1,13 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
-import { createWarmPool } from '../db/warm-pool.ts';
-import { DependencyUnavailableError, ingestWebhook, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
-import { jsonbSafe } from '../db/jsonb.ts';
-import { isGitHubAppConfigured, readGitHubAppSettings, readSettings } from '../env.ts';
-import { createGitHubApp } from '../github/github-app.ts';
+import { createEdgeRoot } from '../composition/root.ts';
+import { DependencyUnavailableError, ingestWebhook, type CancelAction, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
 import { createPermissionPort } from '../github/permission-port.ts';
-import { createLogger, parseLogLevel } from '../lib/log.ts';
-import { createRepositoryCache, type RepositoryCache } from './repository-cache.ts';
-import { notifyIngested } from './webhook-inbox-notify.ts';
+import { createRepositoryCache, type RepositoryCache } from '../db/repository-cache.ts';
+import { jsonbSafe } from '../db/jsonb.ts';
 import {
   APPLY_TIMEOUT_MS,
   ApplyTimeoutError,
@@ -36,15 +32,22 @@ import {
   type QueuedEntry,
 } from './webhook-inbox-state.ts';
 
-/** What the inbox answers the route: an ingest outcome, or the delivery was kept for later. */
+/**
+ * What the inbox answers its caller: what the delivery did (its effects were
+ * handed to the effect pipeline here, after the commit), or that it was kept
+ * for later.
+ */
 export type InboxAnswer =
-  | IngestOutcome
+  | { kind: 'duplicate' }
+  | { kind: 'accepted'; runId: string; clusterId: string | null; reasons: string[] }
+  | { kind: 'runs_canceled'; action: CancelAction; canceled: string[] }
+  | { kind: 'ignored'; reason: string }
   /** Postgres is unreachable (or earlier deliveries wait): kept in this object's storage. */
   | { kind: 'queued'; deliveryId: string; sequence: number; backlog: number }
   /** Postgres is unreachable and the queue is at its bound. */
   | { kind: 'inbox_full'; retryAfterSeconds: number; backlog: number };
 
-/** A revoked write permission stops starting agents within this long (domain.md §2.6 "cached briefly"). */
+/** A revoked write permission stops starting agents within this long (docs/domain.md §2.6 "cached briefly"). */
 const PERMISSION_TTL_MS = 60_000;
 
 /** Seconds a sender should wait after `inbox_full`. */
@@ -65,8 +68,9 @@ type DrainStep = 'continue' | 'stop' | 'empty';
  * The decisions live in webhook-inbox-state.ts; this class does the I/O.
  */
 export class WebhookInbox extends DurableObject<Env> {
-  private readonly log = createLogger({ component: 'webhook-inbox' }, parseLogLevel(this.env.STAGELINE_LOG_LEVEL));
-  private readonly pool = createWarmPool(this.env);
+  private readonly root = createEdgeRoot(this.env, { component: 'webhook-inbox' });
+  private readonly log = this.root.log;
+  private readonly pool = this.root.warmPool();
   private readonly repositories: RepositoryCache = createRepositoryCache(10_000);
   /** What ingest needs besides the database (settings, the cached sender-permission lookups); built on first use. */
   private options: IngestOptions | undefined;
@@ -117,8 +121,8 @@ export class WebhookInbox extends DurableObject<Env> {
   /** Built once per object: the settings do not change while it lives, and the permission cache must persist. */
   private ingestOptions(): IngestOptions {
     if (this.options === undefined) {
-      const settings = readSettings(this.env);
-      const app = isGitHubAppConfigured(this.env) ? createGitHubApp({ settings: readGitHubAppSettings(this.env), log: this.log, now: Date.now }) : undefined;
+      const { settings } = this.root;
+      const app = this.root.githubApp();
       this.options = {
         repositories: this.repositories,
         github: app === undefined ? undefined : createPermissionPort(app.client, { ttlMs: PERMISSION_TTL_MS, now: Date.now }),
@@ -150,11 +154,21 @@ export class WebhookInbox extends DurableObject<Env> {
       case 'apply':
         break;
     }
+    let outcome: IngestOutcome;
     try {
-      return await this.apply(delivery);
+      outcome = await this.apply(delivery);
     } catch (error) {
       return this.afterApplyError(delivery, error);
     }
+    return this.committed(outcome, delivery.deliveryId);
+  }
+
+  /** After the commit: hand the effects to the pipeline (it outlives the answer) and answer without them. */
+  private committed(outcome: IngestOutcome, deliveryId: string): InboxAnswer {
+    if (outcome.kind !== 'duplicate') {
+      this.ctx.waitUntil(this.root.effects.run(outcome.effects, this.log.with({ deliveryId })));
+    }
+    return toAnswer(outcome);
   }
 
   /** An apply failed: queue it if the database (or GitHub) was unreachable, else answer 5xx. */
@@ -164,7 +178,7 @@ export class WebhookInbox extends DurableObject<Env> {
     const next = decideAfterApplyError(this.meta, kind, utf8Bytes(text), INBOX_LIMITS);
     this.log.warn('ingest failed', { deliveryId: delivery.deliveryId, errorKind: kind, next, error: describeDbError(error) });
     if (next === 'fail') {
-      // 5xx as before. Not the original: drizzle's message quotes the query
+      // 5xx as before, without the driver's error: drizzle's message quotes the query
       // parameters (the payload), and the route logs what it gets.
       const { name, code } = describeDbError(error);
       throw new Error(`webhook ingest failed (${name}${code === undefined ? '' : ` ${code}`})`);
@@ -260,7 +274,7 @@ export class WebhookInbox extends DurableObject<Env> {
       backlog: meta.count,
       backlogBytes: meta.bytes,
     });
-    this.ctx.waitUntil(notifyIngested(this.env, outcome, this.log.with({ deliveryId: entry.deliveryId })));
+    this.committed(outcome, entry.deliveryId);
     if (meta.count === 0) {
       await this.ctx.storage.deleteAlarm();
       this.log.info('inbox drained', { backlog: 0, parked: meta.parked });
@@ -304,6 +318,19 @@ export class WebhookInbox extends DurableObject<Env> {
   private async commitMeta(meta: InboxMeta): Promise<void> {
     await this.ctx.storage.put(META_KEY, meta);
     this.meta = meta;
+  }
+}
+
+function toAnswer(outcome: IngestOutcome): InboxAnswer {
+  switch (outcome.kind) {
+    case 'duplicate':
+      return outcome;
+    case 'accepted':
+      return { kind: 'accepted', runId: outcome.runId, clusterId: outcome.clusterId, reasons: outcome.reasons };
+    case 'runs_canceled':
+      return { kind: 'runs_canceled', action: outcome.action, canceled: outcome.canceled };
+    case 'ignored':
+      return { kind: 'ignored', reason: outcome.reason };
   }
 }
 

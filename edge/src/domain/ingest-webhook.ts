@@ -234,6 +234,10 @@ async function decide(
   if (first.kind !== 'need_permission') {
     return { decision: first, activeDiscussion: context.activeDiscussion };
   }
+  if (opts.github !== undefined && onGitHub === null) {
+    // No installation in the payload: no one can ever be asked, so waiting would hold the repository's inbox forever.
+    return { decision: { kind: 'skip', reason: 'installation_missing', reasons: ['the delivery names no App installation, so the sender cannot be checked'] }, activeDiscussion: context.activeDiscussion };
+  }
   const permission: RepositoryPermission = opts.github && onGitHub ? await opts.github.permission(onGitHub, first.login) : 'unavailable';
   return { decision: decideRun(intent, { ...base, actor: { ...actor, permission } }, catalog), activeDiscussion: context.activeDiscussion };
 }

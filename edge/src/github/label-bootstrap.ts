@@ -1,5 +1,5 @@
 /**
- * Label bootstrap (domain.md §2.1 "github-sync", P2 onboarding): make every
+ * Label bootstrap (docs/domain.md §2.1): make every
  * label of the taxonomy exist in a repository, with its colour and
  * description. Idempotent: a second run over an unchanged repository only
  * lists labels.
@@ -19,7 +19,7 @@
  *   deleted. A user takes a label over by editing its description.
  */
 import type { LabelDefinition } from '@stageline/policy';
-import type { OutboxWriteInput } from '../do/github-outbox-state.ts';
+import type { OutboxWriteInput } from '../domain/github-writes.ts';
 import type { GitHubClient, GitHubError, Label, RepoRef } from './github-client.ts';
 
 /** Descriptions of labels the bootstrap wrote start with this (see policy labelDefinitions). */

@@ -5,7 +5,7 @@ import type { GitHubClient } from './github-client.ts';
 const KNOWN: readonly RepositoryPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
 
 /**
- * The actor guard's question to GitHub (domain.md §2.6), cached briefly per
+ * The actor guard's question to GitHub (docs/domain.md §2.6), cached briefly per
  * repository and login: a maintainer labelling ten issues costs one call,
  * and a revoked permission stops working within `ttlMs`. Failures are not
  * cached and answer `unavailable` (the delivery is retried, not refused).

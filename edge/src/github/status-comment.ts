@@ -1,5 +1,5 @@
 /**
- * The one status comment of a run (domain.md §10.2), rendered as a pure
+ * The one status comment of a run (docs/domain.md §10.2), rendered as a pure
  * function of its state. The hidden marker identifies the comment, so the
  * outbox edits it in place instead of posting another.
  */

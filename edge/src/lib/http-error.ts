@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** Error codes of domain.md §8.1 (the wire vocabulary). */
+/** Error codes of docs/domain.md §8.1 (the wire vocabulary). */
 export type ErrorCode =
   | 'invalid_argument'
   | 'unauthorized'

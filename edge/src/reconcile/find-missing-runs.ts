@@ -5,7 +5,7 @@
  *
  * Not a gap: pull requests (`run:*` starts runs from issues only), issues
  * with more than one `run:*` (a conflict the webhook already explained,
- * domain.md §2.7), issues asking `need:input` (a refusal already asked a
+ * docs/domain.md §2.7), issues asking `need:input` (a refusal already asked a
  * human), and issues touched within `graceMs` (their delivery may still be
  * queued in the webhook inbox).
  */

@@ -3,7 +3,7 @@
  * retry a delivery our edge failed to accept (a 5xx while Postgres and the
  * inbox were full, a timeout, a deploy gap); the reconciler asks for a
  * redelivery instead. Deliveries are grouped by GUID (`X-GitHub-Delivery`,
- * the same for the original and every redelivery): a GUID with any OK attempt
+ * the same for the first delivery and every redelivery): a GUID with any OK attempt
  * is done; otherwise its newest failed attempt is redelivered, at most
  * `maxAttempts` times per GUID and not more often than `retryAfterMs`.
  */

@@ -5,13 +5,13 @@
  * label (its actor is the sender the actor guard checks, its time makes the
  * delivery id). The id is deterministic — UUIDv5 over repository, issue,
  * label and labeled-at — so re-evaluating the same label event on every tick
- * stores one delivery and creates at most one run (domain.md §3.9: the
+ * stores one delivery and creates at most one run (docs/domain.md §3.9: the
  * delivery id is the correlation id).
  */
 import { normalizeLabel } from '@stageline/policy';
 import type { Issue, IssueEvent } from '../github/github-client.ts';
 
-/** RFC 4122 URL namespace (as domain.md §3.9 uses for its UUIDv5 keys). */
+/** RFC 4122 URL namespace (as docs/domain.md §3.9 uses for its UUIDv5 keys). */
 const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 
 /** The newest `labeled` event adding `label` (case-insensitive), or null. */

@@ -2,6 +2,7 @@ import { decodeAgentFrame, MAX_FRAME_BYTES, type EdgeFrame } from '@stageline/pr
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { agentHubOf } from '../composition/durable-objects.ts';
+import { storableFrame as storable } from '../db/jsonb.ts';
 import { frameEffects, type Effect } from '../domain/effects.ts';
 import { handleAgentFrame, type AgentSession } from '../domain/handle-agent-frame.ts';
 import type { AgentIdentity, AppEnv } from '../env.ts';
@@ -55,7 +56,16 @@ async function handleBatch(c: Context<AppEnv>, auth: AgentIdentity, frames: unkn
       replies.push({ type: 'error', code: decoded.error.code, message: decoded.error.message, ...(decoded.error.ref ? { ref: decoded.error.ref } : {}) });
       continue;
     }
-    const result = await handleAgentFrame(decoded.value, session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: c.var.db, now: new Date() });
+    let result: Awaited<ReturnType<typeof handleAgentFrame>>;
+    try {
+      // Frame strings (log lines, versions) may hold NUL or lone surrogates, which Postgres refuses.
+      result = await handleAgentFrame(storable(decoded.value), session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: c.var.db, now: new Date() });
+    } catch (error) {
+      // As on the socket: this frame is answered `internal` and may be re-sent; the rest of the batch goes on.
+      c.var.log.error('agent frame failed', { clusterId: auth.clusterId, frame: decoded.value.type, error });
+      replies.push({ type: 'error', ref: decoded.value.id, code: 'internal', message: 'frame could not be applied; re-send later' });
+      continue;
+    }
     session = result.session;
     replies.push(...result.replies);
     after.push(...frameEffects(result));

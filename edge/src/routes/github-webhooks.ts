@@ -5,8 +5,11 @@ import { jsonbSafe } from '../db/jsonb.ts';
 import { MAX_WEBHOOK_BYTES, readBodyCapped } from '../github/read-body.ts';
 import { isValidSignature } from '../github/verify-signature.ts';
 import { errorBody } from '../lib/http-error.ts';
+import { jsonDepthExceeds } from '../lib/json-depth.ts';
 
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
+/** GitHub's payloads nest about a dozen levels; far deeper is not a webhook. */
+const MAX_JSON_DEPTH = 100;
 const EVENT_NAME = /^[a-z_]{1,64}$/;
 
 /**
@@ -37,6 +40,9 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
   }
   if (event === undefined || !EVENT_NAME.test(event)) {
     return c.json(errorBody('invalid_argument', 'missing or malformed X-GitHub-Event', 'x-github-event'), 400);
+  }
+  if (jsonDepthExceeds(body.text, MAX_JSON_DEPTH)) {
+    return c.json(errorBody('invalid_argument', `body nests deeper than ${MAX_JSON_DEPTH} levels`), 400);
   }
   let parsed: unknown;
   try {

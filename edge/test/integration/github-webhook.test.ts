@@ -131,6 +131,7 @@ describe('POST /github/webhook', () => {
       ['malformed JSON', '{"action": "labeled",'],
       ['a JSON array', '[1,2,3]'],
       ['a JSON string', '"labeled"'],
+      ['an object nested 3,000 levels deep', `{"a":${'['.repeat(3000)}${']'.repeat(3000)}}`],
     ])('%s -> 400', async (_name, text) => {
       const delivery = crypto.randomUUID();
       const res = await postWebhook(text, { delivery });
@@ -188,6 +189,19 @@ describe('POST /github/webhook', () => {
       expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
       expect((await storedFor(delivery)).deliveries).toHaveLength(0);
     });
+  });
+
+  it('skips a trigger whose delivery names no installation instead of holding the repository for it', async () => {
+    const payload = labeledPayload({ issueNumber: 78 });
+    delete payload.installation;
+    const delivery = crypto.randomUUID();
+    const res = await postWebhook(JSON.stringify(payload), { delivery });
+    expect([res.status, await res.json()]).toEqual([200, { status: 'ignored', reason: 'installation_missing' }]);
+    expect((await storedFor(delivery)).deliveries).toHaveLength(1);
+    // The next delivery of the repository is applied at once, not queued behind it.
+    const next = await postWebhook(JSON.stringify(labeledPayload({ issueNumber: 79 })));
+    expect(next.status).toBe(202);
+    expect(await next.json()).toMatchObject({ status: 'accepted' });
   });
 
   it('stores and decides a delivery whose strings hold NUL or a lone surrogate like any other', async () => {

@@ -1,5 +1,5 @@
 /**
- * Staff HTTP API client (reference/domain.md §8.2). The edge serves the console
+ * Staff HTTP API client (docs/domain.md §8.2). The edge serves the console
  * on the same origin, so every URL is a relative path and the staff session
  * cookie travels with `credentials: 'same-origin'`.
  */

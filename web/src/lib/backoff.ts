@@ -1,6 +1,6 @@
 /**
- * Reconnect schedule of the console socket (reference/domain.md §8.4, kept from
- * ORIG): 600 ms growing by ×1.8 up to 12 s, each delay spread by ±20 % so that
+ * Reconnect schedule of the console socket (docs/domain.md §8.4): 600 ms
+ * growing by ×1.8 up to 12 s, each delay spread by ±20 % so that
  * a fleet of consoles dropped by an edge deploy does not reconnect in lockstep.
  * The jitter applies after the cap, so the slowest retries land in 9.6–14.4 s.
  */

@@ -1,5 +1,5 @@
 /**
- * The console's logger (STYLE.md §6): `Logger { debug, info, warn, error }(msg, fields)`
+ * The console's logger: `Logger { debug, info, warn, error }(msg, fields)`
  * with `with()` children. The only module that touches `console`. Debug lines are
  * dropped unless the build is a development one.
  */

@@ -1,5 +1,5 @@
 /**
- * Server → console frames of `GET /api/v1/realtime` (reference/domain.md §8.4).
+ * Server → console frames of `GET /api/v1/realtime` (docs/domain.md §8.4).
  * The wire discriminates on `type`; inside the console the union uses `kind`.
  *
  *   { type: 'event', id, topic, payload }   one row of the event log (at-least-once)

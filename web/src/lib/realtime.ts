@@ -1,5 +1,5 @@
 /**
- * The console WebSocket `GET /api/v1/realtime?last_event_id=<n>` (reference/domain.md §8.4).
+ * The console WebSocket `GET /api/v1/realtime?last_event_id=<n>` (docs/domain.md §8.4).
  *
  * CONNECTION FLOW
  *   connect(cursor) ──open──▶ replayed events… ──ready──▶ live events…

@@ -1,6 +1,6 @@
 /**
  * Keeps a `RunStore` current: first paint over HTTP, then the realtime socket,
- * with HTTP polling every 10 s while the socket is down (reference/domain.md §8.4).
+ * with HTTP polling every 10 s while the socket is down (docs/domain.md §8.4).
  *
  *   start ─▶ GET /api/v1/staff/runs (replace) ─▶ socket(last_event_id) ─ready─▶ live
  *                                                   │ closed

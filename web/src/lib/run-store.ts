@@ -1,5 +1,5 @@
 /**
- * The console's list of runs and its realtime cursor (reference/domain.md §8.4).
+ * The console's list of runs and its realtime cursor (docs/domain.md §8.4).
  *
  * Delivery is at-least-once and events may arrive out of order (a replay after
  * reconnect can overlap live events, and the HTTP fallback can race the socket),

@@ -1,5 +1,5 @@
 /**
- * The staff `Run` as the edge serves it (reference/domain.md §8.2, §3.1).
+ * The staff `Run` as the edge serves it (docs/domain.md §8.2, §3.1).
  *
  * The console validates wire data structurally instead of trusting a cast: a
  * malformed row is dropped (and logged by the caller) rather than rendered as
@@ -9,7 +9,7 @@
 
 import { RUN_STATUSES, type RunStatus } from '@stageline/policy';
 
-// The status vocabulary is the policy's (domain.md §3.1); the console only displays it.
+// The status vocabulary is the policy's (docs/domain.md §3.1); the console only displays it.
 export { RUN_STATUSES, type RunStatus };
 
 export type Run = {

@@ -1,5 +1,5 @@
 /**
- * Runs (`/runs`, reference/domain.md §8.3): the live list. Later issues add the
+ * Runs (`/runs`, docs/domain.md §8.3): the live list. Later issues add the
  * "Running jobs" and "Wait queue" blocks and pagination; there is deliberately
  * no refresh button, the feed keeps the store current.
  */

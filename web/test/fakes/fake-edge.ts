@@ -9,7 +9,7 @@
  *
  * Every change to a run bumps its `version`, appends a `run.status` event to the
  * log and broadcasts it to connected sockets, like the edge's event log + Channel
- * Durable Object (reference/domain.md §8.4). Tests can drop sockets, refuse new
+ * Durable Object (docs/domain.md §8.4). Tests can drop sockets, refuse new
  * ones (an outage) and prune the log (retention) to exercise the client rules.
  */
 import { readFile } from 'node:fs/promises';
