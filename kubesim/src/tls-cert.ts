@@ -62,7 +62,8 @@ export function createSelfSignedCert(): { key: string; cert: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // keep the INTEGER positive
+  // Positive and minimal: a first byte of 0x00 (1 in 128 serials) is a padding byte DER forbids ("illegal padding").
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
   const now = Date.now();
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))), // v3
