@@ -62,7 +62,7 @@ export function createSelfSignedCert(): { key: string; cert: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const serial = randomBytes(16);
-  // Positive and minimal: a first byte of 0x00 (1 in 128 serials) is a padding byte DER forbids ("illegal padding").
+  // Positive and minimal: a first byte of 0x00 (1 in 256 serials) is a padding byte DER forbids ("illegal padding").
   serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
   const now = Date.now();
   const tbs = seq(
