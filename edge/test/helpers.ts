@@ -1,7 +1,8 @@
-import { clusterAgentInstances, clusters, projects, repositories } from '@stageline/db';
+import { agentRuns, clusterAgentInstances, clusters, projects, repositories } from '@stageline/db';
 import { eq } from 'drizzle-orm';
 import { sign } from '@octokit/webhooks-methods';
 import { env, SELF } from 'cloudflare:test';
+import { expect } from 'vitest';
 import { hashAgentToken } from '../src/auth/agent-token.ts';
 import { createDb, type DbHandle } from '../src/db/client.ts';
 import labeled from './fixtures/issues.labeled.json';
@@ -189,6 +190,38 @@ export async function expireInstance(instanceId: string): Promise<void> {
   const h = db();
   try {
     await h.db.update(clusterAgentInstances).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(clusterAgentInstances.instanceId, instanceId));
+  } finally {
+    await h.close();
+  }
+}
+
+/** A `run:dev` label on the repository, answered 202: the new run's id. */
+export async function createRun(repoId: number): Promise<string> {
+  const res = await postWebhook(JSON.stringify(labeledPayload({ repoId })));
+  expect(res.status).toBe(202);
+  return (await res.json<{ runId: string }>()).runId;
+}
+
+/** An agent socket that has said hello and been welcomed. */
+export async function readyAgent(token: string, id: string): Promise<TestSocket> {
+  const socket = await connectAgent(token, id);
+  socket.send(hello(id));
+  await socket.next((m) => m.type === 'welcome');
+  return socket;
+}
+
+/** Claim up to `limit` runs and return the claimed ones (shape per test). */
+export async function claimRuns<T>(socket: TestSocket, limit = 10): Promise<T[]> {
+  const id = `c-${crypto.randomUUID().slice(0, 8)}`;
+  socket.send({ type: 'claim', id, limit });
+  return (await socket.next((m) => m.type === 'claim.result' && m.ref === id)).runs as T[];
+}
+
+/** The run's row as stored now. */
+export async function runRow(runId: string) {
+  const h = db();
+  try {
+    return (await h.db.select().from(agentRuns).where(eq(agentRuns.id, runId)))[0];
   } finally {
     await h.close();
   }

@@ -2,36 +2,13 @@
 // status and cancel reports need the lease holder and its epoch, heartbeats
 // and run queries never tell one instance about another's runs, and a claim
 // whose answer was lost is handed to the same instance on its next heartbeat.
-import { agentRuns } from '@stageline/db';
-import { eq } from 'drizzle-orm';
+
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { BASE, connectAgent, db, hello, labeledPayload, postWebhook, seedCluster, type TestSocket } from '../helpers.ts';
+import { BASE, createRun, hello, readyAgent as agent, runRow, seedCluster, type TestSocket } from '../helpers.ts';
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 const refTo = (ref: string) => (m: Record<string, unknown>) => m.ref === ref;
-
-async function createRun(repoId: number): Promise<string> {
-  const res = await postWebhook(JSON.stringify(labeledPayload({ repoId })));
-  expect(res.status).toBe(202);
-  return (await res.json<{ runId: string }>()).runId;
-}
-
-async function agent(token: string, id: string): Promise<TestSocket> {
-  const socket = await connectAgent(token, id);
-  socket.send(hello(id));
-  await socket.next(isType('welcome'));
-  return socket;
-}
-
-async function runRow(runId: string) {
-  const h = db();
-  try {
-    return (await h.db.select().from(agentRuns).where(eq(agentRuns.id, runId)))[0];
-  } finally {
-    await h.close();
-  }
-}
 
 /** A run of a fresh cluster held by `a` with a started Job, and a second live instance `b`. */
 async function heldByA(): Promise<{ runId: string; a: TestSocket; b: TestSocket; seeded: Awaited<ReturnType<typeof seedCluster>> }> {

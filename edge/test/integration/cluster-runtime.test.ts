@@ -1,43 +1,16 @@
 // Edge side of the cluster runtime: lease takeover with fencing, resuming held
 // runs, fair claiming within project slots, run-state queries, cancel, run
 // tokens and log paging.
-import { agentRuns } from '@stageline/db';
-import { eq } from 'drizzle-orm';
+
 import { env, SELF } from 'cloudflare:test';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { BASE, connectAgent, db, expireInstance, hasIsolatedTransactions, hello, labeledPayload, postWebhook, seedCluster, seedProject, type TestSocket } from '../helpers.ts';
+import { BASE, claimRuns, connectAgent, createRun, expireInstance, hasIsolatedTransactions, hello, labeledPayload, postWebhook, readyAgent as agent, runRow, seedCluster, seedProject, type TestSocket } from '../helpers.ts';
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 type Claimed = { runId: string; epoch: number; takeover: boolean; logSeq: number; logLines: number; runToken: string; projectId: string };
 
-async function createRun(repoId: number): Promise<string> {
-  const res = await postWebhook(JSON.stringify(labeledPayload({ repoId })));
-  expect(res.status).toBe(202);
-  return (await res.json<{ runId: string }>()).runId;
-}
-
-async function agent(token: string, id: string): Promise<TestSocket> {
-  const socket = await connectAgent(token, id);
-  socket.send(hello(id));
-  await socket.next(isType('welcome'));
-  return socket;
-}
-
-async function claim(socket: TestSocket, limit = 10): Promise<Claimed[]> {
-  const id = `c-${crypto.randomUUID().slice(0, 8)}`;
-  socket.send({ type: 'claim', id, limit });
-  return (await socket.next((m) => m.type === 'claim.result' && m.ref === id)).runs as Claimed[];
-}
-
-async function runRow(runId: string) {
-  const h = db();
-  try {
-    return (await h.db.select().from(agentRuns).where(eq(agentRuns.id, runId)))[0];
-  } finally {
-    await h.close();
-  }
-}
+const claim = (socket: TestSocket, limit = 10): Promise<Claimed[]> => claimRuns<Claimed>(socket, limit);
 
 describe('lease takeover', () => {
   it('gives a run of a silent agent to another agent, which adopts it; the old holder is fenced off', async () => {

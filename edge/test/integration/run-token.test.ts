@@ -1,45 +1,18 @@
 // Run tokens (docs/domain.md §6.1): minted per claim and per lease renewal,
 // verified on every use by one middleware in front of /runner/*, refused when
 // expired, forged, for another epoch or attempt, or once the run is finished.
-import { agentRuns } from '@stageline/db';
-import { eq } from 'drizzle-orm';
+
 import { env, SELF } from 'cloudflare:test';
 import { base64url, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintRunToken, RUN_TOKEN_AUDIENCE, RUN_TOKEN_ISSUER } from '../../src/auth/run-token.ts';
-import { BASE, connectAgent, db, expireInstance, hello, labeledPayload, postWebhook, seedCluster, type TestSocket } from '../helpers.ts';
+import { BASE, claimRuns, createRun, expireInstance, readyAgent as agent, runRow, seedCluster, type TestSocket } from '../helpers.ts';
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 const KEY = () => env.STAGELINE_MCP_TOKEN_SIGNING_KEY;
 type Claimed = { runId: string; epoch: number; attemptNo: number; runToken: string };
 
-async function createRun(repoId: number): Promise<string> {
-  const res = await postWebhook(JSON.stringify(labeledPayload({ repoId })));
-  expect(res.status).toBe(202);
-  return (await res.json<{ runId: string }>()).runId;
-}
-
-async function agent(token: string, id: string): Promise<TestSocket> {
-  const socket = await connectAgent(token, id);
-  socket.send(hello(id));
-  await socket.next(isType('welcome'));
-  return socket;
-}
-
-async function claim(socket: TestSocket, limit = 10): Promise<Claimed[]> {
-  const id = `c-${crypto.randomUUID().slice(0, 8)}`;
-  socket.send({ type: 'claim', id, limit });
-  return (await socket.next((m) => m.type === 'claim.result' && m.ref === id)).runs as Claimed[];
-}
-
-async function runRow(runId: string) {
-  const h = db();
-  try {
-    return (await h.db.select().from(agentRuns).where(eq(agentRuns.id, runId)))[0];
-  } finally {
-    await h.close();
-  }
-}
+const claim = (socket: TestSocket, limit = 10): Promise<Claimed[]> => claimRuns<Claimed>(socket, limit);
 
 const getRun = (authorization?: string) => SELF.fetch(`${BASE}/runner/v1/run`, { headers: authorization === undefined ? {} : { authorization } });
 

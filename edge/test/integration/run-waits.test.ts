@@ -2,49 +2,23 @@
 // lease alive through the holder's heartbeats, counts as active for the
 // namespace sweeper, is taken over when its holder dies, and holds a project
 // slot unless it waits for the owner's review.
-import { agentRuns } from '@stageline/db';
+
 import type { RunEvent } from '@stageline/policy';
-import { eq } from 'drizzle-orm';
+
 import { describe, expect, it } from 'vitest';
 import { applyRunEvent } from '../../src/db/run-repo.ts';
-import { connectAgent, db, expireInstance, hello, labeledPayload, postWebhook, seedCluster, type TestSocket } from '../helpers.ts';
+import { claimRuns, createRun, db, expireInstance, readyAgent as agent, runRow, seedCluster, type TestSocket } from '../helpers.ts';
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 type Claimed = { runId: string; epoch: number; takeover: boolean };
 
-async function createRun(repoId: number): Promise<string> {
-  const res = await postWebhook(JSON.stringify(labeledPayload({ repoId })));
-  expect(res.status).toBe(202);
-  return (await res.json<{ runId: string }>()).runId;
-}
-
-async function agent(token: string, id: string): Promise<TestSocket> {
-  const socket = await connectAgent(token, id);
-  socket.send(hello(id));
-  await socket.next(isType('welcome'));
-  return socket;
-}
-
-async function claim(socket: TestSocket, limit = 10): Promise<Claimed[]> {
-  const id = `c-${crypto.randomUUID().slice(0, 8)}`;
-  socket.send({ type: 'claim', id, limit });
-  return (await socket.next((m) => m.type === 'claim.result' && m.ref === id)).runs as Claimed[];
-}
+const claim = (socket: TestSocket, limit = 10): Promise<Claimed[]> => claimRuns<Claimed>(socket, limit);
 
 /** Apply one event through the edge's own transition path (no agent frame carries waits yet). */
 async function apply(runId: string, clusterId: string, event: RunEvent): Promise<string> {
   const h = db();
   try {
     return (await applyRunEvent(h.db, { runId, clusterId, event, actorId: 'test', now: new Date() })).kind;
-  } finally {
-    await h.close();
-  }
-}
-
-async function runRow(runId: string) {
-  const h = db();
-  try {
-    return (await h.db.select().from(agentRuns).where(eq(agentRuns.id, runId)))[0];
   } finally {
     await h.close();
   }
