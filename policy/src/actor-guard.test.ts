@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { guardActor, type ActorFacts } from './actor-guard.ts';
+import { guardActor, isGitHubLogin, type ActorFacts } from './actor-guard.ts';
 
 const human: ActorFacts = { senderType: 'User', senderLogin: 'octocat', permission: null, projectRole: null };
 
@@ -10,6 +10,11 @@ describe('guardActor (docs/domain.md §2.6)', () => {
     [{ senderType: 'Organization' }, 'sender_type_organization_not_permitted'],
     [{ senderType: null }, 'sender_type_unknown_not_permitted'],
     [{ senderLogin: '  ' }, 'sender_login_missing'],
+    [{ senderLogin: 'a'.repeat(40) }, 'sender_login_invalid'],
+    [{ senderLogin: '-octo' }, 'sender_login_invalid'],
+    [{ senderLogin: 'octo cat' }, 'sender_login_invalid'],
+    [{ senderLogin: 'octo\u0000cat', permission: 'admin' }, 'sender_login_invalid'],
+    [{ senderLogin: 'octo/../cat', projectRole: 'admin' }, 'sender_login_invalid'],
     [{ permission: 'read' }, 'sender_permission_read_not_permitted'],
     [{ permission: 'triage' }, 'sender_permission_triage_not_permitted'],
     [{ permission: 'none' }, 'sender_permission_none_not_permitted'],
@@ -46,5 +51,14 @@ describe('guardActor (docs/domain.md §2.6)', () => {
         },
       ),
     );
+  });
+
+  it('knows a GitHub login by its shape', () => {
+    for (const login of ['octocat', 'a', 'Octo-Cat-1', 'a'.repeat(39), 'old--name-', 'stageline[bot]']) {
+      expect(isGitHubLogin(login), login).toBe(true);
+    }
+    for (const login of ['', 'a'.repeat(40), '-x', 'x y', 'x\u0000', 'é', 'x[bot]y', 'x/y']) {
+      expect(isGitHubLogin(login), login).toBe(false);
+    }
   });
 });

@@ -40,6 +40,11 @@ export function guardActor(facts: ActorFacts): ActorDecision {
   if (login === '') {
     return { kind: 'denied', reason: 'sender_login_missing', message: 'the event names no sender' };
   }
+  if (!isGitHubLogin(login)) {
+    // No GitHub account has such a name, so none can hold a permission; asking GitHub
+    // would fail on every retry and hold the repository's other deliveries behind it.
+    return { kind: 'denied', reason: 'sender_login_invalid', message: 'the event names a sender that is not a GitHub login' };
+  }
   if (facts.projectRole === 'admin' || facts.projectRole === 'read_write') {
     return { kind: 'allowed', reason: `project_member_${facts.projectRole}` };
   }
@@ -60,6 +65,15 @@ export function guardActor(facts: ActorFacts): ActorDecision {
     reason: `sender_permission_${facts.permission}_not_permitted`,
     message: `@${login} needs write, maintain or admin permission on the repository (has ${facts.permission})`,
   };
+}
+
+/**
+ * A GitHub user or App login: 1–39 letters, digits and hyphens, not starting
+ * with a hyphen (older accounts may hold doubled or trailing hyphens), an App's
+ * bot user with the `[bot]` suffix.
+ */
+export function isGitHubLogin(login: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\[bot\])?$/.test(login);
 }
 
 /** Permissions that start agents (exported for the edge's permission cache: only these are cached as "allowed"). */

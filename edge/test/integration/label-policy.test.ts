@@ -224,6 +224,19 @@ describe('label policy: refusals explain themselves', () => {
     await vi.waitFor(async () => expect(await comments(s.fullName, 62)).toHaveLength(1), WAIT);
   });
 
+  it('refuses a sender whose login no GitHub account can have, without asking GitHub, and holds nothing behind it', async () => {
+    const s = await seededIssue(63);
+    const login = 'x'.repeat(5000);
+    const sent = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 63, senderLogin: login }));
+    expect(sent).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'sender_login_invalid' } });
+    const asked = (await fakeGitHub<Request[]>('requests')).filter((r) => r.path.includes(`${s.fullName}/collaborators/xxxx`));
+    expect(asked).toEqual([]);
+    // The repository's next delivery is applied at once, not queued behind a retry.
+    await fakeGitHub('setPermission', { repo: s.fullName, user: 'next-up', permission: 'write' });
+    const next = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 63, senderLogin: 'next-up' }));
+    expect(next).toMatchObject({ status: 202, body: { status: 'accepted' } });
+  });
+
   it('lists conflicting stage labels, without need:input', async () => {
     const s = await seededIssue(63, ['run:dev', 'run:plan']);
     const sent = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 63, otherLabels: ['run:plan'] }));
