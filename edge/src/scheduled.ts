@@ -5,8 +5,9 @@
  */
 import { repositoryIdOf, webhookInboxOf } from './composition/durable-objects.ts';
 import { createEdgeRoot } from './composition/root.ts';
+import { jsonbSafe } from './db/jsonb.ts';
 import { boundRepositories } from './db/reconcile-repo.ts';
-import type { VerifiedDelivery } from './domain/verified-delivery.ts';
+import type { SyntheticDelivery } from './domain/verified-delivery.ts';
 import { redeliverFailedDeliveries, warnMissingRuns } from './reconcile/reconcile-github.ts';
 
 /** Repositories scanned for trigger labels without runs per tick. */
@@ -45,10 +46,11 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
  * down), which hands the effects (run.available, status comment, eyes) to
  * the effect pipeline after its commit.
  */
-export function createReevaluate(env: Env): (delivery: VerifiedDelivery) => Promise<string> {
+export function createReevaluate(env: Env): (delivery: SyntheticDelivery) => Promise<string> {
   return async (delivery) => {
     const payload = typeof delivery.payload === 'object' && delivery.payload !== null ? delivery.payload : {};
-    const answer = await webhookInboxOf(env, repositoryIdOf(payload)).ingest(delivery);
+    const payloadText = JSON.stringify(jsonbSafe(payload));
+    const answer = await webhookInboxOf(env, repositoryIdOf(payload)).ingest({ deliveryId: delivery.deliveryId, event: delivery.event, payloadText, receivedAt: delivery.receivedAt });
     return answer.kind;
   };
 }

@@ -69,6 +69,27 @@ function safe(value: unknown): unknown {
 }
 
 /**
+ * What in a JSON text may make Postgres refuse it as jsonb, or read it
+ * differently from JSON.parse: a NUL or surrogate escape (`\u0000`,
+ * `\ud800`), a raw lone surrogate, or a number jsonb's numeric cannot hold
+ * (a number with a 4-digit exponent, 300 digits in a row). It over-matches (an escaped
+ * backslash before `u0000`, a long digit string inside a string): that only
+ * costs the walk below.
+ */
+// oxlint-disable-next-line no-control-regex -- NUL is exactly what jsonb refuses.
+const SUSPECT_TEXT = /\\u(?:0000|[dD][89a-fA-F])|[\u0000\uD800-\uDFFF]|[:,[]\s*-?\d+(?:\.\d+)?[eE][+-]?\d{4}|\d{300}/u;
+
+/**
+ * The JSON text to bind as jsonb for a value parsed from `text`: `text`
+ * itself when nothing in it can trouble Postgres (a received payload is then
+ * stored as received, with no walk and no second serialisation), otherwise
+ * the serialised jsonbSafe copy of `parsed`.
+ */
+export function jsonbSafeText(text: string, parsed: unknown): string {
+  return SUSPECT_TEXT.test(text) ? JSON.stringify(jsonbSafe(parsed)) : text;
+}
+
+/**
  * An agent frame whose strings (log lines, versions, ids of runs) Postgres can
  * store. The frame id is kept as sent: it is only echoed back as `ref`, and
  * the agent matches its answer by it.

@@ -29,7 +29,8 @@ export interface DeliveryRecord {
   event: string;
   action: string | null;
   repositoryExternalId: number | null;
-  payload: unknown;
+  /** The payload as jsonb-safe JSON text (domain/verified-delivery.ts). */
+  payloadText: string;
   receivedAt: Date;
 }
 
@@ -78,6 +79,11 @@ function newRunRow(run: NewRun, id: string, correlationId: string, now: Date): R
   };
 }
 
+function withoutRawPayload(payload: RunRow['runPayload']): Omit<RunRow['runPayload'], 'raw_payload'> {
+  const { raw_payload: _, ...rest } = payload;
+  return rest;
+}
+
 // NUL and lone surrogates (legal in a GitHub payload) are refused by jsonb: see db/jsonb.ts.
 const json = (value: unknown) => sql`${JSON.stringify(jsonbSafe(value))}::jsonb`;
 
@@ -101,13 +107,16 @@ export async function storeDelivery(db: DbOrTx, delivery: DeliveryRecord, decisi
     run_id: run?.id ?? null,
   };
   const realtime = run ? { run: toRunDto(run) } : null;
+  // A run's raw_payload is its delivery's payload (domain/run-payload.ts): Postgres
+  // copies it from the delivery row instead of receiving the text a second time.
+  const runPayload = run === null ? null : withoutRawPayload(run.runPayload);
   const result = await db.execute<{ inserted: number; event_id: number | null }>(sql`
     WITH d AS (
       INSERT INTO ${webhookDeliveries} (delivery_id, event, action, repository_external_id, outcome, reason, run_id, payload, received_at)
       VALUES (${delivery.deliveryId}, ${delivery.event}, ${delivery.action}, ${delivery.repositoryExternalId}, ${audit.outcome},
-              ${audit.reason}, ${run?.id ?? null}, ${json(delivery.payload)}, ${now.toISOString()})
+              ${audit.reason}, ${run?.id ?? null}, ${delivery.payloadText}::jsonb, ${now.toISOString()})
       ON CONFLICT (delivery_id) DO NOTHING
-      RETURNING delivery_id
+      RETURNING delivery_id, payload
     ), r AS (
       INSERT INTO ${agentRuns} (id, correlation_id, project_id, repository_id, cluster_id, repository_full_name, issue_url, agent_key,
                                 trigger_kind, trigger_label, issue_number, status, run_payload, lease_epoch, attempt_no, version,
@@ -115,7 +124,7 @@ export async function storeDelivery(db: DbOrTx, delivery: DeliveryRecord, decisi
       SELECT ${run?.id ?? null}::uuid, ${run?.correlationId ?? null}, ${run?.projectId ?? null}::uuid, ${run?.repositoryId ?? null}::uuid,
              ${run?.clusterId ?? null}, ${run?.repositoryFullName ?? null}, ${run?.issueUrl ?? null}, ${run?.agentKey ?? null},
              ${run?.triggerKind ?? null}, ${run?.triggerLabel ?? null}, ${run?.issueNumber ?? null}::int, 'pending',
-             ${json(run?.runPayload ?? null)}, 0, 1, 1, ${now.toISOString()}, ${now.toISOString()}
+             ${json(runPayload)} || jsonb_build_object('raw_payload', d.payload), 0, 1, 1, ${now.toISOString()}, ${now.toISOString()}
       FROM d WHERE ${run !== null}
       RETURNING id
     ), f AS (

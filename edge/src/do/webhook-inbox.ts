@@ -1,9 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createEdgeRoot } from '../composition/root.ts';
 import { DependencyUnavailableError, ingestWebhook, type CancelAction, type IngestOptions, type IngestOutcome, type VerifiedDelivery } from '../domain/ingest-webhook.ts';
+import { readDeliveryText, type DeliveryText } from '../domain/verified-delivery.ts';
 import { createPermissionPort } from '../github/permission-port.ts';
 import { createRepositoryCache, type RepositoryCache } from '../db/repository-cache.ts';
-import { jsonbSafe } from '../db/jsonb.ts';
+import { jsonbSafe, jsonbSafeText } from '../db/jsonb.ts';
 import {
   APPLY_TIMEOUT_MS,
   ApplyTimeoutError,
@@ -90,11 +91,11 @@ export class WebhookInbox extends DurableObject<Env> {
     });
   }
 
-  async ingest(delivery: VerifiedDelivery): Promise<InboxAnswer> {
+  async ingest(delivery: DeliveryText): Promise<InboxAnswer> {
     // One at a time, in arrival order, even while nothing is queued: a delivery's
     // decision reads what earlier ones wrote (a stage label ends the discussion a
     // moment-earlier label opened), so they must not overtake each other.
-    return this.serially(() => this.receive(delivery));
+    return this.serially(() => this.receive(readDeliveryText(delivery)));
   }
 
   /** The repository's binding changed (installation events): look it up again on the next delivery. */
@@ -174,7 +175,7 @@ export class WebhookInbox extends DurableObject<Env> {
   /** An apply failed: queue it if the database (or GitHub) was unreachable, else answer 5xx. */
   private async afterApplyError(delivery: VerifiedDelivery, error: unknown): Promise<InboxAnswer> {
     const kind = classifyDbError(error);
-    const text = JSON.stringify(delivery.payload);
+    const text = delivery.payloadText;
     const next = decideAfterApplyError(this.meta, kind, utf8Bytes(text), INBOX_LIMITS);
     this.log.warn('ingest failed', { deliveryId: delivery.deliveryId, errorKind: kind, next, error: describeDbError(error) });
     if (next === 'fail') {
@@ -212,7 +213,7 @@ export class WebhookInbox extends DurableObject<Env> {
     return { kind: 'inbox_full', retryAfterSeconds: RETRY_AFTER_SECONDS, backlog: this.meta.count };
   }
 
-  private async enqueue(delivery: VerifiedDelivery, text = JSON.stringify(delivery.payload)): Promise<InboxAnswer> {
+  private async enqueue(delivery: VerifiedDelivery, text = delivery.payloadText): Promise<InboxAnswer> {
     const bytes = utf8Bytes(text);
     if (!hasRoom(this.meta, bytes, INBOX_LIMITS)) {
       return this.full();
@@ -254,8 +255,9 @@ export class WebhookInbox extends DurableObject<Env> {
       const text = chunkKeys(sequence, entry.chunks)
         .map((key) => parts.get(key) ?? '')
         .join('');
-      // jsonbSafe: entries queued before the route made payloads safe may still hold NUL or lone surrogates.
-      outcome = await this.apply({ deliveryId: entry.deliveryId, event: entry.event, payload: jsonbSafe(JSON.parse(text)), receivedAt: new Date(entry.receivedAt) });
+      // jsonbSafeText: entries queued before the route made payloads safe may still hold NUL or lone surrogates.
+      const payload: unknown = jsonbSafe(JSON.parse(text));
+      outcome = await this.apply({ deliveryId: entry.deliveryId, event: entry.event, payload, payloadText: jsonbSafeText(text, payload), receivedAt: new Date(entry.receivedAt) });
     } catch (error) {
       return this.drainFailed(sequence, entry, error);
     }

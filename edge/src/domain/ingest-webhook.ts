@@ -122,7 +122,7 @@ export async function ingestWebhook(d: VerifiedDelivery, db: Db, opts: IngestOpt
     event: d.event,
     action: facts.action ?? null,
     repositoryExternalId: facts.repository?.id ?? null,
-    payload: d.payload,
+    payloadText: d.payloadText,
     receivedAt: d.receivedAt,
   };
   const onGitHub: RepositoryOnGitHub | null = facts.installation && facts.repository ? { installationId: facts.installation.id, repositoryId: facts.repository.id, fullName: facts.repository.full_name } : null;

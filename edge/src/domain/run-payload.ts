@@ -1,5 +1,5 @@
 import type { RunDecision, RunPayload } from '@stageline/policy';
-import type { VerifiedDelivery } from './verified-delivery.ts';
+import type { SyntheticDelivery } from './verified-delivery.ts';
 import type { WebhookFacts } from './webhook-facts.ts';
 
 /**
@@ -7,7 +7,7 @@ import type { WebhookFacts } from './webhook-facts.ts';
  * claim frame the cluster gets is a projection of it without `raw_payload`.
  * Its shape is the policy's `runPayloadSchema` (policy/src/run-payload.ts).
  */
-export function buildRunPayload(d: VerifiedDelivery, facts: WebhookFacts, decision: Extract<RunDecision, { kind: 'create_run' }>): RunPayload {
+export function buildRunPayload(d: SyntheticDelivery, facts: WebhookFacts, decision: Extract<RunDecision, { kind: 'create_run' }>): RunPayload {
   const { repository, sender, issue, pull_request: pr } = facts;
   const { intent, runtime, profile } = decision;
   return {

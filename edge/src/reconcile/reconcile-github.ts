@@ -14,7 +14,7 @@
 import { DEFAULT_LABEL_CATALOG, normalizeLabel, withLabelNames, type LabelCatalog } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
 import { appendFlowEventOnce, claimRedelivery, pastRedeliveries, runsOfIssues, type BoundRepository } from '../db/reconcile-repo.ts';
-import type { VerifiedDelivery } from '../domain/verified-delivery.ts';
+import type { SyntheticDelivery } from '../domain/verified-delivery.ts';
 import type { GitHubClient, Issue, RepoRef } from '../github/github-client.ts';
 import type { Logger } from '../lib/log.ts';
 import { findMissingRuns, type MissingRun } from './find-missing-runs.ts';
@@ -34,7 +34,7 @@ export interface ReconcileDeps {
    * WebhookInbox, then the post-commit notify); answers the outcome kind.
    * Absent: missing runs are only reported.
    */
-  reevaluate?: (delivery: VerifiedDelivery) => Promise<string>;
+  reevaluate?: (delivery: SyntheticDelivery) => Promise<string>;
 }
 
 /** Pages of 100 deliveries read per run (newest first): 500 covers a busy day's failures. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { repositoryIdOf, webhookInboxOf } from '../composition/durable-objects.ts';
 import type { AppEnv } from '../env.ts';
-import { jsonbSafe } from '../db/jsonb.ts';
+import { jsonbSafeText } from '../db/jsonb.ts';
 import { MAX_WEBHOOK_BYTES, readBodyCapped } from '../github/read-body.ts';
 import { isValidSignature } from '../github/verify-signature.ts';
 import { errorBody } from '../lib/http-error.ts';
@@ -54,13 +54,14 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
     return c.json(errorBody('invalid_argument', 'body must be a JSON object'), 400);
   }
   // JSON may hold "\u0000" and lone surrogates ("\ud800"), which GitHub content can
-  // carry and Postgres refuses (in jsonb and text): decide and store on a copy where
-  // they read U+FFFD, so such a delivery is handled like any other (db/jsonb.ts).
-  const payload = jsonbSafe(parsed);
+  // carry and Postgres refuses (in jsonb and text): such a text is decided and stored
+  // as a copy where they read U+FFFD, so it is handled like any other; a clean text
+  // goes on as received (db/jsonb.ts).
+  const payloadText = jsonbSafeText(body.text, parsed);
   const log = c.var.log.with({ deliveryId, event });
   // Deliveries of one repository go through one inbox, in order (see do/webhook-inbox.ts).
-  const inbox = webhookInboxOf(c.env, repositoryIdOf(payload));
-  const outcome = await inbox.ingest({ deliveryId, event, payload, receivedAt: new Date() });
+  const inbox = webhookInboxOf(c.env, repositoryIdOf(parsed));
+  const outcome = await inbox.ingest({ deliveryId, event, payloadText, receivedAt: new Date() });
   // Server-side handling time (workerd advances its clock on I/O, which is what this spends).
   c.header('Server-Timing', `ingest;dur=${(performance.now() - started).toFixed(1)}`);
   switch (outcome.kind) {
