@@ -9,6 +9,8 @@
  * replay from `last_event_id`, the GitHub outbox retries once a write is
  * queued). A failed effect is logged with its kind and target, never its data.
  */
+import type { RealtimeEvent } from '../db/realtime-repo.ts';
+import { QUIET_MS } from '../do/channel-state.ts';
 import type { Effect } from '../domain/effects.ts';
 import { enqueueGitHub } from '../domain/enqueue-github.ts';
 import { bootstrapInstalledRepositories, type GitHubAppEnv } from '../github/bootstrap-installation.ts';
@@ -23,6 +25,18 @@ export interface EffectPipeline {
 }
 
 export function createEffectPipeline(env: PipelineEnv, baseLog: Logger): EffectPipeline {
+  /** Until when the Channel is known to have no console (do/channel-state.ts QUIET_MS): its publishes are skipped. */
+  let quietUntil = 0;
+  const publish = async (events: RealtimeEvent[]): Promise<number> => {
+    if (Date.now() < quietUntil) {
+      return 0;
+    }
+    const listeners = await channelOf(env).publish(events);
+    if (listeners === 0) {
+      quietUntil = Date.now() + QUIET_MS;
+    }
+    return listeners;
+  };
   return {
     async run(effects, log = baseLog) {
       if (effects.length === 0) {
@@ -30,7 +44,7 @@ export function createEffectPipeline(env: PipelineEnv, baseLog: Logger): EffectP
       }
       // GitHub writes keep their order (one outbox call after the other); the rest go in parallel.
       const github = effects.flatMap((e) => (e.kind === 'github_writes' ? [e.batch] : []));
-      const tasks: { kind: Effect['kind']; target: string | undefined; done: Promise<unknown> }[] = effects.filter((e) => e.kind !== 'github_writes').map((effect) => ({ kind: effect.kind, target: targetOf(effect), done: carryOut(env, effect, log) }));
+      const tasks: { kind: Effect['kind']; target: string | undefined; done: Promise<unknown> }[] = effects.filter((e) => e.kind !== 'github_writes').map((effect) => ({ kind: effect.kind, target: targetOf(effect), done: carryOut(env, effect, log, publish) }));
       if (github.length > 0) {
         // enqueueGitHub logs and swallows its own failures per installation.
         tasks.push({ kind: 'github_writes', target: undefined, done: enqueueGitHub(env, github, log) });
@@ -45,10 +59,10 @@ export function createEffectPipeline(env: PipelineEnv, baseLog: Logger): EffectP
   };
 }
 
-async function carryOut(env: PipelineEnv, effect: Effect, log: Logger): Promise<unknown> {
+async function carryOut(env: PipelineEnv, effect: Effect, log: Logger, publish: (events: RealtimeEvent[]) => Promise<number>): Promise<unknown> {
   switch (effect.kind) {
     case 'publish_realtime':
-      return channelOf(env).publish(effect.events);
+      return publish(effect.events);
     case 'announce_runs':
       return agentHubOf(env, effect.clusterId).announce(effect.runIds);
     case 'agent_broadcast':

@@ -12,6 +12,34 @@ import type { RealtimeEvent } from '../db/realtime-repo.ts';
  */
 export const REPLAY_OVERLAP = 64;
 
+/**
+ * A publisher told that no console listens may skip publishing for this long
+ * (composition/effect-pipeline.ts): the events are committed, and a console
+ * that connects meanwhile gets them from the catch-up below.
+ */
+export const QUIET_MS = 2000;
+
+/**
+ * A new socket is replayed once more this long after it connected: anything a
+ * quiet publisher skipped was committed by then. The second beyond QUIET_MS
+ * covers the call's latency and clock skew between the two objects.
+ */
+export const CATCH_UP_DELAY_MS = QUIET_MS + 1000;
+
+/** A socket's pending catch-up (its WebSocket attachment): replay events after `afterId` at `at`. */
+export interface CatchUp {
+  afterId: number;
+  at: number;
+}
+
+export function parseCatchUp(value: unknown): CatchUp | null {
+  if (typeof value !== 'object' || value === null) {
+    return null;
+  }
+  const { afterId, at } = value as Partial<CatchUp>;
+  return typeof afterId === 'number' && typeof at === 'number' ? { afterId, at } : null;
+}
+
 /** More than this many missed events: reload over HTTP instead. */
 export const MAX_REPLAY = 1000;
 

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createEdgeRoot } from '../composition/root.ts';
 import { eventsAfter, latestEventId, oldestEventId, type RealtimeEvent } from '../db/realtime-repo.ts';
-import { MAX_REPLAY, parseLastEventId, planReplay, toEventMessage, type ServerMessage } from './channel-state.ts';
+import { CATCH_UP_DELAY_MS, MAX_REPLAY, parseCatchUp, parseLastEventId, planReplay, toEventMessage, type ServerMessage } from './channel-state.ts';
 
 /**
  * Console fan-out (one per scope). Holds hibernatable WebSockets; a new
@@ -23,8 +23,56 @@ export class Channel extends DurableObject<Env> {
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, ['console']);
-    await this.replay(server, lastEventId);
+    const latest = await this.replay(server, lastEventId);
+    if (latest !== null) {
+      // Publishers that saw no console may still skip events committed before this socket counted: replay once more later.
+      server.serializeAttachment({ afterId: latest, at: Date.now() + CATCH_UP_DELAY_MS });
+      if ((await this.ctx.storage.getAlarm()) === null) {
+        await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_DELAY_MS);
+      }
+    }
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** The catch-up of sockets that connected a moment ago (see `fetch`). Clients drop ids they have seen. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const due: { ws: WebSocket; afterId: number }[] = [];
+    let next: number | null = null;
+    for (const ws of this.ctx.getWebSockets('console')) {
+      const pending = parseCatchUp(ws.deserializeAttachment());
+      if (pending === null) {
+        continue;
+      }
+      if (pending.at <= now) {
+        due.push({ ws, afterId: pending.afterId });
+        ws.serializeAttachment(null);
+      } else {
+        next = Math.min(next ?? pending.at, pending.at);
+      }
+    }
+    if (next !== null) {
+      await this.ctx.storage.setAlarm(next);
+    }
+    if (due.length === 0) {
+      return;
+    }
+    const handle = this.root.openDb();
+    try {
+      const events = await eventsAfter(handle.db, Math.min(...due.map((d) => d.afterId)), MAX_REPLAY);
+      for (const { ws, afterId } of due) {
+        for (const event of events) {
+          if (event.id > afterId) {
+            this.send(ws, JSON.stringify(toEventMessage(event)));
+          }
+        }
+      }
+    } catch (error) {
+      // The sockets stay; their consoles resume from their cursor on the next reconnect.
+      this.log.error('catch-up failed', { error });
+    } finally {
+      this.ctx.waitUntil(handle.close());
+    }
   }
 
   /** Called by the edge after a commit, with the committed events. */
@@ -39,23 +87,26 @@ export class Channel extends DurableObject<Env> {
     return sockets.length;
   }
 
-  private async replay(ws: WebSocket, lastEventId: number): Promise<void> {
+  /** Sends what the socket missed; answers the latest event id it covered (null: it did not replay). */
+  private async replay(ws: WebSocket, lastEventId: number): Promise<number | null> {
     const handle = this.root.openDb();
     try {
       const [latest, oldest] = await Promise.all([latestEventId(handle.db), oldestEventId(handle.db)]);
       const plan = planReplay(lastEventId, { latestId: latest, oldestId: oldest });
       if (plan.kind === 'reset') {
         this.send(ws, JSON.stringify({ type: 'reset' } satisfies ServerMessage));
-        return;
+        return null;
       }
       const missed = await eventsAfter(handle.db, plan.afterId, MAX_REPLAY + 100);
       for (const event of missed) {
         this.send(ws, JSON.stringify(toEventMessage(event)));
       }
       this.send(ws, JSON.stringify({ type: 'ready', last_event_id: latest } satisfies ServerMessage));
+      return latest;
     } catch (error) {
       this.log.error('replay failed', { error });
       ws.close(1011, 'replay failed');
+      return null;
     } finally {
       this.ctx.waitUntil(handle.close());
     }

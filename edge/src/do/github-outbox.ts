@@ -52,24 +52,28 @@ export class GitHubOutbox extends DurableObject<Env> {
   private rate: RateLimitState | null = null;
   private app: GitHubApp | null = null;
   private running: Promise<void> | null = null;
+  private meta: Meta | null = null;
 
   /** Queue writes (one RPC keeps their order); the alarm performs them. */
   async enqueue(installationId: number, writes: OutboxWriteInput[]): Promise<EnqueueResult> {
     const storage = this.ctx.storage;
-    const meta = (await storage.get<Meta>('meta')) ?? { installationId, nextSeq: 1 };
+    // Only enqueue advances the sequence, and the object runs one event at a time: memory is authoritative after the first read.
+    const meta = (this.meta ??= (await storage.get<Meta>('meta')) ?? { installationId, nextSeq: 1 });
     if (meta.installationId !== installationId) {
       throw new Error(`outbox of installation ${meta.installationId} got a write for ${installationId}`);
     }
     const now = Date.now();
+    const inputs = writes.map(toOutboxWrite);
+    // One storage read for every key's queued write (a key new by construction simply has none).
+    const queuedSeqs = await storage.get<number>([...new Set(inputs.map((w) => `k:${w.key}`))]);
     const puts: Record<string, unknown> = {};
     const deletes: string[] = [];
     const seqs: number[] = [];
     let coalesced = 0;
-    for (const input of writes) {
-      const write = toOutboxWrite(input);
+    for (const write of inputs) {
       const seq = meta.nextSeq++;
       const indexKey = `k:${write.key}`;
-      const older = typeof puts[indexKey] === 'number' ? (puts[indexKey] as number) : await storage.get<number>(indexKey);
+      const older = typeof puts[indexKey] === 'number' ? (puts[indexKey] as number) : queuedSeqs.get(indexKey);
       if (older !== undefined) {
         // A newer write for the same key replaces the queued one and goes to the tail.
         deletes.push(queueKey(older));
@@ -84,7 +88,13 @@ export class GitHubOutbox extends DurableObject<Env> {
     // No await in between: both are committed atomically (write coalescing).
     const done = Promise.all([storage.delete(deletes), storage.put(puts)]);
     await done;
-    await this.schedule();
+    if (this.running !== null) {
+      // The turn under way may already have looked at the queue's end: plan again once it is over.
+      this.ctx.waitUntil(this.running.then(() => this.schedule(), () => this.schedule()));
+    } else if ((await storage.getAlarm()) === null) {
+      // An alarm already set is for the head, which is ahead of these writes; the turn it starts goes on to them.
+      await this.schedule();
+    }
     return { seqs, coalesced };
   }
 

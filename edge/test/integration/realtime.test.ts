@@ -17,6 +17,21 @@ async function firstPaint(): Promise<{ items: { id: string; status: string }[]; 
 }
 
 describe('console realtime', () => {
+  // First in the file: no console socket may be open yet.
+  it('delivers to a console that connected just after a publisher found none listening', async () => {
+    // Nobody listens: the repository's inbox learns it and skips its next publishes for a moment (do/channel-state.ts QUIET_MS).
+    await postWebhook(JSON.stringify(labeledPayload({ issueNumber: 700 })));
+    const { last_event_id } = await firstPaint();
+    const socket = await openConsole(last_event_id);
+    await socket.next((m) => m.type === 'ready');
+    const res = await postWebhook(JSON.stringify(labeledPayload({ issueNumber: 701 })));
+    const { runId } = await res.json<{ runId: string }>();
+    // Not pushed live: the Channel's catch-up replays it CATCH_UP_DELAY_MS after the socket connected.
+    const event = await socket.next((m) => m.type === 'event' && (m.payload as { run: { id: string } }).run.id === runId, 10_000);
+    expect(event).toMatchObject({ topic: 'run.status', payload: { run: { id: runId, issue_number: 701 } } });
+    socket.ws.close(1000, 'done');
+  });
+
   it('lists runs over HTTP with a cursor', async () => {
     const res = await postWebhook(JSON.stringify(labeledPayload()));
     const { runId } = await res.json<{ runId: string }>();
