@@ -5,7 +5,7 @@
  */
 import type { LabelIssueInput, SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
 import { labelIssue, repoByName, seedDelivery, seedInstallation, seedIssue, seedLabels, seedManifestCode, setPermission } from './control-seed.ts';
-import type { Observations, RequestLogEntry, Violation } from './observations.ts';
+import { createHold, type Observations, type RequestLogEntry, type Violation } from './observations.ts';
 import type { PrimaryBucket, RateLimiter, SecondaryInjection } from './rate-limits.ts';
 import { toIsoTime } from './render-user.ts';
 import type { AccessLevel, FakeState, IssueState, RepoPermission, UserType } from './state.ts';
@@ -47,6 +47,12 @@ export interface FakeGitHubControl {
   tokens(): TokenView[];
   requests(): RequestLogEntry[];
   violations(): Violation[];
+  /** API requests whose path contains `pathContains` wait from now on until `releaseRequests`. */
+  holdRequests(input: { pathContains: string }): void;
+  /** How many requests each hold keeps waiting now. */
+  heldRequests(): { pathContains: string; waiting: number }[];
+  /** Every held request goes on; the holds end. */
+  releaseRequests(): void;
   /** Forgets logged requests and violations, e.g. between test cases sharing one fake. */
   clearObservations(): void;
   redeliveries(): { delivery_id: number; at: string }[];
@@ -106,6 +112,15 @@ export function createControl(deps: ControlDeps): FakeGitHubControl {
       })),
     requests: () => [...observations.requests],
     violations: () => [...observations.violations],
+    holdRequests: ({ pathContains }) => {
+      observations.holds.push(createHold(pathContains));
+    },
+    heldRequests: () => observations.holds.map((h) => ({ pathContains: h.pathContains, waiting: h.waiting })),
+    releaseRequests: () => {
+      for (const hold of observations.holds.splice(0)) {
+        hold.release();
+      }
+    },
     clearObservations: () => {
       observations.requests.length = 0;
       observations.violations.length = 0;

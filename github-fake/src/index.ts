@@ -74,7 +74,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     createdAt: now(),
   });
   const limiter = createRateLimiter(now);
-  const observations = { requests: [], violations: [] };
+  const observations = { requests: [], violations: [], holds: [] };
   const control = createControl({ state, limiter, observations, now, appId, privateKeyPem: keys.privateKeyPem });
   let url = '';
   const server = createServer(

@@ -22,7 +22,25 @@ export interface Violation {
   details: string[];
 }
 
+/** API requests whose path contains `pathContains` wait until released (a slow GitHub, on cue). */
+export interface RequestHold {
+  pathContains: string;
+  /** Requests waiting now. */
+  waiting: number;
+  release: () => void;
+  released: Promise<void>;
+}
+
 export interface Observations {
   requests: RequestLogEntry[];
   violations: Violation[];
+  holds: RequestHold[];
+}
+
+export function createHold(pathContains: string): RequestHold {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { pathContains, waiting: 0, release, released };
 }

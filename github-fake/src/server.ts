@@ -131,6 +131,12 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
     }
     const method = req.method ?? 'GET';
     const path = url.pathname + url.search;
+    const hold = deps.observations.holds.find((h) => path.includes(h.pathContains));
+    if (hold !== undefined) {
+      hold.waiting += 1;
+      await hold.released;
+      hold.waiting -= 1;
+    }
     const credential = parseAuthorization(req.headers.authorization);
     const violate = (v: Omit<Violation, 'method' | 'path'>): void => {
       deps.observations.violations.push({ method, path, ...v });

@@ -47,6 +47,25 @@ describe('control surface over HTTP (/_fake/<method>)', () => {
     expect(bucket.body.remaining).toBe(3);
   });
 
+  it('holds matching API requests until released, and lets the others through', async () => {
+    const token = await h.mintToken();
+    await control('holdRequests', { pathContains: '/collaborators/slow-sam/' });
+    const held = h.call('GET', `/repos/${REPO}/collaborators/slow-sam/permission`, { auth: `token ${token}` });
+    let settled = false;
+    void held.then(() => (settled = true));
+    // Observable, no sleep: the fake counts the request it holds.
+    for (let i = 0; (await control<{ waiting: number }[]>('heldRequests')).body[0]?.waiting !== 1; i += 1) {
+      expect(i).toBeLessThan(500);
+      await new Promise((r) => setImmediate(r));
+    }
+    const other = await h.call('GET', `/repos/${REPO}/collaborators/carol/permission`, { auth: `token ${token}` });
+    expect(other.status).toBe(200);
+    expect(settled).toBe(false);
+    await control('releaseRequests');
+    expect((await held).status).toBe(404);
+    expect((await control('heldRequests')).body).toEqual([]);
+  });
+
   it('answers unknown methods 404 with the list, and bad input 400', async () => {
     const unknown = await control<{ methods: string[] }>('dropDatabase');
     expect(unknown.status).toBe(404);

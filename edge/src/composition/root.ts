@@ -26,8 +26,20 @@ export interface EdgeRoot {
   warmPool(max?: number): WarmPool;
 }
 
+/** Settings by `Env` object: its values do not change while the isolate lives, and a Worker builds a root per request. */
+const settingsByEnv = new WeakMap<Env, Settings>();
+
+function settingsOf(env: Env): Settings {
+  let settings = settingsByEnv.get(env);
+  if (settings === undefined) {
+    settings = readSettings(env);
+    settingsByEnv.set(env, settings);
+  }
+  return settings;
+}
+
 export function createEdgeRoot(env: Env, fields: LogFields = {}): EdgeRoot {
-  const settings = readSettings(env);
+  const settings = settingsOf(env);
   const log = createLogger(fields, parseLogLevel(env.STAGELINE_LOG_LEVEL));
   let app: GitHubApp | undefined | null = null;
   return {

@@ -17,6 +17,7 @@ import {
   parseInboxMeta,
   parseQueuedEntry,
   splitChunks,
+  threadKeyOf,
   type InboxMeta,
 } from './webhook-inbox-state.ts';
 
@@ -40,6 +41,18 @@ function wrapped(cause: unknown, params = '["{\\"body\\":\\"secret text\\"}"]'):
 function pgError(code: string, message: string): Error {
   return Object.assign(new Error(message), { name: 'error', code, severity: 'ERROR' });
 }
+
+describe('threadKeyOf', () => {
+  it('orders by issue, pull request or discussion number, and the rest by repository', () => {
+    expect(threadKeyOf({ issue: { number: 7 }, repository: { id: 1 } })).toBe('#7');
+    expect(threadKeyOf({ pull_request: { number: 7 } })).toBe('#7');
+    expect(threadKeyOf({ discussion: { number: 9 } })).toBe('#9');
+    expect(threadKeyOf({ issue: { number: '7' }, pull_request: { number: 8 } })).toBe('#8');
+    expect(threadKeyOf({ label: { name: 'run:dev' } })).toBe('repo');
+    expect(threadKeyOf({ issue: { number: 2 ** 60 } })).toBe('repo');
+    expect(threadKeyOf(null)).toBe('repo');
+  });
+});
 
 describe('arrival ordering', () => {
   it('applies directly only when nothing is queued', () => {

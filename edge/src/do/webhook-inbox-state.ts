@@ -17,6 +17,26 @@ export { ApplyTimeoutError, classifyDbError, describeDbError, type DbErrorKind }
 
 export const META_KEY = 'meta';
 
+/**
+ * The thread a delivery belongs to: its issue, pull request or discussion
+ * number (they share one number space per repository), or `repo` for what
+ * names none (a label, a repository event). Decisions read and write one
+ * thread's runs only, so deliveries of different threads may be applied side
+ * by side; those of one thread never overtake each other.
+ */
+export function threadKeyOf(payload: unknown): string {
+  if (typeof payload === 'object' && payload !== null) {
+    for (const field of ['issue', 'pull_request', 'discussion'] as const) {
+      const thread: unknown = (payload as Record<string, unknown>)[field];
+      const number: unknown = typeof thread === 'object' && thread !== null ? (thread as { number?: unknown }).number : undefined;
+      if (typeof number === 'number' && Number.isSafeInteger(number)) {
+        return `#${number}`;
+      }
+    }
+  }
+  return 'repo';
+}
+
 export interface InboxLimits {
   maxDeliveries: number;
   maxBytes: number;

@@ -29,6 +29,7 @@ import {
   parseQueuedEntry,
   backoffMs,
   splitChunks,
+  threadKeyOf,
   type InboxMeta,
   type QueuedEntry,
 } from './webhook-inbox-state.ts';
@@ -57,7 +58,8 @@ const RETRY_AFTER_SECONDS = 60;
 type DrainStep = 'continue' | 'stop' | 'empty';
 
 /**
- * Verified deliveries of one repository are applied here, in arrival order.
+ * Verified deliveries of one repository are applied here: one thread's (issue,
+ * pull request, discussion) in arrival order, different threads side by side.
  * Unlike a Worker request, a Durable Object may keep its sockets between
  * calls, so the Postgres pool stays warm and the acknowledgement costs one
  * round trip instead of a connection setup plus a transaction.
@@ -65,7 +67,8 @@ type DrainStep = 'continue' | 'stop' | 'empty';
  * When Postgres is unreachable the delivery is kept in this object's
  * transactional storage and answered `queued`; the alarm drains the queue in
  * order with exponential backoff. While anything is queued, new deliveries
- * are appended, never applied directly, so none overtakes an earlier one.
+ * are appended, never applied directly, so none overtakes an earlier one of
+ * its thread.
  * The decisions live in webhook-inbox-state.ts; this class does the I/O.
  */
 export class WebhookInbox extends DurableObject<Env> {
@@ -77,8 +80,10 @@ export class WebhookInbox extends DurableObject<Env> {
   private options: IngestOptions | undefined;
   /** The stored `meta`, re-read at the start of every turn (storage reads are local and cached). */
   private meta: InboxMeta = EMPTY_META;
-  /** Arrivals and drain steps run one at a time, in the order they came (FIFO). */
+  /** Steps that change the queue (enqueue, drain) run one at a time, in the order they came (FIFO). */
   private turn: Promise<unknown> = Promise.resolve();
+  /** The tail of each thread's arrivals (webhook-inbox-state.ts threadKeyOf); a thread's deliveries run one at a time. */
+  private readonly threads = new Map<string, Promise<unknown>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,10 +97,12 @@ export class WebhookInbox extends DurableObject<Env> {
   }
 
   async ingest(delivery: DeliveryText): Promise<InboxAnswer> {
-    // One at a time, in arrival order, even while nothing is queued: a delivery's
-    // decision reads what earlier ones wrote (a stage label ends the discussion a
-    // moment-earlier label opened), so they must not overtake each other.
-    return this.serially(() => this.receive(readDeliveryText(delivery)));
+    const verified = readDeliveryText(delivery);
+    // One at a time per thread, in arrival order: a delivery's decision reads what
+    // earlier ones of its issue wrote (a stage label ends the discussion a
+    // moment-earlier label opened), so they must not overtake each other. Other
+    // threads' deliveries are applied meanwhile, each on its own pooled connection.
+    return this.onThread(threadKeyOf(verified.payload), () => this.receive(verified));
   }
 
   /** The repository's binding changed (installation events): look it up again on the next delivery. */
@@ -144,14 +151,29 @@ export class WebhookInbox extends DurableObject<Env> {
     return result;
   }
 
+  private onThread<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.threads.get(key) ?? Promise.resolve()).then(task);
+    const tail = result.catch(() => undefined);
+    this.threads.set(key, tail);
+    void tail.then(() => {
+      // Forget an idle thread (a newer arrival may have become its tail meanwhile).
+      if (this.threads.get(key) === tail) {
+        this.threads.delete(key);
+      }
+    });
+    return result;
+  }
+
   private async receive(delivery: VerifiedDelivery): Promise<InboxAnswer> {
+    await this.loadMeta();
     const queuedSequence = this.meta.count > 0 ? await this.ctx.storage.get<number>(indexKey(delivery.deliveryId)) : undefined;
     const decision = decideArrival(this.meta, queuedSequence);
     switch (decision.kind) {
       case 'already_queued':
         return { kind: 'queued', deliveryId: delivery.deliveryId, sequence: decision.sequence, backlog: this.meta.count };
       case 'enqueue':
-        return this.enqueue(delivery);
+        // Behind what is queued; the drain applies the queue in order.
+        return this.serially(() => this.enqueue(delivery));
       case 'apply':
         break;
     }
@@ -159,7 +181,7 @@ export class WebhookInbox extends DurableObject<Env> {
     try {
       outcome = await this.apply(delivery);
     } catch (error) {
-      return this.afterApplyError(delivery, error);
+      return this.serially(() => this.afterApplyError(delivery, error));
     }
     return this.committed(outcome, delivery.deliveryId);
   }

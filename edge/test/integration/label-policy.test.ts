@@ -237,6 +237,29 @@ describe('label policy: refusals explain themselves', () => {
     expect(next).toMatchObject({ status: 202, body: { status: 'accepted' } });
   });
 
+  it('applies another issue of the repository while one waits for GitHub, and keeps one issue in order', async () => {
+    const s = await seededIssue(64);
+    await fakeGitHub('seedIssue', { repo: s.fullName, number: 65, title: 'Issue 65', labels: [] });
+    await fakeGitHub('setPermission', { repo: s.fullName, user: 'slow-sam', permission: 'write' });
+    await fakeGitHub('holdRequests', { pathContains: `${s.fullName}/collaborators/slow-sam/` });
+    try {
+      const order: string[] = [];
+      const waiting = send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 64, senderLogin: 'slow-sam' })).then((r) => (order.push('first'), r));
+      await vi.waitFor(async () => expect((await fakeGitHub<{ waiting: number }[]>('heldRequests'))[0]?.waiting).toBe(1), WAIT);
+      // Issue 64's next delivery waits behind the first; issue 65's goes through meanwhile.
+      const sameIssue = send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 64, label: 'run:plan' })).then((r) => (order.push('second'), r));
+      const otherIssue = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 65 }));
+      expect(otherIssue).toMatchObject({ status: 202, body: { status: 'accepted' } });
+      expect(order).toEqual([]);
+      await fakeGitHub('releaseRequests');
+      const [first] = await Promise.all([waiting, sameIssue]);
+      expect(first.body).toMatchObject({ status: 'accepted' });
+      expect(order).toEqual(['first', 'second']);
+    } finally {
+      await fakeGitHub('releaseRequests');
+    }
+  });
+
   it('lists conflicting stage labels, without need:input', async () => {
     const s = await seededIssue(63, ['run:dev', 'run:plan']);
     const sent = await send(labeledPayload({ repoId: s.repoExternalId, issueNumber: 63, otherLabels: ['run:plan'] }));
