@@ -1,7 +1,6 @@
 import { decodeAgentFrame, type EdgeFrame } from '@stageline/protocol';
 import { DurableObject } from 'cloudflare:workers';
 import { createEdgeRoot } from '../composition/root.ts';
-import { frameEffects } from '../domain/effects.ts';
 import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
 import { storableFrame as storable } from '../db/jsonb.ts';
 import { announceTargets, isGracefulShutdown, parseAgentSession } from './agent-hub-state.ts';
@@ -91,9 +90,8 @@ export class AgentHub extends DurableObject<Env> {
       const result = await handleAgentFrame(storable(decoded.value), session, { ...settings, leaseTtlSeconds: settings.runLeaseTtlSeconds, db: this.pool.db(), now: new Date() });
       ws.serializeAttachment(result.session);
       this.reply(ws, result.replies);
-      const effects = frameEffects(result);
-      if (effects.length > 0) {
-        this.ctx.waitUntil(this.root.effects.run(effects));
+      if (result.effects.length > 0) {
+        this.ctx.waitUntil(this.root.effects.run(result.effects));
       }
       if (result.close) {
         ws.close(result.close.code, result.close.reason);

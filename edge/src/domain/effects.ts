@@ -59,8 +59,3 @@ export function realtimeEffects(events: readonly RealtimeEvent[]): Effect[] {
 export function githubEffects(batches: readonly (EffectBatch | null)[]): Effect[] {
   return batches.filter((b): b is EffectBatch => b !== null && b.effects.length > 0).map((batch) => ({ kind: 'github_writes', batch }));
 }
-
-/** The effects of one handled agent frame (domain/handle-agent-frame.ts). */
-export function frameEffects(result: { events: readonly RealtimeEvent[]; github?: readonly EffectBatch[] | undefined }): Effect[] {
-  return [...realtimeEffects(result.events), ...githubEffects(result.github ?? [])];
-}

@@ -16,6 +16,7 @@ import { appendLogChunk, applyRunEvent, pendingQueue, queueDepth, renewLeases, t
 import { mintRunToken } from '../auth/run-token.ts';
 import { applyAgentCancel, canceledRunsHeldBy, heldRunsNotNamed, runStatesFor, tokenSourcesOf } from '../db/agent-guard-repo.ts';
 import { runTokenInput, toClaimedRuns, type TokenSettings } from './claimed-run.ts';
+import { githubEffects, realtimeEffects, type Effect } from './effects.ts';
 import type { EffectBatch } from './github-port.ts';
 import { statusCommentEffect } from './status-effects.ts';
 
@@ -40,15 +41,17 @@ export interface AgentFrameDeps extends TokenSettings {
 export interface AgentFrameResult {
   replies: EdgeFrame[];
   session: AgentSession;
-  /** Realtime events committed by this frame, for the Channel fan-out. */
-  events: RealtimeEvent[];
+  /** What must happen after the commit (realtime events, status comment edits), for the effect pipeline. */
+  effects: Effect[];
   /** Close the connection after sending the replies (version mismatch). */
   close?: { code: number; reason: string };
-  /** GitHub writes to queue after the commit (status comment edits). */
-  github?: EffectBatch[];
 }
 
-const reply = (session: AgentSession, replies: EdgeFrame[], events: RealtimeEvent[] = []): AgentFrameResult => ({ replies, session, events });
+const reply = (session: AgentSession, replies: EdgeFrame[], events: readonly RealtimeEvent[] = [], github: readonly (EffectBatch | null)[] = []): AgentFrameResult => ({
+  replies,
+  session,
+  effects: [...realtimeEffects(events), ...githubEffects(github)],
+});
 
 /**
  * The one place agent frames are interpreted; the AgentHub socket and the HTTP
@@ -116,7 +119,7 @@ async function handleStatus(frame: RunStatusFrame, session: AgentSession, deps: 
     return reply(session, [toAck(frame.id, outcome)]);
   }
   const status = statusCommentEffect(outcome.run, deps.consoleUrl ?? null);
-  return { ...reply(session, [toAck(frame.id, outcome)], outcome.events), github: status === null ? [] : [status] };
+  return reply(session, [toAck(frame.id, outcome)], outcome.events, [status]);
 }
 
 /** Room in a heartbeat answer for renewed tokens (the rest of the frame is ids). */

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { agentHubOf } from '../composition/durable-objects.ts';
 import { storableFrame as storable } from '../db/jsonb.ts';
-import { frameEffects, type Effect } from '../domain/effects.ts';
+import type { Effect } from '../domain/effects.ts';
 import { handleAgentFrame, type AgentSession } from '../domain/handle-agent-frame.ts';
 import type { AgentIdentity, AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
@@ -68,7 +68,7 @@ async function handleBatch(c: Context<AppEnv>, auth: AgentIdentity, frames: unkn
     }
     session = result.session;
     replies.push(...result.replies);
-    after.push(...frameEffects(result));
+    after.push(...result.effects);
     if (result.close) {
       break;
     }
