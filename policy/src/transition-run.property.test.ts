@@ -135,57 +135,59 @@ describe('transitionRun over random event sequences', () => {
   it('never leaves a terminal status, never lowers the epoch, and never lets two instances hold the run', () => {
     // Transitions the sequences reached, to prove below that the waits were exercised.
     const seen = new Set<string>();
-    fc.assert(
-      fc.property(fc.array(arbStep, { minLength: 1, maxLength: 60 }), (steps) => {
-        let run = start;
-        let clock = t0;
-        // Every epoch is granted to exactly one instance, ever.
-        const grantedTo = new Map<number, string>();
-        for (const step of steps) {
-          clock += step.advanceMs;
-          const now = new Date(clock);
-          const event = toEvent(run, step, now);
-          const result = transitionRun(run, event, now);
-          if (!result.ok) {
-            continue;
-          }
-          const change = result.value;
-          if (event.kind === 'reclaim' && !event.ownerExpired) {
-            // A live holder keeps its run: no takeover before its lease ran out.
-            expect(run.leaseUntil === null || run.leaseUntil === undefined || run.leaseUntil.getTime() <= now.getTime()).toBe(true);
-          }
-          if (isTerminalStatus(run.status)) {
-            // A re-sent report or cancel is acknowledged, never applied.
-            expect(change.noop).toBe(true);
-          }
-          if (HOLDER_GATED.has(event.kind) && 'owner' in event && 'epoch' in event) {
-            // Only the current holder with the current epoch gets a write (or an ack) through.
-            expect({ owner: event.owner, epoch: event.epoch }).toEqual({ owner: run.leaseOwner, epoch: run.leaseEpoch });
-          }
-          if (change.noop) {
-            continue;
-          }
-          if (event.kind === 'wait_mcp' || event.kind === 'wait_owner_review') {
-            // Waits start only from running (the holder check is above).
-            expect(run.status).toBe('running');
-          }
-          expect(change.leaseEpoch).toBeGreaterThanOrEqual(run.leaseEpoch);
-          if (change.leaseOwner !== null && change.leaseOwner !== run.leaseOwner) {
-            // A new holder only by claim or takeover, and always under a new epoch.
-            expect(['claim', 'reclaim']).toContain(event.kind);
-            expect(change.leaseEpoch).toBe(run.leaseEpoch + 1);
-          }
-          if (change.leaseEpoch !== run.leaseEpoch) {
-            expect(grantedTo.has(change.leaseEpoch)).toBe(false);
-            grantedTo.set(change.leaseEpoch, change.leaseOwner ?? '');
-          }
-          seen.add(`${run.status} -${event.kind}-> ${change.status}`);
-          run = apply(run, change);
-          checkRun(run, grantedTo);
+    const property = fc.property(fc.array(arbStep, { minLength: 1, maxLength: 60 }), (steps) => {
+      let run = start;
+      let clock = t0;
+      // Every epoch is granted to exactly one instance, ever.
+      const grantedTo = new Map<number, string>();
+      for (const step of steps) {
+        clock += step.advanceMs;
+        const now = new Date(clock);
+        const event = toEvent(run, step, now);
+        const result = transitionRun(run, event, now);
+        if (!result.ok) {
+          continue;
         }
-      }),
-      { numRuns: 2000 },
-    );
+        const change = result.value;
+        if (event.kind === 'reclaim' && !event.ownerExpired) {
+          // A live holder keeps its run: no takeover before its lease ran out.
+          expect(run.leaseUntil === null || run.leaseUntil === undefined || run.leaseUntil.getTime() <= now.getTime()).toBe(true);
+        }
+        if (isTerminalStatus(run.status)) {
+          // A re-sent report or cancel is acknowledged, never applied.
+          expect(change.noop).toBe(true);
+        }
+        if (HOLDER_GATED.has(event.kind) && 'owner' in event && 'epoch' in event) {
+          // Only the current holder with the current epoch gets a write (or an ack) through.
+          expect({ owner: event.owner, epoch: event.epoch }).toEqual({ owner: run.leaseOwner, epoch: run.leaseEpoch });
+        }
+        if (change.noop) {
+          continue;
+        }
+        if (event.kind === 'wait_mcp' || event.kind === 'wait_owner_review') {
+          // Waits start only from running (the holder check is above).
+          expect(run.status).toBe('running');
+        }
+        expect(change.leaseEpoch).toBeGreaterThanOrEqual(run.leaseEpoch);
+        if (change.leaseOwner !== null && change.leaseOwner !== run.leaseOwner) {
+          // A new holder only by claim or takeover, and always under a new epoch.
+          expect(['claim', 'reclaim']).toContain(event.kind);
+          expect(change.leaseEpoch).toBe(run.leaseEpoch + 1);
+        }
+        if (change.leaseEpoch !== run.leaseEpoch) {
+          expect(grantedTo.has(change.leaseEpoch)).toBe(false);
+          grantedTo.set(change.leaseEpoch, change.leaseOwner ?? '');
+        }
+        seen.add(`${run.status} -${event.kind}-> ${change.status}`);
+        run = apply(run, change);
+        checkRun(run, grantedTo);
+      }
+    });
+    // A fresh seed on every run explores new sequences; a fixed one besides
+    // makes the coverage check below certain (an unseeded run once missed
+    // 'waiting_owner_review -resume-> pending', CI of 2026-12-05).
+    fc.assert(property, { numRuns: 2000 });
+    fc.assert(property, { numRuns: 2000, seed: 20261205 });
     expect([...seen]).toEqual(
       expect.arrayContaining([
         'running -wait_mcp-> waiting_mcp',
