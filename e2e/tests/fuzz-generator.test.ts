@@ -9,9 +9,11 @@ describe('webhook fuzz generator', () => {
   it('builds every case of seed 1172441933, whose repeated deep nestings once overflowed JSON.stringify', () => {
     let deep = 0;
     for (let index = 0; index < 2250; index += 1) {
-      const c = webhookCase(1172441933, index, target);
-      expect(c.body.byteLength).toBeGreaterThanOrEqual(0);
-      deep += c.mutations.filter((m) => m.startsWith('deep')).length;
+      let mutations: string[] = [];
+      expect(() => {
+        mutations = webhookCase(1172441933, index, target).mutations;
+      }, `case ${index}`).not.toThrow();
+      deep += mutations.filter((m) => m.startsWith('deep')).length;
     }
     expect(deep).toBeGreaterThan(0);
   });
