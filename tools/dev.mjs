@@ -4,6 +4,7 @@
 // lives in .devdata/ (gitignored); the fake GitHub's threads live in memory.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { demoScript, startScriptedModel } from '@stageline/model-fake';
 import { DEMO_GITHUB, ROOT, startStack } from './stack.mjs';
 
 const stateDir = path.join(ROOT, '.devdata');
@@ -12,6 +13,7 @@ const settingsFile = path.join(stateDir, 'dev.json');
 const saved = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
 
 let stack = null;
+let model = null;
 let stopping = false;
 const shutdown = async () => {
   if (stopping) {
@@ -22,6 +24,7 @@ const shutdown = async () => {
   // Before the stack is up there is nothing to stop in order: exiting signals
   // every child process group already started (tools/stack.mjs).
   await stack?.stop();
+  await model?.close();
   process.exit(0);
 };
 // Installed before start-up, so Ctrl-C while wrangler is still starting cleans up too.
@@ -33,7 +36,18 @@ const started = Date.now();
 // STAGELINE_EDGE_RUNNER=wrangler runs it under `wrangler dev` instead.
 const edgeRunner = process.env.STAGELINE_EDGE_RUNNER === 'wrangler' ? 'wrangler' : 'miniflare';
 console.log(`stageline: starting embedded Postgres, fake GitHub, edge (${edgeRunner === 'wrangler' ? 'wrangler dev' : 'workerd via Miniflare'}), simulated cluster and cluster-agent…`);
+// The runner in each Job drives the real codex CLI. With OPENAI_API_KEY it talks to OpenAI
+// (the key goes into each run's Secret); without one, to the scripted model server
+// (model-fake/): a simulation whose script reads the run context, reports a line and
+// appends to CHANGELOG.md, so a label still ends in a real branch and pull request.
+const openAiKey = process.env.OPENAI_API_KEY ?? '';
+if (openAiKey === '') {
+  model = await startScriptedModel({ script: demoScript() });
+}
 stack = await startStack({
+  jobRunner: 'agent',
+  jobEnv: model === null ? {} : { STAGELINE_MODEL_BASE_URL: `${model.url}/v1` },
+  agentEnv: openAiKey === '' ? {} : { STAGELINE_MODEL_API_KEY: openAiKey },
   stateDir,
   edgeRunner,
   edgeWatch: true,
@@ -48,6 +62,17 @@ stack = await startStack({
   webhookSecret: saved.webhookSecret,
   runTokenKey: saved.runTokenKey,
 });
+// The demo repository: a small project with a test, for the agent to change.
+await stack.github.seedRepositoryContent({
+  repo: stack.repo.fullName,
+  files: {
+    'README.md': '# demo app\n\nA tiny project for Stageline runs. `node test/greeting.test.js` runs its test.\n',
+    'CHANGELOG.md': '# Changelog\n\n',
+    'AGENTS.md': 'Keep changes small and run `node test/greeting.test.js` before you finish.\n',
+    'src/greeting.js': 'export const greeting = (name) => `hello, ${name}`;\n',
+    'test/greeting.test.js': 'import assert from "node:assert";\nimport { greeting } from "../src/greeting.js";\nassert.equal(greeting("stageline"), "hello, stageline");\nconsole.log("ok");\n',
+  },
+});
 writeFileSync(
   settingsFile,
   JSON.stringify({ edgeUrl: stack.edgeUrl, clusterToken: stack.clusterToken, webhookSecret: stack.webhookSecret, runTokenKey: stack.runTokenKey, repo: stack.repo, kubeconfig: stack.kubeconfig, githubUrl: stack.github.url }, null, 2),
@@ -59,12 +84,15 @@ stageline is up in ${((Date.now() - started) / 1000).toFixed(1)} s
   database    ${stack.db.url}  (PGlite, data in .devdata/pglite)
   kubernetes  ${stack.kube.url}  (simulated; kubeconfig .devdata/kubeconfig.yaml)
   github      ${stack.github.url}  (fake; App ${DEMO_GITHUB.appSlug} on ${stack.repo.fullName}, installation ${DEMO_GITHUB.installationId}; ${DEMO_GITHUB.sender} has write)
+  agent       codex (real CLI) in each Job; model: ${model === null ? 'OpenAI (OPENAI_API_KEY)' : `SIMULATION — scripted model server at ${model.url}, set OPENAI_API_KEY for a real one`}
   logs        .devdata/edge.log, .devdata/agent-agent-0.log
 
 label an issue (sends a signed issues.labeled webhook from ${DEMO_GITHUB.sender}):
   npm run simulate -- label run:dev --issue 7
 see what the edge wrote on the issue (status comment, reactions, labels):
   npm run simulate -- comments --issue 7
+see the pull request the run opened:
+  npm run simulate -- pulls
 look at the cluster:
   kubectl --kubeconfig .devdata/kubeconfig.yaml get ns,jobs,pods -A
 Ctrl-C stops everything.`);

@@ -10,6 +10,7 @@ import { labeledPayload, sendWebhook } from './webhook.mjs';
 
 const USAGE = `usage: npm run simulate -- label <label> [--issue N] [--also <label>]... [--login LOGIN] [--sender User|Bot] [--delivery ID] [--edge URL]
        npm run simulate -- comments [--issue N]
+       npm run simulate -- pulls
        npm run simulate -- permission <login> <admin|maintain|write|triage|read|none>`;
 
 const { positionals, values } = parseArgs({
@@ -28,7 +29,7 @@ const usage = () => {
   console.error(USAGE);
   process.exit(2);
 };
-if (!['label', 'comments', 'permission'].includes(command ?? '') || (command === 'label' && !args[0]) || (command === 'permission' && args.length !== 2)) {
+if (!['label', 'comments', 'pulls', 'permission'].includes(command ?? '') || (command === 'label' && !args[0]) || (command === 'permission' && args.length !== 2)) {
   usage();
 }
 const settingsFile = path.join(ROOT, '.devdata', 'dev.json');
@@ -56,6 +57,18 @@ async function must(method, input) {
     throw new Error(`fake GitHub ${method}: ${r.error}`);
   }
   return r.value;
+}
+
+if (command === 'pulls') {
+  // The pull requests the platform opened for agent runs, with each branch's newest commit.
+  const pulls = await must('pulls', { repo: dev.repo.fullName });
+  console.log(`${dev.repo.fullName} pull requests in the fake GitHub (${dev.githubUrl}): ${pulls.length}`);
+  for (const pr of pulls) {
+    const [commit] = await must('commits', { repo: dev.repo.fullName, ref: pr.head });
+    console.log(`#${pr.number} ${pr.state}${pr.draft ? ' draft' : ''} ${pr.head} -> ${pr.base}: ${pr.title}`);
+    console.log(`  ${pr.body.split('\n')[0]}; last commit ${commit?.sha.slice(0, 7) ?? '?'} by ${commit?.author.name ?? '?'} (${(commit?.files ?? []).join(', ')})`);
+  }
+  process.exit(0);
 }
 
 if (command === 'comments') {

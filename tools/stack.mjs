@@ -134,7 +134,7 @@ export async function buildConsole(logFile) {
  *   edgePort?: number, kubePort?: number, pgPort?: number, proxyPort?: number,
  *   agents?: number, clusterId?: string, clusterToken?: string, webhookSecret?: string,
  *   agentEnv?: Record<string,string>, build?: boolean, githubPort?: number, githubIssues?: number,
- *   edgeRunner?: 'wrangler'|'miniflare', edgeWatch?: boolean }} opts
+ *   edgeRunner?: 'wrangler'|'miniflare', edgeWatch?: boolean, jobRunner?: 'demo'|'agent', jobEnv?: Record<string,string> }} opts
  */
 export async function startStack(opts) {
   const stateDir = opts.stateDir;
@@ -222,11 +222,13 @@ export async function startStack(opts) {
       STAGELINE_EDGE_URL: edgeUrl,
       STAGELINE_CLUSTER_TOKEN: clusterToken,
       KUBECONFIG: kubeconfig,
-      STAGELINE_JOB_COMMAND: JSON.stringify([
-        process.execPath,
-        path.join(ROOT, 'tools', 'demo-runner.mjs'),
-        ...Object.entries(opts.runner ?? {}).flatMap(([k, v]) => [`--${k}`, String(v)]),
-      ]),
+      // `jobRunner: 'agent'`: the real runner (runner/src/main.ts) drives the coding agent; else the demo script.
+      STAGELINE_JOB_COMMAND: JSON.stringify(
+        opts.jobRunner === 'agent'
+          ? [process.execPath, path.join(ROOT, 'runner', 'src', 'main.ts')]
+          : [process.execPath, path.join(ROOT, 'tools', 'demo-runner.mjs'), ...Object.entries(opts.runner ?? {}).flatMap(([k, v]) => [`--${k}`, String(v)])],
+      ),
+      ...(opts.jobEnv ? { STAGELINE_JOB_ENV: JSON.stringify(opts.jobEnv) } : {}),
       STAGELINE_JOB_IMAGE: 'ghcr.io/stageline/runner:dev',
       STAGELINE_RECONCILE_INTERVAL: '2s',
       // Several agents share this host: each ops endpoint takes a free port.

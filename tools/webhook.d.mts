@@ -8,5 +8,7 @@ export function labeledPayload(o: {
   senderLogin?: string;
   installationId?: number;
   otherLabels?: string[];
+  title?: string;
+  body?: string;
 }): Record<string, unknown>;
 export function sendWebhook(o: { edgeUrl: string; secret: string; event?: string; payload: unknown; delivery?: string }): Promise<{ status: number; body: unknown; delivery: string }>;

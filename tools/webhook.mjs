@@ -9,7 +9,7 @@ import { ROOT } from './stack.mjs';
 const FIXTURE = path.join(ROOT, 'edge', 'test', 'fixtures', 'issues.labeled.json');
 
 /** An `issues.labeled` payload (a real GitHub shape) adapted to our repository. */
-export function labeledPayload({ label = 'run:dev', issue = 7, repoId, repoFullName, senderType = 'User', senderLogin = 'octocat', installationId = 44001, otherLabels = [] }) {
+export function labeledPayload({ label = 'run:dev', issue = 7, repoId, repoFullName, senderType = 'User', senderLogin = 'octocat', installationId = 44001, otherLabels = [], title, body }) {
   const p = JSON.parse(readFileSync(FIXTURE, 'utf8'));
   const [owner, name] = repoFullName.split('/');
   p.label.name = label;
@@ -24,6 +24,12 @@ export function labeledPayload({ label = 'run:dev', issue = 7, repoId, repoFullN
   p.repository.name = name;
   p.repository.owner.login = owner;
   p.sender.type = senderType;
+  if (title !== undefined) {
+    p.issue.title = title;
+  }
+  if (body !== undefined) {
+    p.issue.body = body;
+  }
   return p;
 }
 

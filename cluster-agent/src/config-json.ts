@@ -24,6 +24,14 @@ export type JobProfile = z.infer<typeof jobProfileSchema>;
 /** `STAGELINE_JOB_PROFILES`: `{"<agent_key>": {"image": …, "resources": {…}}}`. */
 export const jobProfilesSchema = z.record(z.string().min(1), jobProfileSchema);
 
+/**
+ * Plain settings for the runner in every run pod (`STAGELINE_JOB_ENV`), e.g.
+ * `{"STAGELINE_RUNNER_ENGINE":"codex","STAGELINE_MODEL_BASE_URL":"https://llm-proxy.internal/v1"}`.
+ * Values land in the pod spec in the clear: credentials belong in Secrets.
+ * A name the agent sets itself (the run's identity, the token file) cannot be overridden.
+ */
+export const jobEnvSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string().max(4096));
+
 /** Used when a role has no profile (the same figures as the LimitRange defaults). */
 export const DEFAULT_JOB_RESOURCES: JobResources = Object.freeze({
   requests: { cpu: '100m', memory: '256Mi' },

@@ -43,6 +43,7 @@ describe('parseConfig', () => {
         namespaceTtl: { defaultSeconds: 86400, byRole: {} },
         jobProfiles: {},
         modelApiKey: undefined,
+        jobEnv: {},
         runQuotaPods: 20,
         runLimitRange: { defaultRequest: { cpu: '100m', memory: '256Mi' }, default: { cpu: '2', memory: '4Gi' } },
         runEgress: { cidrs: ['0.0.0.0/0'], except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'], ports: [443] },

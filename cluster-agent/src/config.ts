@@ -9,6 +9,7 @@ import {
   DEFAULT_EGRESS,
   DEFAULT_LIMIT_RANGE,
   egressSchema,
+  jobEnvSchema,
   jobProfilesSchema,
   jsonEnv,
   limitRangeSchema,
@@ -50,6 +51,8 @@ export interface Config {
   readonly jobProfiles: Readonly<Record<string, JobProfile>>;
   /** The model API key for run pods; goes into the run Secret only, never logged. */
   readonly modelApiKey: string | undefined;
+  /** Extra plain environment for the runner in every run pod (config-json.ts `jobEnvSchema`). */
+  readonly jobEnv: Readonly<Record<string, string>>;
   readonly runQuotaPods: number;
   readonly runLimitRange: LimitRangeDefaults;
   readonly runEgress: EgressRule;
@@ -193,6 +196,7 @@ const envSchema = z.object({
   STAGELINE_NAMESPACE_TTL_BY_ROLE: ttlByRole,
   STAGELINE_JOB_PROFILES: jsonEnv(jobProfilesSchema, '{}', '{"dev":{"image":"ghcr.io/acme/runner:1","resources":{"limits":{"cpu":"2"}}}}'),
   STAGELINE_MODEL_API_KEY: z.string().optional(),
+  STAGELINE_JOB_ENV: jsonEnv(jobEnvSchema, '{}', '{"STAGELINE_RUNNER_ENGINE":"codex"}'),
   STAGELINE_RUN_QUOTA_PODS: positiveInt(20),
   STAGELINE_RUN_LIMIT_RANGE: jsonEnv(limitRangeSchema, DEFAULT_LIMIT_RANGE, DEFAULT_LIMIT_RANGE),
   STAGELINE_RUN_EGRESS: jsonEnv(egressSchema, DEFAULT_EGRESS, DEFAULT_EGRESS),
@@ -253,6 +257,7 @@ export function parseConfig(env: EnvRecord, host: HostInfo): Result<Config, Conf
     namespaceTtl: Object.freeze({ defaultSeconds: e.STAGELINE_NAMESPACE_TTL, byRole: Object.freeze(e.STAGELINE_NAMESPACE_TTL_BY_ROLE) }),
     jobProfiles: Object.freeze(e.STAGELINE_JOB_PROFILES),
     modelApiKey: e.STAGELINE_MODEL_API_KEY,
+    jobEnv: Object.freeze(e.STAGELINE_JOB_ENV),
     runQuotaPods: e.STAGELINE_RUN_QUOTA_PODS,
     runLimitRange: e.STAGELINE_RUN_LIMIT_RANGE,
     runEgress: e.STAGELINE_RUN_EGRESS,

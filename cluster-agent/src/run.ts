@@ -77,6 +77,7 @@ function jobSettings(config: Config): JobSettings {
     installation: config.installation,
     profiles: config.jobProfiles,
     withModelApiKey: config.modelApiKey !== undefined,
+    extraEnv: config.jobEnv,
   };
 }
 

@@ -8,3 +8,6 @@ export * from './schema/run-log-chunks.ts';
 export * from './schema/realtime-events.ts';
 export * from './schema/hook-redeliveries.ts';
 export * from './schema/project-members.ts';
+export * from './schema/run-events.ts';
+export * from './schema/run-sessions.ts';
+export * from './schema/run-tool-calls.ts';

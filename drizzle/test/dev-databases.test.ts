@@ -35,7 +35,10 @@ describe.each(kinds)('%s', (kind) => {
         'projects',
         'realtime_events',
         'repositories',
+        'run_events',
         'run_log_chunks',
+        'run_sessions',
+        'run_tool_calls',
         'webhook_deliveries',
       ]);
       // Only the hash of the token is stored, and re-seeding rotates it.

@@ -6,6 +6,7 @@ import { withAgent, withDb, withRoot } from './composition/middleware.ts';
 import { agentConnect } from './routes/agent-connect.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
+import { mcpRoute } from './routes/mcp.ts';
 import { runnerApi } from './routes/runner-api.ts';
 import { setup } from './routes/setup.ts';
 import { staffRepositories } from './routes/staff-repositories.ts';
@@ -29,6 +30,7 @@ export function createApp() {
   app.route('/', setup);
   app.route('/', realtime);
   app.route('/', runnerApi);
+  app.route('/', mcpRoute);
   app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {

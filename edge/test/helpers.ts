@@ -226,3 +226,19 @@ export async function runRow(runId: string) {
     await h.close();
   }
 }
+
+/** A claimed run as the claim frame carries it. */
+export type ClaimedRunOfTest = { runId: string; epoch: number; attemptNo: number; runToken: string };
+
+/** A `run:dev` run on a fresh cluster, claimed by an agent: the cluster, the holder's socket and the claim. */
+export async function claimedRun(): Promise<{ seeded: Awaited<ReturnType<typeof seedCluster>>; a: TestSocket; run: ClaimedRunOfTest }> {
+  const seeded = await seedCluster();
+  const runId = await createRun(seeded.repoExternalId);
+  const a = await readyAgent(seeded.token, `${seeded.clusterId}/a`);
+  const [run] = await claimRuns<ClaimedRunOfTest>(a);
+  expect(run?.runId).toBe(runId);
+  if (run === undefined) {
+    throw new Error('no claim');
+  }
+  return { seeded, a, run };
+}

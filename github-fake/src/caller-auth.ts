@@ -1,14 +1,14 @@
 /**
  * Who is calling: an App (JWT), an installation (token) or nobody, judged per
- * endpoint the way GitHub does. Installation tokens must be unexpired and
- * cover the repository; a repository outside the token is a 404, not a 403,
- * because GitHub does not reveal private repositories.
+ * endpoint the way GitHub does. Installation tokens must be unexpired, not
+ * revoked and cover the repository; a repository outside the token is a 404,
+ * not a 403, because GitHub does not reveal private repositories.
  */
 import { looksLikeJwt, verifyAppJwt } from './app-jwt.ts';
 import { badCredentials, GitHubError, jwtRequired, notAccessibleByIntegration, notFound, requiresAuthentication } from './github-error.ts';
 import type { CallerAuth, OperationHandler } from './handlers/index.ts';
 import { hasAccess } from './handlers/installations.ts';
-import type { FakeState, RepoState } from './state.ts';
+import type { FakeState, InstallationState, RepoState, TokenState } from './state.ts';
 import { findIssue, findRepo } from './state.ts';
 
 export type TokenKind = 'none' | 'app-jwt' | 'installation' | 'invalid';
@@ -29,6 +29,16 @@ export interface ResolvedCaller {
   repo: RepoState | undefined;
 }
 
+/** An installation token that exists, has not expired and was not revoked, with its installation. */
+export function liveInstallationToken(state: FakeState, raw: string, now: number): { token: TokenState; installation: InstallationState } | undefined {
+  const token = state.tokens.get(raw);
+  const installation = token === undefined ? undefined : state.installations.get(token.installationId);
+  if (token === undefined || installation === undefined || token.expiresAt <= now || token.revokedAt !== null) {
+    return undefined;
+  }
+  return { token, installation };
+}
+
 function installationCaller(state: FakeState, credential: Credential, now: number): CallerAuth {
   if (credential.kind === 'none') {
     throw requiresAuthentication();
@@ -41,12 +51,11 @@ function installationCaller(state: FakeState, credential: Credential, now: numbe
     // An App acting as itself cannot touch repository content; it needs an installation token.
     throw notAccessibleByIntegration();
   }
-  const token = state.tokens.get(credential.raw);
-  const installation = token === undefined ? undefined : state.installations.get(token.installationId);
-  if (token === undefined || installation === undefined || token.expiresAt <= now) {
+  const live = liveInstallationToken(state, credential.raw, now);
+  if (live === undefined) {
     throw badCredentials();
   }
-  return { kind: 'installation', token, installation };
+  return { kind: 'installation', ...live };
 }
 
 export function resolveCaller(

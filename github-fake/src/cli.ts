@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node github-fake/src/cli.ts --port 0 [--app-id N] [--app-slug S] [--app-public-key-file F]`
+ * `node github-fake/src/cli.ts --port 0 [--app-id N] [--app-slug S] [--app-public-key-file F] [--git-root DIR]`
  * Prints one JSON line once ready (the generated App key is at GET /_fake/app)
  * and stops cleanly on SIGTERM/SIGINT. For e2e and `npm start`.
  */
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     'app-id': { type: 'string' },
     'app-slug': { type: 'string' },
     'app-public-key-file': { type: 'string' },
+    'git-root': { type: 'string' },
   },
 });
 
@@ -25,6 +26,7 @@ const gh = await startFakeGitHub({
   appId: values['app-id'] === undefined ? undefined : Number(values['app-id']),
   appSlug: values['app-slug'],
   appPublicKeyPem: keyFile === undefined ? undefined : readFileSync(keyFile, 'utf8'),
+  gitRoot: values['git-root'],
 });
 console.log(JSON.stringify({ msg: 'github-fake ready', url: gh.url, appId: gh.app().id }));
 

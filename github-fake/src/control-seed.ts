@@ -10,7 +10,8 @@ export class ControlError extends Error {
   override readonly name = 'ControlError';
 }
 
-export const DEFAULT_INSTALLATION_PERMISSIONS: Record<string, AccessLevel> = { metadata: 'read', issues: 'write', pull_requests: 'write', contents: 'read' };
+/** Contents write, so tokens can push over git (or ask for less). */
+export const DEFAULT_INSTALLATION_PERMISSIONS: Record<string, AccessLevel> = { metadata: 'read', issues: 'write', pull_requests: 'write', contents: 'write' };
 
 export interface SeedInstallationInput {
   id: number;
@@ -32,6 +33,8 @@ export interface SeedIssueInput {
   labels?: string[];
   state?: 'open' | 'closed';
   isPullRequest?: boolean;
+  draft?: boolean;
+  /** Used when the repository's git content has no branch `headRef` (the default: nothing seeded). */
   headSha?: string;
   headRef?: string;
   baseRef?: string;
@@ -105,6 +108,7 @@ export function seedInstallation(state: FakeState, defaultAppId: number, input: 
       owner: ensureUser(state, ownerLogin, ownerLogin.toLowerCase() === owner.login.toLowerCase() ? owner.type : 'Organization'),
       name,
       fullName: r.full_name,
+      defaultBranch: existing?.defaultBranch ?? 'main',
       installationId: input.id,
       labels: existing?.labels ?? new Map(),
       issues: existing?.issues ?? new Map(),
@@ -156,7 +160,9 @@ export function seedIssue(state: FakeState, input: SeedIssueInput, now: number):
     body: input.body ?? null,
     state: closed ? 'closed' : 'open',
     isPullRequest: input.isPullRequest ?? false,
+    draft: input.draft ?? false,
     headSha: input.headSha ?? 'a'.repeat(40),
+    baseSha: '0'.repeat(40),
     headRef: input.headRef ?? `feature-${input.number}`,
     baseRef: input.baseRef ?? 'main',
     labels: names,

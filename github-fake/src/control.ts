@@ -1,10 +1,14 @@
 /**
  * The control surface tests use to seed and inspect the fake. Every method
- * takes at most one JSON-able argument and returns JSON-able data, so the
- * same object is served over HTTP as `POST /_fake/<method>` (control-http.ts).
+ * takes at most one JSON-able argument and returns JSON-able data (or a
+ * promise of it, for git content), so the same object is served over HTTP as
+ * `POST /_fake/<method>` (control-http.ts).
  */
+import type { GitControl } from './control-git.ts';
+import { createGitControl } from './control-git.ts';
 import type { LabelIssueInput, SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
 import { labelIssue, repoByName, seedDelivery, seedInstallation, seedIssue, seedLabels, seedManifestCode, setPermission } from './control-seed.ts';
+import type { GitRepos } from './git-repos.ts';
 import { createHold, type Observations, type RequestLogEntry, type Violation } from './observations.ts';
 import type { PrimaryBucket, RateLimiter, SecondaryInjection } from './rate-limits.ts';
 import { toIsoTime } from './render-user.ts';
@@ -29,7 +33,19 @@ export interface TokenView {
   requested: { repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> };
 }
 
-export interface FakeGitHubControl {
+export interface PullView {
+  number: number;
+  title: string;
+  body: string | null;
+  /** Branch names. */
+  head: string;
+  base: string;
+  draft: boolean;
+  state: 'open' | 'closed';
+  html_url: string;
+}
+
+export interface FakeGitHubControl extends GitControl {
   app(): { id: number; slug: string; botLogin: string; privateKeyPem: string | null };
   seedInstallation(input: SeedInstallationInput): void;
   setPermission(input: { repo: string; user: string; permission: RepoPermission; type?: UserType }): void;
@@ -44,6 +60,8 @@ export interface FakeGitHubControl {
   issueLabels(input: { repo: string; number: number }): string[];
   issueComments(input: { repo: string; number: number }): CommentView[];
   issueReactions(input: { repo: string; number: number }): { id: number; content: string; user: string; created_at: string }[];
+  /** Pull requests (seeded or opened through the API), by number. */
+  pulls(input: { repo: string }): PullView[];
   tokens(): TokenView[];
   requests(): RequestLogEntry[];
   violations(): Violation[];
@@ -67,6 +85,7 @@ export interface ControlDeps {
   now: () => number;
   appId: number;
   privateKeyPem: string | null;
+  git: GitRepos;
 }
 
 function issueByNumber(state: FakeState, repo: string, number: number): IssueState {
@@ -80,6 +99,7 @@ function issueByNumber(state: FakeState, repo: string, number: number): IssueSta
 export function createControl(deps: ControlDeps): FakeGitHubControl {
   const { state, limiter, observations, now } = deps;
   return {
+    ...createGitControl(state, deps.git),
     app() {
       const app = state.apps.get(deps.appId);
       return { id: deps.appId, slug: app?.slug ?? '', botLogin: app?.bot.login ?? '', privateKeyPem: deps.privateKeyPem };
@@ -100,6 +120,13 @@ export function createControl(deps: ControlDeps): FakeGitHubControl {
       issueByNumber(state, repo, number).comments.map((c) => ({ id: c.id, body: c.body, user: c.user.login, created_at: toIsoTime(c.createdAt), updated_at: toIsoTime(c.updatedAt) })),
     issueReactions: ({ repo, number }) =>
       issueByNumber(state, repo, number).reactions.map((r) => ({ id: r.id, content: r.content, user: r.user.login, created_at: toIsoTime(r.createdAt) })),
+    pulls: ({ repo }) => {
+      const found = repoByName(state, repo);
+      return [...found.issues.values()]
+        .filter((i) => i.isPullRequest)
+        .sort((a, b) => a.number - b.number)
+        .map((p) => ({ number: p.number, title: p.title, body: p.body, head: p.headRef, base: p.baseRef, draft: p.draft, state: p.state, html_url: `https://github.com/${found.fullName}/pull/${p.number}` }));
+    },
     tokens: () =>
       [...state.tokens.values()].map((t) => ({
         token: t.token,

@@ -1,4 +1,4 @@
-/** Reading request bodies and writing JSON replies. */
+/** Reading request bodies and writing JSON (API) and plain text (git) replies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** GitHub rejects larger payloads long before this; it only keeps a broken client from exhausting memory. */
@@ -27,4 +27,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
   res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = `${text}\n`;
+  res.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
 }

@@ -10,6 +10,9 @@ import { promisify } from 'node:util';
 import type { FakeGitHubControl } from './control.ts';
 import { createControl } from './control.ts';
 import { createControlHttp } from './control-http.ts';
+import { createGitCgi } from './git-cgi.ts';
+import { createGitHttp } from './git-http.ts';
+import { createGitRepos } from './git-repos.ts';
 import { createRouter } from './openapi-router.ts';
 import { loadSpec } from './openapi-spec.ts';
 import { createRateLimiter } from './rate-limits.ts';
@@ -30,6 +33,8 @@ export interface FakeGitHubOptions {
   appPublicKeyPem?: string;
   /** Clock in epoch ms for tokens, JWT checks and rate limits; default Date.now. */
   now?: () => number;
+  /** Where the bare git repositories live (`<gitRoot>/<owner>/<name>.git`), kept on close; default a fresh temporary directory removed on close. */
+  gitRoot?: string;
 }
 
 export interface FakeGitHub extends FakeGitHubControl {
@@ -37,6 +42,8 @@ export interface FakeGitHub extends FakeGitHubControl {
   url: string;
   /** The generated App private key (PKCS#1 PEM) when no public key was given. */
   appPrivateKeyPem: string | null;
+  /** Where the bare git repositories are: `gitRoot` as given, or the temporary default. */
+  gitRoot: string;
   close(): Promise<void>;
 }
 
@@ -75,7 +82,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   });
   const limiter = createRateLimiter(now);
   const observations = { requests: [], violations: [], holds: [] };
-  const control = createControl({ state, limiter, observations, now, appId, privateKeyPem: keys.privateKeyPem });
+  const repos = await createGitRepos(opts.gitRoot);
+  const cgi = createGitCgi();
+  const control = createControl({ state, limiter, observations, now, appId, privateKeyPem: keys.privateKeyPem, git: repos });
   let url = '';
   const server = createServer(
     createRequestListener({
@@ -88,13 +97,20 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       observations,
       now,
       baseUrl: () => url,
+      repos,
+      git: createGitHttp({ state, repos, cgi, observations, now }),
       control: createControlHttp(control),
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (err) {
+    await repos.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   url = `http://${host}:${address.port}`;
@@ -102,11 +118,15 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     ...control,
     url,
     appPrivateKeyPem: keys.privateKeyPem,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    gitRoot: repos.root,
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      });
+      await cgi.close();
+      await repos.close();
+    },
   };
 }
 
@@ -114,7 +134,9 @@ export { signAppJwt } from './app-jwt.ts';
 export type { SignAppJwtInput } from './app-jwt.ts';
 export { adaptPayload, webhookExample } from './webhook-examples.ts';
 export type { AdaptTarget } from './webhook-examples.ts';
-export type { CommentView, FakeGitHubControl, TokenView } from './control.ts';
+export type { CommentView, FakeGitHubControl, PullView, TokenView } from './control.ts';
+export type { SeedRepositoryContentInput } from './control-git.ts';
+export type { CommitView } from './git-repos.ts';
 export type { SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
 export type { RequestLogEntry, Violation } from './observations.ts';
 export type { ViolationKind } from './request-validation.ts';

@@ -1,4 +1,4 @@
-/** What the fake saw: every API request, and every way a request (or the fake itself) broke the contract. */
+/** What the fake saw: every API and git request, and every way a request (or the fake itself) broke the contract. */
 import type { TokenKind } from './caller-auth.ts';
 import type { ViolationKind } from './request-validation.ts';
 
@@ -43,4 +43,14 @@ export function createHold(pathContains: string): RequestHold {
     release = resolve;
   });
   return { pathContains, waiting: 0, release, released };
+}
+
+/** Waits while a hold matches the request's path (`holdRequests`). */
+export async function waitForHolds(observations: Observations, path: string): Promise<void> {
+  const hold = observations.holds.find((h) => path.includes(h.pathContains));
+  if (hold !== undefined) {
+    hold.waiting += 1;
+    await hold.released;
+    hold.waiting -= 1;
+  }
 }

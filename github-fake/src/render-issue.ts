@@ -96,7 +96,7 @@ export function renderPull(api: string, repo: RepoState, issue: IssueState): Rec
     requested_reviewers: [],
     requested_teams: [],
     head: renderBranch(api, repo, issue.headRef, issue.headSha),
-    base: renderBranch(api, repo, issue.baseRef, '0'.repeat(40)),
+    base: renderBranch(api, repo, issue.baseRef, issue.baseSha),
     _links: {
       self: link(url),
       html: link(html),
@@ -109,7 +109,7 @@ export function renderPull(api: string, repo: RepoState, issue: IssueState): Rec
     },
     author_association,
     auto_merge: null,
-    draft: false,
+    draft: issue.draft,
     merged: false,
     mergeable: true,
     rebaseable: true,
@@ -123,6 +123,13 @@ export function renderPull(api: string, repo: RepoState, issue: IssueState): Rec
     deletions: 0,
     changed_files: 0,
   };
+}
+
+/** Keys only the single pull request carries; lists have the `pull-request-simple` shape without them. */
+const FULL_PULL_ONLY = new Set(['merged', 'mergeable', 'rebaseable', 'mergeable_state', 'merged_by', 'comments', 'review_comments', 'maintainer_can_modify', 'commits', 'additions', 'deletions', 'changed_files']);
+
+export function renderPullSimple(api: string, repo: RepoState, issue: IssueState): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(renderPull(api, repo, issue)).filter(([key]) => !FULL_PULL_ONLY.has(key)));
 }
 
 export function renderComment(api: string, repo: RepoState, issue: IssueState, comment: CommentState): Record<string, unknown> {

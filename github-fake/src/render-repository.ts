@@ -73,7 +73,7 @@ export function renderRepository(api: string, repo: RepoState): Record<string, u
     watchers: 0,
     watchers_count: 0,
     size: 0,
-    default_branch: 'main',
+    default_branch: repo.defaultBranch,
     open_issues: openIssues,
     open_issues_count: openIssues,
     is_template: false,

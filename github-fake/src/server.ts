@@ -1,5 +1,6 @@
 /**
- * The HTTP front door. Per request: control surface or API; match against
+ * The HTTP front door. Per request: git over smart HTTP (git-http.ts), control
+ * surface or API; match against
  * GitHub's description (unknown path / wrong method / unimplemented are
  * violations), authenticate, rate-limit, validate parameters and body, run the
  * handler, validate the fake's own answer. GitHubErrors become replies here.
@@ -10,8 +11,12 @@ import { parseAuthorization, resolveCaller, tokenKindOf } from './caller-auth.ts
 import { GitHubError, notFound } from './github-error.ts';
 import { OPERATION_HANDLERS } from './handlers/index.ts';
 import type { HandlerResult } from './handlers/index.ts';
+import type { GitPath } from './git-http.ts';
+import { matchGitPath } from './git-http.ts';
+import type { GitRepos } from './git-repos.ts';
 import { readBody, sendJson } from './http-io.ts';
 import type { Observations, Violation } from './observations.ts';
+import { waitForHolds } from './observations.ts';
 import type { RouteMatch } from './openapi-router.ts';
 import type { OpenApiSpec } from './openapi-spec.ts';
 import type { RateLimiter } from './rate-limits.ts';
@@ -32,7 +37,9 @@ export interface ServerDeps {
   observations: Observations;
   now: () => number;
   baseUrl: () => string;
-  control: (req: IncomingMessage, res: ServerResponse, url: URL, bodyText: string) => void;
+  repos: GitRepos;
+  git: (req: IncomingMessage, res: ServerResponse, url: URL, path: GitPath) => Promise<void>;
+  control: (req: IncomingMessage, res: ServerResponse, url: URL, bodyText: string) => Promise<void>;
 }
 
 interface Outcome {
@@ -53,7 +60,7 @@ function bucketOf(caller: ResolvedCaller | undefined): { key: string; limit: num
   return { key: 'anonymous', limit: ANONYMOUS_LIMIT, describe: '127.0.0.1' };
 }
 
-function handle(deps: ServerDeps, req: IncomingMessage, url: URL, bodyText: string, credential: Credential, violate: (v: Omit<Violation, 'method' | 'path'>) => void): Outcome {
+async function handle(deps: ServerDeps, req: IncomingMessage, url: URL, bodyText: string, credential: Credential, violate: (v: Omit<Violation, 'method' | 'path'>) => void): Promise<Outcome> {
   const method = req.method ?? 'GET';
   const match = deps.route(method, url.pathname);
   const anonymous = (): Record<string, string> => deps.limiter.headersFor('anonymous', ANONYMOUS_LIMIT);
@@ -87,9 +94,10 @@ function handle(deps: ServerDeps, req: IncomingMessage, url: URL, bodyText: stri
       violate({ kind: checked.kind, operationId, details: checked.details });
       throw checked.error;
     }
-    const result = handler.handle({
+    const result = await handler.handle({
       api: deps.baseUrl(),
       state: deps.state,
+      git: deps.repos,
       now,
       pathname: url.pathname,
       pathParams: match.pathParams,
@@ -124,19 +132,20 @@ interface Annotated {
 export function createRequestListener(deps: ServerDeps): RequestListener {
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://github-fake');
+    const gitPath = matchGitPath(url.pathname);
+    if (gitPath !== undefined) {
+      // Before reading the body: a push streams its pack straight into git.
+      await deps.git(req, res, url, gitPath);
+      return;
+    }
     const bodyText = await readBody(req);
     if (url.pathname.startsWith('/_fake/')) {
-      deps.control(req, res, url, bodyText);
+      await deps.control(req, res, url, bodyText);
       return;
     }
     const method = req.method ?? 'GET';
     const path = url.pathname + url.search;
-    const hold = deps.observations.holds.find((h) => path.includes(h.pathContains));
-    if (hold !== undefined) {
-      hold.waiting += 1;
-      await hold.released;
-      hold.waiting -= 1;
-    }
+    await waitForHolds(deps.observations, path);
     const credential = parseAuthorization(req.headers.authorization);
     const violate = (v: Omit<Violation, 'method' | 'path'>): void => {
       deps.observations.violations.push({ method, path, ...v });
@@ -146,7 +155,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
     let info: Annotated = {};
     let error: unknown;
     try {
-      const outcome = handle(deps, req, url, bodyText, credential, violate);
+      const outcome = await handle(deps, req, url, bodyText, credential, violate);
       info = outcome;
       status = outcome.result.status;
       sendJson(res, status, outcome.result.body, { ...base, ...outcome.rateHeaders, ...outcome.result.headers });
@@ -170,7 +179,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
   };
   return (req, res) => {
     serve(req, res).catch((err: unknown) => {
-      // Only reachable when reading the body fails; the socket is all that is left to close.
+      // Only reachable when reading the body or streaming git fails; the socket is all that is left to close.
       res.destroy(err instanceof Error ? err : new Error(String(err)));
     });
   };

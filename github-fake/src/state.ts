@@ -1,7 +1,8 @@
 /**
  * The fake's world: apps, installations, repositories with their labels,
- * issues, comments and reactions, minted tokens and webhook deliveries.
- * Plain data; the handlers and the control surface change it.
+ * issues, pull requests, comments and reactions, minted tokens and webhook
+ * deliveries. Plain data; the handlers and the control surface change it.
+ * Repository content lives in bare git repositories instead (git-repos.ts).
  */
 import type { KeyObject } from 'node:crypto';
 
@@ -71,7 +72,10 @@ export interface IssueState {
   body: string | null;
   state: 'open' | 'closed';
   isPullRequest: boolean;
+  draft: boolean;
+  /** Last known branch heads; rendering refreshes them from the git repository when it has the branch. */
   headSha: string;
+  baseSha: string;
   headRef: string;
   baseRef: string;
   /** Names as stored in the repository's catalog; lookups are case-insensitive as on GitHub. */
@@ -91,6 +95,8 @@ export interface RepoState {
   owner: UserState;
   name: string;
   fullName: string;
+  /** `main` unless seeded content says otherwise. */
+  defaultBranch: string;
   installationId: number;
   labels: Map<string, LabelState>;
   issues: Map<number, IssueState>;
@@ -119,6 +125,8 @@ export interface TokenState {
   repositorySelection: 'all' | 'selected';
   createdAt: number;
   expiresAt: number;
+  /** Set by `DELETE /installation/token`; a revoked token is refused everywhere, REST and git. */
+  revokedAt: number | null;
   /** What the minting request asked for, for assertions. */
   requested: { repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> };
 }

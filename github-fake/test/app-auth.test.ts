@@ -29,7 +29,7 @@ describe('App JWT authentication', () => {
     expect(res.status).toBe(201);
     expect(res.body.token).toMatch(/^ghs_[A-Za-z0-9]+$/);
     expect(res.body.expires_at).toBe(new Date(h.clock.now + 3600_000).toISOString().replace('.000Z', 'Z'));
-    expect(res.body.permissions).toEqual({ metadata: 'read', issues: 'write', pull_requests: 'write', contents: 'read' });
+    expect(res.body.permissions).toEqual({ metadata: 'read', issues: 'write', pull_requests: 'write', contents: 'write' });
     expect(h.gh.tokens().map((t) => t.token)).toContain(res.body.token);
     expect(h.gh.violations()).toEqual([]);
   });

@@ -66,6 +66,17 @@ describe('control surface over HTTP (/_fake/<method>)', () => {
     expect((await control('heldRequests')).body).toEqual([]);
   });
 
+  it('answers the git content methods once git is done, and lists pull requests', async () => {
+    const seeded = await control<{ branch: string; sha: string }>('seedRepositoryContent', { repo: REPO, files: { 'a.txt': 'A\n' } });
+    expect(seeded).toEqual({ status: 200, body: { branch: 'main', sha: expect.stringMatching(/^[0-9a-f]{40}$/) } });
+    expect((await control('branches', { repo: REPO })).body).toEqual({ main: seeded.body.sha });
+    expect((await control('readFile', { repo: REPO, ref: 'main', path: 'a.txt' })).body).toBe('A\n');
+    expect((await control('readFile', { repo: REPO, ref: 'main', path: 'b.txt' })).body).toBeNull();
+    expect((await control<{ message: string }[]>('commits', { repo: REPO, ref: 'main' })).body.map((c) => c.message)).toEqual(['Initial commit']);
+    expect((await control<{ error: string }>('seedRepositoryContent', { repo: REPO, files: { '../outside': 'no' } })).status).toBe(400);
+    expect((await control<{ number: number; head: string }[]>('pulls', { repo: REPO })).body).toEqual([expect.objectContaining({ number: 8, head: 'feature-8', base: 'main', state: 'open' })]);
+  });
+
   it('answers unknown methods 404 with the list, and bad input 400', async () => {
     const unknown = await control<{ methods: string[] }>('dropDatabase');
     expect(unknown.status).toBe(404);

@@ -12,6 +12,7 @@
  *   pod DELETED ─▶ SIGKILL whatever still runs; logs go with the pod
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { KubeObject } from './kube-object.ts';
 import { isRecord, toKubeTime } from './kube-object.ts';
 import type { LogBuffer } from './log-buffer.ts';
@@ -28,6 +29,7 @@ import { containersOf, newRun, specOf, type PodRun } from './pod-run.ts';
 import { nodeLabels, schedulingFailure, unschedulableStatus } from './scheduler.ts';
 import { containerArgv, resolveContainerEnv } from './container-env.ts';
 import { signalGroup, startContainerProcess } from './container-process.ts';
+import { FS_ROOT_ENV, mountVolumes, workingDirIn } from './pod-volumes.ts';
 import type { ProcessExit } from './container-process.ts';
 
 export interface PodRunnerOptions {
@@ -115,7 +117,7 @@ export function createPodRunner(options: PodRunnerOptions): PodRunner {
     return run;
   };
 
-  const launch = (run: PodRun, c: ContainerRun, argv: string[], env: Record<string, string>): void => {
+  const launch = (run: PodRun, c: ContainerRun, container: Record<string, unknown>, argv: string[], env: Record<string, string>): void => {
     c.logs = createLogBuffer();
     c.state = 'running';
     c.waiting = undefined;
@@ -126,8 +128,12 @@ export function createPodRunner(options: PodRunnerOptions): PodRunner {
       later(run, 0, () => onExit(run, c, { exitCode: 0, reason: 'Completed' }));
       return;
     }
-    const baseEnv = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env['HOME'] ?? options.workDir, HOSTNAME: run.name };
-    c.process = startContainerProcess({ argv, cwd: options.workDir, env: { ...baseEnv, ...env }, logs: c.logs, onExit: (exit) => onExit(run, c, exit) });
+    const pod = currentPod(run);
+    const root = pod ? mountVolumes(store, pod, container, options.workDir) : options.workDir;
+    const cwd = workingDirIn(root, container, options.workDir);
+    mkdirSync(cwd, { recursive: true });
+    const baseEnv = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env['HOME'] ?? options.workDir, HOSTNAME: run.name, [FS_ROOT_ENV]: root };
+    c.process = startContainerProcess({ argv, cwd, env: { ...baseEnv, ...env }, logs: c.logs, onExit: (exit) => onExit(run, c, exit) });
     log('container started', { namespace: run.namespace, pod: run.name, container: c.name, pid: c.process.pid });
   };
 
@@ -164,7 +170,7 @@ export function createPodRunner(options: PodRunnerOptions): PodRunner {
     prepared.forEach(({ container, env }, i) => {
       const c = run.runs[i];
       if (c && env.kind === 'ok') {
-        launch(run, c, containerArgv(container, env.env), env.env);
+        launch(run, c, container, containerArgv(container, env.env), env.env);
       }
     });
     writeStatus(run);
@@ -210,7 +216,7 @@ export function createPodRunner(options: PodRunnerOptions): PodRunner {
       const env = resolveContainerEnv(store, pod, container);
       c.restartCount += 1;
       c.previousLogs = c.logs;
-      launch(run, c, containerArgv(container, env.kind === 'ok' ? env.env : {}), env.kind === 'ok' ? env.env : {});
+      launch(run, c, container, containerArgv(container, env.kind === 'ok' ? env.env : {}), env.kind === 'ok' ? env.env : {});
       writeStatus(run);
     });
   };

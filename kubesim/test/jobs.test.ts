@@ -165,6 +165,34 @@ describe('job controller', () => {
     expect(await h.core.readNamespacedPodLog({ namespace: ns, name: pod?.metadata?.name ?? '' })).toBe('tok-123|plain|hi plain|none\n');
   });
 
+  it('mounts emptyDir and secret volumes under the pod root it names in KUBESIM_FS_ROOT, and starts in workingDir', async () => {
+    const ns = await namespace();
+    await h.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'run-creds' }, data: { 'mcp-token': Buffer.from('tok-vol').toString('base64'), other: Buffer.from('x').toString('base64') } } });
+    const script = [
+      'const fs = require("fs"), path = require("path"); const root = process.env.KUBESIM_FS_ROOT;',
+      'fs.writeFileSync(path.join(root, "/work/scratch.txt"), "w");',
+      'console.log([fs.readFileSync(path.join(root, "/var/run/app/token"), "utf8"), fs.existsSync(path.join(root, "/var/run/app/other")), process.cwd() === path.join(root, "/work"), (fs.statSync(path.join(root, "/var/run/app/token")).mode & 0o777).toString(8)].join("|"))',
+    ].join('\n');
+    const job = nodeJob('vols', script);
+    const podSpec = job.spec?.template.spec;
+    if (podSpec === undefined || podSpec.containers[0] === undefined) {
+      throw new Error('no pod spec');
+    }
+    podSpec.containers[0].workingDir = '/work';
+    podSpec.containers[0].volumeMounts = [
+      { name: 'work', mountPath: '/work' },
+      { name: 'token', mountPath: '/var/run/app', readOnly: true },
+    ];
+    podSpec.volumes = [
+      { name: 'work', emptyDir: {} },
+      { name: 'token', secret: { secretName: 'run-creds', items: [{ key: 'mcp-token', path: 'token' }], defaultMode: 0o440 } },
+    ];
+    await h.batch.createNamespacedJob({ namespace: ns, body: job });
+    await finished(ns, 'vols');
+    const [pod] = await jobPods(ns, 'vols');
+    expect(await h.core.readNamespacedPodLog({ namespace: ns, name: pod?.metadata?.name ?? '' })).toBe('tok-vol|false|true|440\n');
+  });
+
   it('a missing secret keeps the pod Pending with CreateContainerConfigError until it appears', async () => {
     const ns = await namespace();
     const env = [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'late', key: 'token' } } }];

@@ -16,3 +16,6 @@ export * from './namespace-ttl.ts';
 export * from './namespace-sweep.ts';
 export * from './run-tools.ts';
 export * from './run-payload.ts';
+export * from './write-scope.ts';
+export * from './run-branch.ts';
+export * from './mcp-tools.ts';

@@ -103,6 +103,8 @@ by the Deployment and the sweep CronJob so both run with the same settings.
   value: {{ $runs.job.command | toJson | quote }}
 - name: STAGELINE_JOB_PROFILES
   value: {{ $runs.job.profiles | toJson | quote }}
+- name: STAGELINE_JOB_ENV
+  value: {{ $runs.job.env | default dict | toJson | quote }}
 - name: STAGELINE_JOB_ACTIVE_DEADLINE_SECONDS
   value: {{ $runs.job.activeDeadlineSeconds | quote }}
 - name: STAGELINE_JOB_TTL_SECONDS

@@ -286,6 +286,14 @@ describe('buildRunJob', () => {
     expect(credentials.every((e) => e.value === undefined && e.valueFrom?.secretKeyRef?.name === secretName)).toBe(true);
   });
 
+  it('adds the configured runner settings, but never over the run\'s own variables or credentials', () => {
+    const extraEnv = { STAGELINE_RUNNER_ENGINE: 'codex', STAGELINE_MODEL_BASE_URL: 'http://llm-proxy:8080/v1', STAGELINE_RUN_ID: 'forged', STAGELINE_MCP_BEARER_TOKEN: 'forged' };
+    const env = buildRunJob({ run: RUN, namespace, jobName }, { ...settings, extraEnv }).spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.filter((e) => e.name === 'STAGELINE_RUNNER_ENGINE' || e.name === 'STAGELINE_MODEL_BASE_URL').map((e) => e.value)).toEqual(['codex', 'http://llm-proxy:8080/v1']);
+    expect(env.filter((e) => e.name === 'STAGELINE_RUN_ID')).toEqual([{ name: 'STAGELINE_RUN_ID', value: RUN.runId }]);
+    expect(env.filter((e) => e.name === 'STAGELINE_MCP_BEARER_TOKEN')).toEqual([{ name: 'STAGELINE_MCP_BEARER_TOKEN', valueFrom: { secretKeyRef: { name: secretName, key: 'mcp-token' } } }]);
+  });
+
   it('takes image, resources and node selector from the role profile', () => {
     const profiles = { dev: { image: 'ghcr.io/acme/dev-runner:2', resources: { limits: { cpu: '4' } }, nodeSelector: { pool: 'agents' } } };
     const job = buildRunJob({ run: RUN, namespace, jobName }, { ...settings, profiles });

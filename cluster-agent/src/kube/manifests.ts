@@ -151,6 +151,8 @@ export interface JobSettings {
   profiles: Readonly<Record<string, JobProfile>>;
   /** Whether the run Secret holds a model API key for the pod. */
   withModelApiKey: boolean;
+  /** Plain runner settings for every run pod; the agent's own variables win over them. */
+  extraEnv?: Readonly<Record<string, string>>;
 }
 
 export interface RunObjectsInput {
@@ -188,7 +190,9 @@ function runEnv(run: ClaimedRun, settings: JobSettings, access: RunAccess): V1En
     ['STAGELINE_EXISTING_PR_NUMBER', run.launch?.pullRequestNumber == null ? undefined : String(run.launch.pullRequestNumber)],
   ];
   env.push(['STAGELINE_MCP_TOKEN_FILE', RUN_TOKEN_PATH]);
-  const plain = env.flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
+  const own = new Set([...env.map(([name]) => name), 'STAGELINE_MCP_BEARER_TOKEN', 'STAGELINE_OPENAI_API_KEY']);
+  const extra = Object.entries(settings.extraEnv ?? {}).filter(([name]) => !own.has(name));
+  const plain = [...env, ...extra].flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
   const secret = runSecretName(run.runId);
   // Credentials only by reference: the pod spec never holds a secret value (§5.4).
   const refs = [secretEnv('STAGELINE_MCP_BEARER_TOKEN', secret, SECRET_KEYS.mcpToken)];

@@ -58,6 +58,17 @@ export const agentRuns = pgTable(
     waitSince: timestamp({ withTimezone: true }),
     /** Closed pauses since the first claim; the execution budget excludes them (policy `executionTimeMs`). */
     waitedMs: bigint({ mode: 'number' }).notNull().default(0),
+    // What the runner in the Job reported (docs/architecture.md, "The runner"); the status comment shows it.
+    runnerPhase: text(),
+    branchName: text(),
+    pullRequestNumber: integer(),
+    pullRequestUrl: text(),
+    /** The last few `run_status_report` lines, oldest first. */
+    statusLines: text().array().notNull().default(sql`'{}'::text[]`),
+    /** Why the runner failed the run (e.g. `scope_violation: src/a.ts`); the Job's own reason says only that it failed. */
+    runnerReason: text(),
+    /** When the status comment last showed runner progress: edits for status lines are spaced (docs/architecture.md). */
+    progressShownAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     // The claim query: oldest pending run of a cluster.

@@ -22,9 +22,15 @@ export async function findTokenRun(db: Db, runId: string): Promise<TokenRun | nu
 }
 
 /** What the runner may read about its own run: everything but the raw webhook payload. */
-export type RunSpecRow = Pick<RunRow, 'id' | 'correlationId' | 'repositoryFullName' | 'issueNumber' | 'triggerKind' | 'triggerLabel' | 'agentKey' | 'attemptNo'> & {
+export type RunSpecRow = Pick<
+  RunRow,
+  'id' | 'correlationId' | 'repositoryId' | 'repositoryFullName' | 'issueNumber' | 'triggerKind' | 'triggerLabel' | 'agentKey' | 'attemptNo' | 'branchName' | 'pullRequestNumber' | 'pullRequestUrl'
+> & {
   /** `run_payload` without `raw_payload`. */
   runPayload: unknown;
+  /** From the webhook as received: the issue's text (the prompt's quoted context) and the repository's default branch. */
+  issueBody: string | null;
+  defaultBranch: string | null;
 };
 
 export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | null> {
@@ -38,6 +44,12 @@ export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | n
       triggerLabel: agentRuns.triggerLabel,
       agentKey: agentRuns.agentKey,
       attemptNo: agentRuns.attemptNo,
+      repositoryId: agentRuns.repositoryId,
+      branchName: agentRuns.branchName,
+      pullRequestNumber: agentRuns.pullRequestNumber,
+      pullRequestUrl: agentRuns.pullRequestUrl,
+      issueBody: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,issue,body}'`,
+      defaultBranch: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,repository,default_branch}'`,
       // Without the raw webhook payload: it is large, and the runner never sees it.
       runPayload: sql<unknown>`${agentRuns.runPayload} - 'raw_payload'`,
     })

@@ -76,6 +76,13 @@ function newRunRow(run: NewRun, id: string, correlationId: string, now: Date): R
     waitTarget: null,
     waitSince: null,
     waitedMs: 0,
+    runnerPhase: null,
+    runnerReason: null,
+    branchName: null,
+    pullRequestNumber: null,
+    pullRequestUrl: null,
+    statusLines: [],
+    progressShownAt: null,
   };
 }
 

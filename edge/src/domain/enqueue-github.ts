@@ -15,6 +15,8 @@ function toWrite(repo: RepositoryOnGitHub, effect: GitHubEffect): OutboxWriteInp
       return { kind: 'comment', thread, key: effect.key, body: effect.body };
     case 'add_labels':
       return { kind: 'add-labels', thread, key: effect.key, labels: effect.labels };
+    case 'remove_label':
+      return { kind: 'remove-label', thread, key: effect.key, label: effect.label };
     case 'reaction':
       return { kind: 'reaction', thread, key: effect.key, content: effect.content };
     case 'status_comment':

@@ -21,6 +21,7 @@ export interface GitHubPort {
 export type GitHubEffect =
   | { kind: 'comment'; key: string; thread: Thread; body: string }
   | { kind: 'add_labels'; key: string; thread: Thread; labels: string[] }
+  | { kind: 'remove_label'; key: string; thread: Thread; label: string }
   | { kind: 'reaction'; key: string; thread: Thread; content: 'eyes' }
   | { kind: 'status_comment'; key: string; runId: string; thread: Thread; body: string };
 

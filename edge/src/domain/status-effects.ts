@@ -46,8 +46,14 @@ export function statusCommentEffect(run: RunRow, consoleUrl: string | null): Eff
     model: p.profile.model,
     reasoningEffort: p.profile.reasoning_effort,
     runtimeMode: p.runtime.mode,
-    reason: phase === 'waiting' ? (run.waitReason ?? run.statusReason) : phase === 'failed' || phase === 'timed_out' || phase === 'canceled' ? run.statusReason : null,
+    reason: phase === 'waiting' ? (run.waitReason ?? run.statusReason) : phase === 'failed' || phase === 'timed_out' || phase === 'canceled' ? (run.runnerReason ?? run.statusReason) : null,
     consoleUrl: consoleUrl === null ? null : `${consoleUrl}/runs/${run.id}`,
+    runnerPhase: run.runnerPhase,
+    branch: run.branchName,
+    pullRequest: run.pullRequestNumber === null || run.pullRequestUrl === null ? null : { number: run.pullRequestNumber, url: run.pullRequestUrl },
+    statusLines: run.statusLines,
+    // From the row's own times, so rendering the same row twice gives the same body.
+    elapsedSeconds: run.startedAt === null ? null : Math.max(0, Math.round(((run.finishedAt ?? run.updatedAt).getTime() - run.startedAt.getTime()) / 1000)),
   });
   return {
     repo: { installationId, repositoryId: repository.id, fullName: repository.full_name },

@@ -57,6 +57,16 @@ const DeliverySchema = z.object({
   installation_id: z.number().nullable(),
   repository_id: z.number().nullable(),
 });
+const PullRequestSchema = z.object({
+  number: z.number(),
+  html_url: z.string(),
+  state: z.string(),
+  draft: z.boolean().optional(),
+  title: z.string(),
+  body: z.string().nullable(),
+  head: z.object({ ref: z.string(), sha: z.string() }),
+  base: z.object({ ref: z.string(), sha: z.string() }),
+});
 const InstallationSchema = z.object({ id: z.number(), app_id: z.number().optional(), account: z.object({ login: z.string().optional() }).nullable().optional() });
 const ManifestConversionSchema = z.object({
   id: z.number(),
@@ -76,6 +86,16 @@ export type IssueEvent = z.infer<typeof IssueEventSchema>;
 export type CollaboratorPermission = z.infer<typeof PermissionSchema>;
 export type HookDelivery = z.infer<typeof DeliverySchema>;
 export type Installation = z.infer<typeof InstallationSchema>;
+export type PullRequest = z.infer<typeof PullRequestSchema>;
+
+export interface PullRequestInput {
+  title: string;
+  body: string;
+  /** Branch name in the same repository. */
+  head: string;
+  base: string;
+  draft: boolean;
+}
 /** Holds the new App's secrets: store them, never log them. */
 export type AppManifestConversion = z.infer<typeof ManifestConversionSchema>;
 
@@ -113,6 +133,14 @@ export interface GitHubClient {
   listAppHookDeliveries(options?: ListOptions & { perPage?: number }): Promise<GitHubResult<HookDelivery[]>>;
   redeliverAppHookDelivery(deliveryId: number): Promise<GitHubResult<void>>;
   getRepoInstallation(owner: string, repo: string): Promise<GitHubResult<Installation>>;
+  getRepository(repo: RepoRef): Promise<GitHubResult<{ default_branch: string }>>;
+  createPullRequest(repo: RepoRef, input: PullRequestInput): Promise<GitHubResult<PullRequest>>;
+  updatePullRequest(repo: RepoRef, number: number, patch: { title?: string; body?: string }): Promise<GitHubResult<PullRequest>>;
+  getPullRequest(repo: RepoRef, number: number): Promise<GitHubResult<PullRequest>>;
+  /** Open pull requests whose head is `branch` of the repository itself. */
+  listPullRequestsByHead(repo: RepoRef, branch: string): Promise<GitHubResult<PullRequest[]>>;
+  /** `DELETE /installation/token`, authenticated by the token itself. */
+  revokeInstallationToken(token: string): Promise<GitHubResult<void>>;
   /** `POST /app-manifests/{code}/conversions` (unauthenticated: the code is the credential). */
   convertAppManifest(code: string): Promise<GitHubResult<AppManifestConversion>>;
 }
@@ -354,6 +382,53 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 
     getRepoInstallation: (owner, repo) =>
       withBody(asApp({ method: 'GET', path: `/repos/${seg(owner)}/${seg(repo)}/installation`, route: 'GET /repos/{owner}/{repo}/installation' }), InstallationSchema),
+
+    getRepository: (repo) =>
+      withBody(
+        asInstallation(repo, 'metadataRead', { method: 'GET', path: repoPath(repo), route: 'GET /repos/{owner}/{repo}' }),
+        z.object({ default_branch: z.string() }),
+      ),
+
+    createPullRequest: (repo, input) =>
+      withBody(
+        asInstallation(repo, 'pullRequestsWrite', {
+          method: 'POST',
+          path: `${repoPath(repo)}/pulls`,
+          route: 'POST /repos/{owner}/{repo}/pulls',
+          body: { title: input.title, body: input.body, head: input.head, base: input.base, draft: input.draft },
+        }),
+        PullRequestSchema,
+      ),
+
+    updatePullRequest: (repo, number, patch) =>
+      withBody(
+        asInstallation(repo, 'pullRequestsWrite', {
+          method: 'PATCH',
+          path: `${repoPath(repo)}/pulls/${number}`,
+          route: 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}',
+          body: { ...(patch.title === undefined ? {} : { title: patch.title }), ...(patch.body === undefined ? {} : { body: patch.body }) },
+        }),
+        PullRequestSchema,
+      ),
+
+    getPullRequest: (repo, number) =>
+      withBody(
+        asInstallation(repo, 'pullRequestsWrite', { method: 'GET', path: `${repoPath(repo)}/pulls/${number}`, route: 'GET /repos/{owner}/{repo}/pulls/{pull_number}' }),
+        PullRequestSchema,
+      ),
+
+    listPullRequestsByHead: (repo, branch) =>
+      paginate(
+        (req) => asInstallation(repo, 'pullRequestsWrite', req),
+        { method: 'GET', path: `${repoPath(repo)}/pulls`, route: 'GET /repos/{owner}/{repo}/pulls', query: { state: 'open', head: `${repo.owner}:${branch}`, per_page: 100 } },
+        PullRequestSchema,
+        1,
+      ),
+
+    async revokeInstallationToken(token) {
+      const res = await transport.send({ method: 'DELETE', path: '/installation/token', route: 'DELETE /installation/token', auth: token });
+      return res.ok ? { ok: true, value: undefined } : res;
+    },
 
     convertAppManifest: (code) =>
       withBody(

@@ -29,6 +29,9 @@ export const TOKEN_SCOPES = {
   pullRequestsWrite: { pull_requests: 'write', metadata: 'read' },
   issuesRead: { issues: 'read', metadata: 'read' },
   metadataRead: { metadata: 'read' },
+  // A run's git credentials (routes/runner-api.ts): clone, and push for stages that write.
+  contentsRead: { contents: 'read', metadata: 'read' },
+  contentsWrite: { contents: 'write', metadata: 'read' },
 } as const satisfies Record<string, Readonly<Record<string, PermissionLevel>>>;
 
 export type TokenScope = keyof typeof TOKEN_SCOPES;
@@ -53,6 +56,8 @@ export interface InstallationTokenSource {
   get(request: TokenRequest): Promise<GitHubResult<InstallationToken>>;
   /** Forget a token GitHub rejected (401), so the next `get` mints a new one. */
   invalidate(request: TokenRequest): void;
+  /** A token of its own, never cached or shared: the holder revokes it when done (a run's git credentials). */
+  mintUnshared(request: TokenRequest): Promise<GitHubResult<InstallationToken>>;
 }
 
 export interface InstallationTokenOptions {
@@ -131,5 +136,6 @@ export function createInstallationTokenSource(options: InstallationTokenOptions)
     invalidate(request) {
       cache.delete(cacheKey(request));
     },
+    mintUnshared: mint,
   };
 }

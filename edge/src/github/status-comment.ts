@@ -17,6 +17,25 @@ export interface StatusCommentState {
   reason: string | null;
   /** Link to the run in the console. */
   consoleUrl: string | null;
+  /** What the runner in the Job is doing (`clone`, `agent`, `push`, …); null before it reports. */
+  runnerPhase?: string | null;
+  branch?: string | null;
+  pullRequest?: { number: number; url: string } | null;
+  /** The agent's last `run_status_report` lines, oldest first. */
+  statusLines?: readonly string[];
+  /** Seconds from the Job's start to this edit. */
+  elapsedSeconds?: number | null;
+}
+
+function formatElapsed(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return m === 0 ? `${s}s` : `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+/** Status lines come from the agent: one line each, no table breaks, no HTML comment that could fake a marker. */
+function quoteLine(line: string): string {
+  return `> ${line.replace(/[\r\n]+/g, ' ').replace(/<!--/g, '&lt;!--').slice(0, 300)}`;
 }
 
 export function statusMarker(runId: string): string {
@@ -47,9 +66,15 @@ export function renderStatusComment(state: StatusCommentState): string {
     ['Model', state.model === null ? null : `${state.model}${state.reasoningEffort === null ? '' : `, effort ${state.reasoningEffort}`}`],
     ['Runtime', state.runtimeMode],
     ['Run', `\`${state.runId}\``],
+    ['Phase', state.runnerPhase ?? null],
+    ['Branch', state.branch == null ? null : `\`${state.branch}\``],
+    ['Pull request', state.pullRequest == null ? null : `[#${state.pullRequest.number}](${state.pullRequest.url})`],
+    ['Elapsed', state.elapsedSeconds == null ? null : formatElapsed(state.elapsedSeconds)],
     [state.phase === 'waiting' ? 'Waiting for' : 'Reason', state.reason],
   ];
   const table = rows.filter((r): r is [string, string] => r[1] !== null).map(([k, v]) => `| ${k} | ${v} |`);
   const link = state.consoleUrl === null ? [] : ['', `[Open the run in Stageline](${state.consoleUrl})`];
-  return [statusMarker(state.runId), `### ${TITLE[state.phase]}`, '', '| | |', '|---|---|', ...table, ...link].join('\n');
+  const lines = state.statusLines ?? [];
+  const reports = lines.length === 0 ? [] : ['', ...lines.map(quoteLine)];
+  return [statusMarker(state.runId), `### ${TITLE[state.phase]}`, '', '| | |', '|---|---|', ...table, ...reports, ...link].join('\n');
 }

@@ -6,7 +6,7 @@ import { env, SELF } from 'cloudflare:test';
 import { base64url, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintRunToken, RUN_TOKEN_AUDIENCE, RUN_TOKEN_ISSUER } from '../../src/auth/run-token.ts';
-import { BASE, claimRuns, createRun, expireInstance, readyAgent as agent, runRow, seedCluster, type TestSocket } from '../helpers.ts';
+import { BASE, claimedRun, claimRuns, expireInstance, readyAgent as agent, runRow, type TestSocket } from '../helpers.ts';
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 const KEY = () => env.STAGELINE_MCP_TOKEN_SIGNING_KEY;
@@ -15,19 +15,6 @@ type Claimed = { runId: string; epoch: number; attemptNo: number; runToken: stri
 const claim = (socket: TestSocket, limit = 10): Promise<Claimed[]> => claimRuns<Claimed>(socket, limit);
 
 const getRun = (authorization?: string) => SELF.fetch(`${BASE}/runner/v1/run`, { headers: authorization === undefined ? {} : { authorization } });
-
-/** A claimed run of a fresh cluster, with its holder. */
-async function claimedRun(): Promise<{ seeded: Awaited<ReturnType<typeof seedCluster>>; a: TestSocket; run: Claimed }> {
-  const seeded = await seedCluster();
-  const runId = await createRun(seeded.repoExternalId);
-  const a = await agent(seeded.token, `${seeded.clusterId}/a`);
-  const [run] = await claim(a);
-  expect(run?.runId).toBe(runId);
-  if (run === undefined) {
-    throw new Error('no claim');
-  }
-  return { seeded, a, run };
-}
 
 /** A token with the right key but chosen claims (forgeries a key holder could make). */
 async function signed(claims: Record<string, unknown>, opts: { key?: string; alg?: string; exp?: number } = {}): Promise<string> {
@@ -70,14 +57,14 @@ describe('GET /runner/v1/run', () => {
       run_id: run.runId,
       epoch: 1,
       attempt_no: 1,
-      repository_full_name: expect.stringContaining('octo-org/app-'),
-      issue_number: 7,
-      trigger_kind: 'dev',
-      trigger_label: 'run:dev',
-      agent_key: 'dev',
+      repository: { full_name: expect.stringContaining('octo-org/app-'), clone_url: expect.stringMatching(/\/octo-org\/app-[^/]+\.git$/) },
+      issue: { number: 7, title: expect.any(String) },
+      stage: { trigger_kind: 'dev', trigger_label: 'run:dev', agent_key: 'dev', write_scope: 'any', prompt_kind: 'work' },
+      write: { commits: true, allowed_paths: ['**'], branch: 'codex/issue-7', opens_pull_request: true },
       launch: { writeScope: 'any', accessProfile: 'candidate', runtimeMode: 'full-env' },
     });
-    expect(body.tools).toEqual(expect.arrayContaining(['get-run', 'sync-secret']));
+    expect((body.mcp as { url: string; tools: string[] }).url).toBe(`${BASE}/mcp`);
+    expect((body.mcp as { tools: string[] }).tools).toEqual(['run_context', 'issue_comments_read', 'pull_request_get', 'run_status_report', 'labels_transition']);
     expect(JSON.stringify(body)).not.toContain('raw_payload');
     expect(JSON.stringify(body)).not.toContain(seeded.token);
   });

@@ -1,5 +1,6 @@
 /** What an endpoint implementation declares and receives. */
 import { notFound } from '../github-error.ts';
+import type { GitRepos } from '../git-repos.ts';
 import type { AccessLevel, AppState, FakeState, InstallationState, IssueState, RepoState, TokenState, UserState } from '../state.ts';
 import { findIssue } from '../state.ts';
 
@@ -12,6 +13,8 @@ export interface RequestContext {
   /** Base URL of the fake; API URLs in bodies point back at it. */
   api: string;
   state: FakeState;
+  /** The repositories' content (branches, commits). */
+  git: GitRepos;
   now: number;
   pathname: string;
   pathParams: Record<string, string>;
@@ -33,7 +36,8 @@ export interface OperationHandler {
   auth: 'app' | 'installation' | 'none';
   /** Installation permission the token must hold, e.g. ['issues', 'write']. */
   permission?: [string, AccessLevel];
-  handle(ctx: RequestContext): HandlerResult;
+  /** Async only where the answer needs the git repository. */
+  handle(ctx: RequestContext): HandlerResult | Promise<HandlerResult>;
 }
 
 export function repoOf(ctx: RequestContext): RepoState {

@@ -3,10 +3,11 @@ import { createFromManifest } from './app-manifests.ts';
 import { getWebhookDelivery, listWebhookDeliveries, redeliverWebhookDelivery } from './app-webhooks.ts';
 import { createComment, createIssueReaction, listComments, updateComment } from './comments.ts';
 import type { OperationHandler } from './handler.ts';
-import { createInstallationAccessToken, getInstallation, getRepoInstallation } from './installations.ts';
+import { createInstallationAccessToken, getInstallation, getRepoInstallation, revokeInstallationAccessToken } from './installations.ts';
 import { listIssueEvents } from './issue-events.ts';
-import { getCollaboratorPermission, getIssue, getPull, listIssuesForRepo } from './issues.ts';
+import { getCollaboratorPermission, getIssue, listIssuesForRepo } from './issues.ts';
 import { addLabels, createLabel, getLabel, listLabelsForRepo, listLabelsOnIssue, removeLabel, updateLabel } from './labels.ts';
+import { createPull, getPull, listPulls, updatePull } from './pulls.ts';
 
 export const OPERATION_HANDLERS: Readonly<Record<string, OperationHandler>> = {
   'apps/create-installation-access-token': createInstallationAccessToken,
@@ -16,6 +17,7 @@ export const OPERATION_HANDLERS: Readonly<Record<string, OperationHandler>> = {
   'apps/get-webhook-delivery': getWebhookDelivery,
   'apps/redeliver-webhook-delivery': redeliverWebhookDelivery,
   'apps/create-from-manifest': createFromManifest,
+  'apps/revoke-installation-access-token': revokeInstallationAccessToken,
   'repos/get-collaborator-permission-level': getCollaboratorPermission,
   'issues/list-labels-for-repo': listLabelsForRepo,
   'issues/create-label': createLabel,
@@ -32,6 +34,9 @@ export const OPERATION_HANDLERS: Readonly<Record<string, OperationHandler>> = {
   'issues/get': getIssue,
   'issues/list-events': listIssueEvents,
   'pulls/get': getPull,
+  'pulls/list': listPulls,
+  'pulls/create': createPull,
+  'pulls/update': updatePull,
 };
 
 export type { CallerAuth, HandlerResult, OperationHandler, RequestContext } from './handler.ts';

@@ -1,4 +1,4 @@
-/** App-authenticated installation endpoints: look-ups and minting installation tokens. */
+/** Installation endpoints: look-ups and minting tokens (App JWT), revoking a token (the token itself). */
 import { randomBytes, randomInt } from 'node:crypto';
 import { GitHubError, notFound } from '../github-error.ts';
 import { renderRepository } from '../render-repository.ts';
@@ -103,6 +103,7 @@ export const createInstallationAccessToken: OperationHandler = {
       repositorySelection: selection,
       createdAt: ctx.now,
       expiresAt: ctx.now + TOKEN_LIFETIME_MS,
+      revokedAt: null,
       requested: body as TokenState['requested'],
     });
     const json: Record<string, unknown> = { token, expires_at: toIsoTime(ctx.now + TOKEN_LIFETIME_MS), permissions, repository_selection: selection };
@@ -129,5 +130,17 @@ export const getRepoInstallation: OperationHandler = {
       throw notFound('https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app');
     }
     return { status: 200, body: renderInstallation(ctx.api, ctx.state, installation) };
+  },
+};
+
+/** `DELETE /installation/token`: the calling token stops working everywhere, REST and git. */
+export const revokeInstallationAccessToken: OperationHandler = {
+  auth: 'installation',
+  handle(ctx) {
+    if (ctx.auth.kind !== 'installation') {
+      throw notFound();
+    }
+    ctx.auth.token.revokedAt = ctx.now;
+    return { status: 204 };
   },
 };

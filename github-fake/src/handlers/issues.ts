@@ -1,6 +1,6 @@
-/** Reading issues and pull requests, and a collaborator's permission on the repository. */
-import { GitHubError, notFound } from '../github-error.ts';
-import { renderIssue, renderPull } from '../render-issue.ts';
+/** Reading issues (pull requests included, as on GitHub), and a collaborator's permission on the repository. */
+import { GitHubError } from '../github-error.ts';
+import { renderIssue } from '../render-issue.ts';
 import { renderUser } from '../render-user.ts';
 import type { RepoPermission } from '../state.ts';
 import type { OperationHandler } from './handler.ts';
@@ -31,18 +31,6 @@ export const getIssue: OperationHandler = {
   permission: ['issues', 'read'],
   handle(ctx) {
     return { status: 200, body: renderIssue(ctx.api, repoOf(ctx), issueOf(ctx)) };
-  },
-};
-
-export const getPull: OperationHandler = {
-  auth: 'installation',
-  permission: ['pull_requests', 'read'],
-  handle(ctx) {
-    const issue = issueOf(ctx, 'pull_number');
-    if (!issue.isPullRequest) {
-      throw notFound('https://docs.github.com/rest/pulls/pulls#get-a-pull-request');
-    }
-    return { status: 200, body: renderPull(ctx.api, repoOf(ctx), issue) };
   },
 };
 

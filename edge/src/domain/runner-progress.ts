@@ -1,0 +1,51 @@
+/**
+ * The runner's event stream arriving at the edge (docs/architecture.md, "The
+ * runner"): events are stored once by (run, attempt, seq); a new phase or a
+ * failure reason updates the run and edits its status comment. Returns its
+ * effects as data, like every use case.
+ */
+import type { DbOrTx } from '../db/client.ts';
+import { appendRunStatusEvent } from '../db/realtime-repo.ts';
+import { storeRunnerEvents, updateRunProgress, type ProgressPatch, type RunnerEventRow } from '../db/runner-progress-repo.ts';
+import { githubEffects, realtimeEffects, type Effect } from './effects.ts';
+import { statusCommentEffect } from './status-effects.ts';
+
+export interface RunnerEventsInput {
+  run: { id: string; attemptNo: number };
+  events: readonly RunnerEventRow[];
+  now: Date;
+  consoleUrl: string | null;
+}
+
+/** What the stored events change on the run: the last phase, and the reason of a failed finish. */
+export function progressOf(events: readonly RunnerEventRow[]): ProgressPatch {
+  const patch: ProgressPatch = {};
+  for (const e of [...events].sort((a, b) => a.seq - b.seq)) {
+    if (e.kind === 'phase' && typeof e.payload['phase'] === 'string') {
+      patch.runnerPhase = e.payload['phase'];
+    }
+    if (e.kind === 'finished') {
+      patch.runnerPhase = 'finished';
+    }
+    if (e.kind === 'finished' && e.payload['outcome'] === 'failed' && typeof e.payload['reason'] === 'string') {
+      patch.runnerReason = e.payload['reason'].slice(0, 500);
+    }
+  }
+  return patch;
+}
+
+export async function recordRunnerEvents(db: DbOrTx, input: RunnerEventsInput): Promise<{ stored: number; effects: Effect[] }> {
+  const fresh = await storeRunnerEvents(db, input.run, input.events);
+  const patch = progressOf(input.events.filter((e) => fresh.has(e.seq)));
+  if (Object.keys(patch).length === 0) {
+    return { stored: fresh.size, effects: [] };
+  }
+  const row = await updateRunProgress(db, input.run.id, { ...patch, progressShownAt: input.now }, input.now);
+  if (row === null) {
+    return { stored: fresh.size, effects: [] };
+  }
+  return {
+    stored: fresh.size,
+    effects: [...realtimeEffects([await appendRunStatusEvent(db, row)]), ...githubEffects([statusCommentEffect(row, input.consoleUrl)])],
+  };
+}
