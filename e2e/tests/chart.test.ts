@@ -49,7 +49,7 @@ const EXPECTED_RULES: IPolicyRule[] = [
 /** The environment contract of the agent (cluster-agent config), minus the optional model key. */
 const CONTRACT_ENV = [
   'STAGELINE_EDGE_URL', 'STAGELINE_CLUSTER_TOKEN', 'STAGELINE_INSTANCE_ID', 'STAGELINE_INSTALLATION', 'STAGELINE_HTTP_PORT',
-  'STAGELINE_RUN_NAMESPACE_PREFIX', 'STAGELINE_JOB_IMAGE', 'STAGELINE_JOB_COMMAND', 'STAGELINE_JOB_PROFILES',
+  'STAGELINE_RUN_NAMESPACE_PREFIX', 'STAGELINE_JOB_IMAGE', 'STAGELINE_JOB_COMMAND', 'STAGELINE_JOB_PROFILES', 'STAGELINE_JOB_ENV',
   'STAGELINE_JOB_ACTIVE_DEADLINE_SECONDS', 'STAGELINE_JOB_TTL_SECONDS', 'STAGELINE_NAMESPACE_TTL', 'STAGELINE_NAMESPACE_TTL_BY_ROLE',
   'STAGELINE_RUN_QUOTA_PODS', 'STAGELINE_RUN_LIMIT_RANGE', 'STAGELINE_RUN_EGRESS', 'STAGELINE_RUN_NAMESPACE_CLEANUP',
   'STAGELINE_NAMESPACE_LEASE_SWEEP_LIMIT', 'STAGELINE_POD_FAILURE_GRACE', 'STAGELINE_RECONCILE_INTERVAL',
@@ -235,6 +235,7 @@ describe('Deployment', () => {
     expect(JSON.parse(envValue(c, 'STAGELINE_RUN_LIMIT_RANGE'))).toEqual({ defaultRequest: { cpu: '100m', memory: '256Mi' }, default: { cpu: '2', memory: '4Gi' } });
     expect(JSON.parse(envValue(c, 'STAGELINE_JOB_COMMAND'))).toEqual(['stageline-runner']);
     expect(JSON.parse(envValue(c, 'STAGELINE_JOB_PROFILES'))).toEqual({});
+    expect(JSON.parse(envValue(c, 'STAGELINE_JOB_ENV'))).toEqual({});
     expect(JSON.parse(envValue(c, 'STAGELINE_NAMESPACE_TTL_BY_ROLE'))).toEqual({});
     expect(single<IDeployment>(defaultRender, 'Deployment').spec?.replicas).toBe(1);
   });

@@ -17,6 +17,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Epoch ms when the body had been read. */
   time: number;
+  /** Epoch ms when the answer was fully written; null until then (the model's own time is `doneAt - time`). */
+  doneAt: number | null;
   /** The conversation's step, for turns. */
   step: number | null;
   /**

@@ -167,10 +167,14 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
       purpose: route.kind === 'turn' ? 'turn' : route.kind === 'count_tokens' ? 'side' : 'other',
       body: parsed ?? null,
       time: Date.now(),
+      doneAt: null,
       step: null,
       answer: 'pending',
     };
     deps.log.add(entry);
+    res.once('finish', () => {
+      entry.doneAt = Date.now();
+    });
     if (route.kind === 'probe') {
       entry.answer = 'probe';
       sendJson(res, 200, { ok: true, service: 'model-fake' });

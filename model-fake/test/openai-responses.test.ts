@@ -15,6 +15,14 @@ const script = sequenceScript(
 );
 
 describe('OpenAI Responses (codex)', () => {
+  it('records when each answer was fully written, so the model\'s own time can be told apart', async () => {
+    model = await startScriptedModel({ script });
+    await postSse(model.url + PATHS.openai, codexBody('change it'));
+    const [entry] = model.requests;
+    expect(entry?.doneAt).not.toBeNull();
+    expect(entry?.doneAt ?? 0).toBeGreaterThanOrEqual(entry?.time ?? Number.POSITIVE_INFINITY);
+  });
+
   it('plays tool, shell, text as function_call, exec_command and a final message', async () => {
     model = await startScriptedModel({ script });
     const url = model.url + PATHS.openai;

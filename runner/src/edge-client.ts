@@ -2,7 +2,8 @@
  * The runner's calls to the edge (edge/src/routes/runner-api.ts), each with
  * the run token read fresh from its file: the cluster-agent renews the token
  * with the lease and the Secret volume follows. Network errors and 5xx are
- * retried with backoff; a 4xx is the edge's answer and is returned.
+ * retried with backoff, a 429 after the wait it names; any other 4xx is the
+ * edge's answer and is returned.
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -27,6 +28,8 @@ export class EdgeError extends Error {
 }
 
 const ATTEMPTS = 5;
+/** The longest wait a 429 may ask for before the call is retried (GitHub's secondary limits ask for up to a minute). */
+const MAX_RETRY_AFTER_MS = 90_000;
 
 export function createEdgeClient(options: { edgeUrl: string; tokenFile: string; fetch?: typeof fetch }): EdgeClient {
   const doFetch = options.fetch ?? fetch;
@@ -35,9 +38,10 @@ export function createEdgeClient(options: { edgeUrl: string; tokenFile: string; 
     token,
     async call<T>(method: string, path: string, body?: unknown): Promise<EdgeAnswer<T>> {
       let lastError: unknown;
+      let waitMs = 0;
       for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
         if (attempt > 0) {
-          await delay(Math.min(8000, 250 * 2 ** attempt));
+          await delay(Math.max(waitMs, Math.min(8000, 250 * 2 ** attempt)));
         }
         try {
           const res = await doFetch(`${options.edgeUrl}${path}`, {
@@ -46,7 +50,10 @@ export function createEdgeClient(options: { edgeUrl: string; tokenFile: string; 
             ...(body === undefined ? {} : { body: JSON.stringify(body) }),
             signal: AbortSignal.timeout(30_000),
           });
-          if (res.status >= 500) {
+          if (res.status >= 500 || res.status === 429) {
+            // A 429 names its wait (Retry-After, seconds); it is honoured up to MAX_RETRY_AFTER_MS.
+            waitMs = res.status === 429 ? Math.min(MAX_RETRY_AFTER_MS, Number(res.headers.get('retry-after') ?? '1') * 1000 || 1000) : 0;
+            await res.body?.cancel();
             lastError = new EdgeError(`${method} ${path}: ${res.status}`, res.status);
             continue;
           }

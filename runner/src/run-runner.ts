@@ -28,6 +28,8 @@ export interface RunnerDeps {
   engine: Engine;
   apiKey: string | undefined;
   locale: string;
+  /** Peak resident memory of the runner process so far, MiB (reported with `finished`). */
+  peakRssMb: () => number;
 }
 
 const phase = (events: EventStream, name: string, extra: Record<string, unknown> = {}) => events.emit({ kind: 'phase', data: { phase: name, ...extra } });
@@ -134,12 +136,12 @@ export async function runRunner(deps: RunnerDeps): Promise<RunOutcome> {
     const spec = await fetchSpec(deps.edge);
     creds = await createGitCredentials(deps.edge, { home: scratch, author: config.author }, scratch);
     const outcome = await runPhases(deps, creds, spec, scratch);
-    events.emit({ kind: 'finished', data: { outcome: 'succeeded', pull_request_url: outcome.outcome === 'succeeded' ? outcome.pullRequestUrl : null } });
+    events.emit({ kind: 'finished', data: { outcome: 'succeeded', pull_request_url: outcome.outcome === 'succeeded' ? outcome.pullRequestUrl : null, rss_peak_mb: deps.peakRssMb() } });
     return outcome;
   } catch (error) {
     const failure = toFailure(error);
     const reason = `${failure.kind}: ${failure.detail}`.slice(0, 500);
-    events.emit({ kind: 'finished', data: { outcome: 'failed', kind: failure.kind, reason } });
+    events.emit({ kind: 'finished', data: { outcome: 'failed', kind: failure.kind, reason, rss_peak_mb: deps.peakRssMb() } });
     return { outcome: 'failed', kind: failure.kind, reason };
   } finally {
     await creds?.close();

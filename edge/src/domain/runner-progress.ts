@@ -6,7 +6,7 @@
  */
 import type { DbOrTx } from '../db/client.ts';
 import { appendRunStatusEvent } from '../db/realtime-repo.ts';
-import { storeRunnerEvents, updateRunProgress, type ProgressPatch, type RunnerEventRow } from '../db/runner-progress-repo.ts';
+import { findRunRow, storeRunnerEvents, updateRunProgress, type ProgressPatch, type RunnerEventRow } from '../db/runner-progress-repo.ts';
 import { githubEffects, realtimeEffects, type Effect } from './effects.ts';
 import { statusCommentEffect } from './status-effects.ts';
 
@@ -34,18 +34,27 @@ export function progressOf(events: readonly RunnerEventRow[]): ProgressPatch {
   return patch;
 }
 
+/** Status-comment edits for progress are spaced this far apart (GitHub limits content writes to 80 a minute). */
+export const PROGRESS_EDIT_SPACING_MS = 10_000;
+
+/** Whether this progress edits the comment now: the first report, the end, or the spacing has passed. */
+export function showsProgress(patch: ProgressPatch, shownAt: Date | null, now: Date): boolean {
+  return shownAt === null || patch.runnerPhase === 'finished' || now.getTime() - shownAt.getTime() >= PROGRESS_EDIT_SPACING_MS;
+}
+
 export async function recordRunnerEvents(db: DbOrTx, input: RunnerEventsInput): Promise<{ stored: number; effects: Effect[] }> {
   const fresh = await storeRunnerEvents(db, input.run, input.events);
   const patch = progressOf(input.events.filter((e) => fresh.has(e.seq)));
-  if (Object.keys(patch).length === 0) {
+  const before = Object.keys(patch).length === 0 ? null : await findRunRow(db, input.run.id);
+  if (before === null) {
     return { stored: fresh.size, effects: [] };
   }
-  const row = await updateRunProgress(db, input.run.id, { ...patch, progressShownAt: input.now }, input.now);
+  const show = showsProgress(patch, before.progressShownAt, input.now);
+  const row = await updateRunProgress(db, input.run.id, { ...patch, ...(show ? { progressShownAt: input.now } : {}) }, input.now);
   if (row === null) {
     return { stored: fresh.size, effects: [] };
   }
-  return {
-    stored: fresh.size,
-    effects: [...realtimeEffects([await appendRunStatusEvent(db, row)]), ...githubEffects([statusCommentEffect(row, input.consoleUrl)])],
-  };
+  // The console sees every phase at once; the comment only at the spacing.
+  const comment = show ? githubEffects([statusCommentEffect(row, input.consoleUrl)]) : [];
+  return { stored: fresh.size, effects: [...realtimeEffects([await appendRunStatusEvent(db, row)]), ...comment] };
 }

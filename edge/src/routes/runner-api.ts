@@ -144,6 +144,11 @@ export const runnerApi = new Hono<RunnerEnv>()
     });
     if (!opened.ok) {
       c.var.log.warn('pull request not opened', { runId: row.id, kind: opened.error.kind });
+      if (opened.error.kind === 'rate_limited') {
+        // GitHub limits content creation (secondary limit): the runner waits and asks again.
+        const seconds = Math.max(1, Math.ceil((opened.error.retryAt - Date.now()) / 1000));
+        return c.json(errorBody('resource_exhausted', 'GitHub rate-limited the pull request; retry later'), 429, { 'Retry-After': String(seconds) });
+      }
       return c.json(errorBody('unavailable', 'GitHub did not open the pull request'), 503);
     }
     const { pr, created } = opened.value;

@@ -3,6 +3,7 @@
  * runner's normalized events (pure, so it is tested on recorded lines).
  */
 import type { RunnerEvent } from './engine.ts';
+import { isObject, jsonObjectOf, text, type Json } from './json-line.ts';
 
 export interface CodexState {
   sessionId: string | null;
@@ -10,10 +11,6 @@ export interface CodexState {
   failure: string | null;
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 function itemEvent(item: Json): RunnerEvent | null {
   switch (item['type']) {
@@ -34,13 +31,8 @@ function itemEvent(item: Json): RunnerEvent | null {
 
 /** One stdout line: the events it yields, with `state` updated. Lines that are not JSON are ignored. */
 export function readCodexLine(line: string, state: CodexState): RunnerEvent[] {
-  let event: unknown;
-  try {
-    event = JSON.parse(line);
-  } catch {
-    return [];
-  }
-  if (!isObject(event)) {
+  const event = jsonObjectOf(line);
+  if (event === null) {
     return [];
   }
   switch (event['type']) {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { codexConfigToml } from './codex-config.ts';
 import { readCodexLine, type CodexState } from './codex-events.ts';
 import type { Engine, EngineInput, EngineOutcome } from './engine.ts';
-import { runLines } from './process.ts';
+import { engineOutcome, runAgentCli } from './process.ts';
 
 const TOKEN_ENV = 'STAGELINE_RUN_TOKEN';
 const KEY_ENV = 'STAGELINE_MODEL_KEY';
@@ -58,24 +58,8 @@ export function createCodexEngine(options: { streamIdleTimeoutMs: number }): Eng
           ? ['exec', ...common, '--sandbox', 'danger-full-access', input.prompt]
           : ['exec', 'resume', ...common, input.resumeSessionId, input.prompt];
       const state: CodexState = { sessionId: input.resumeSessionId, lastMessage: '', failure: null };
-      const result = await runLines(process.execPath, [codexEntry(), ...args], {
-        cwd: input.workdir,
-        env: codexEnv(input),
-        timeoutMs: input.timeoutMs,
-        onLine: (line) => {
-          for (const event of readCodexLine(line, state)) {
-            input.onEvent(event);
-          }
-        },
-      });
-      if (result.timedOut) {
-        return { ok: false, sessionId: state.sessionId, reason: `agent_timeout: no result within ${Math.round(input.timeoutMs / 1000)} s` };
-      }
-      if (result.code !== 0 || state.failure !== null) {
-        const why = state.failure ?? (result.stderrTail.trim().split('\n').at(-1) || `codex exited with ${result.code ?? result.signal}`);
-        return { ok: false, sessionId: state.sessionId, reason: `model_error: ${why.slice(0, 300)}` };
-      }
-      return { ok: true, sessionId: state.sessionId, lastMessage: state.lastMessage };
+      const result = await runAgentCli(process.execPath, [codexEntry(), ...args], { workdir: input.workdir, env: codexEnv(input), timeoutMs: input.timeoutMs, read: (line) => readCodexLine(line, state), onEvent: input.onEvent });
+      return engineOutcome('codex', result, state, input.timeoutMs);
     },
   };
 }

@@ -5,13 +5,12 @@ import { appendRunStatusEvent } from '../../db/realtime-repo.ts';
 import { findRunRow, updateRunProgress } from '../../db/runner-progress-repo.ts';
 import { findToolCall, storeToolCall } from '../../db/tool-call-repo.ts';
 import { githubEffects, realtimeEffects, type Effect } from '../../domain/effects.ts';
+import { PROGRESS_EDIT_SPACING_MS } from '../../domain/runner-progress.ts';
 import { statusCommentEffect } from '../../domain/status-effects.ts';
 import { toolResult, type ToolDeps } from '../deps.ts';
 
 /** The status comment shows this many of the agent's last lines. */
 export const STATUS_LINES_KEPT = 3;
-/** Status lines alone edit the comment at most this often (phases and the PR edit it at once). */
-export const STATUS_EDIT_SPACING_MS = 10_000;
 
 /** `run_status_report`: one line for the people watching; shown in the status comment, idempotent on `key`. */
 export function registerRunStatusReport(server: McpServer, deps: ToolDeps): void {
@@ -37,7 +36,7 @@ export function registerRunStatusReport(server: McpServer, deps: ToolDeps): void
         const now = deps.now();
         const line = text.replace(/\s+/g, ' ').trim();
         const lines = [...run.statusLines, line].slice(-STATUS_LINES_KEPT);
-        const show = run.progressShownAt === null || now.getTime() - run.progressShownAt.getTime() >= STATUS_EDIT_SPACING_MS;
+        const show = run.progressShownAt === null || now.getTime() - run.progressShownAt.getTime() >= PROGRESS_EDIT_SPACING_MS;
         const updated = await updateRunProgress(tx, run.id, { statusLines: lines, ...(show ? { progressShownAt: now } : {}) }, now);
         await appendFlowEvent(tx, { correlationId: run.correlationId, actorType: 'agent', actorId: run.id, eventType: 'agent.status_report', payload: { run_id: run.id, text: line } });
         if (updated !== null) {
