@@ -41,8 +41,15 @@ export interface RunnerConfig {
   scratch: string;
 }
 
+/** A setting the Job's environment is missing or has wrong; the message names the variables, never their values. */
+export class ConfigError extends Error {}
+
 export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
-  const e = schema.parse(env);
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid runner configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
   const podPath = (p: string) => (e.KUBESIM_FS_ROOT === undefined ? p : path.join(e.KUBESIM_FS_ROOT, p));
   return Object.freeze({
     edgeUrl: e.STAGELINE_EDGE_URL.replace(/\/+$/, ''),

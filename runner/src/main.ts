@@ -3,7 +3,7 @@
  * `stageline-runner`: the program a run's Job runs. The only place that
  * reads `process.*`: configuration, the model key, signals, the exit code.
  */
-import { readConfig } from './config.ts';
+import { ConfigError, readConfig, type RunnerConfig } from './config.ts';
 import { createEdgeClient } from './edge-client.ts';
 import { createClaudeEngine } from './engines/claude.ts';
 import { createCodexEngine } from './engines/codex.ts';
@@ -11,9 +11,18 @@ import { createEventStream } from './event-stream.ts';
 import { EXIT_CODES } from './outcome.ts';
 import { runRunner } from './run-runner.ts';
 
-const config = readConfig(process.env);
-const edge = createEdgeClient({ edgeUrl: config.edgeUrl, tokenFile: config.tokenFile });
 const print = (line: string) => process.stdout.write(`${line}\n`);
+let config: RunnerConfig;
+try {
+  config = readConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) {
+    throw error;
+  }
+  print(JSON.stringify({ level: 'error', msg: error.message }));
+  process.exit(EXIT_CODES.runner_error);
+}
+const edge = createEdgeClient({ edgeUrl: config.edgeUrl, tokenFile: config.tokenFile });
 const events = createEventStream(edge, { flushMs: config.eventFlushMs, print });
 const idle = Number(process.env['STAGELINE_MODEL_IDLE_TIMEOUT_MS'] ?? 300_000);
 // The engine is chosen per project through the Job's environment (STAGELINE_RUNNER_ENGINE, default codex).

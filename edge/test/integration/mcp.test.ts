@@ -7,9 +7,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { flowEvents } from '@stageline/db';
 import { env, SELF } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mintRunToken } from '../../src/auth/run-token.ts';
-import { BASE, claimedRun, claimRuns, db, expireInstance, readyAgent, runRow } from '../helpers.ts';
+import { BASE, claimedRun, claimRuns, db, expireInstance, fakeGitHub, onGitHub, readyAgent, runRow } from '../helpers.ts';
 
 const KEY = () => env.STAGELINE_MCP_TOKEN_SIGNING_KEY;
 
@@ -120,6 +120,29 @@ describe('/mcp tools', () => {
     // The SDK reports an unknown tool as a JSON-RPC error or as an error result: either way nothing ran.
     expect(answer.error?.message ?? JSON.stringify(answer.result)).toMatch(/not found/);
     expect((await runRow(run.runId))?.statusLines).toEqual([]);
+  });
+});
+
+describe('labels_transition', () => {
+  it('sets state:in-review, removes the trigger label on GitHub, records a run:* label as a request, and does it once', async () => {
+    const { seeded, run } = await claimedRun();
+    const gh = onGitHub(seeded.repoExternalId);
+    await fakeGitHub('seedIssue', { repo: gh.fullName, number: 7, labels: ['run:dev', 'bug'] });
+    const client = await connect(run.runToken);
+    const args = { add: ['state:in-review', 'run:qa'], remove_trigger: true };
+    const first = await client.callTool({ name: 'labels_transition', arguments: args });
+    expect(first.structuredContent).toEqual({ added: ['state:in-review'], removed: ['run:dev'], requested_for_owner: ['run:qa'] });
+    const again = await client.callTool({ name: 'labels_transition', arguments: args });
+    expect(again.structuredContent).toEqual(first.structuredContent);
+    await vi.waitFor(async () => expect((await fakeGitHub<string[]>('issueLabels', { repo: gh.fullName, number: 7 })).sort()).toEqual(['bug', 'state:in-review']), { timeout: 10_000, interval: 100 });
+    const h = db();
+    try {
+      const events = (await h.db.select().from(flowEvents).where(eq(flowEvents.correlationId, (await runRow(run.runId))?.correlationId ?? ''))).filter((e) => e.eventType === 'agent.labels_transition');
+      expect(events.map((e) => e.payload)).toEqual([{ run_id: run.runId, add: ['state:in-review'], removed_trigger: true, requested_stages: ['run:qa'] }]);
+    } finally {
+      await h.close();
+    }
+    await client.close();
   });
 });
 

@@ -3,7 +3,7 @@
  * per line; this maps them to the runner's normalized events (pure).
  */
 import type { RunnerEvent } from './engine.ts';
-import { isObject, jsonObjectOf, text, type Json } from './json-line.ts';
+import { isObject, jsonObjectOf, text } from './json-line.ts';
 
 export interface ClaudeState {
   sessionId: string | null;
