@@ -13,8 +13,18 @@ import { readClaudeLine, type ClaudeState } from './claude-events.ts';
 import type { Engine, EngineInput, EngineOutcome } from './engine.ts';
 import { engineOutcome, runAgentCli } from './process.ts';
 
+/**
+ * The CLI's native binary from its platform package (e.g. `@anthropic-ai/claude-code-linux-x64`).
+ * The main package's `bin/claude.exe` is a stub until its postinstall links the binary in, and
+ * the repository does not run install scripts (package.json `allowScripts`).
+ */
 function claudeBinary(): string {
-  return path.join(path.dirname(createRequire(import.meta.url).resolve('@anthropic-ai/claude-code/package.json')), 'bin', 'claude.exe');
+  const require = createRequire(import.meta.url);
+  try {
+    return path.join(path.dirname(require.resolve(`@anthropic-ai/claude-code-${process.platform}-${process.arch}/package.json`)), 'claude');
+  } catch {
+    return path.join(path.dirname(require.resolve('@anthropic-ai/claude-code/package.json')), 'bin', 'claude.exe');
+  }
 }
 
 /** The built-in tools a run may use besides its MCP tools. */
