@@ -36,18 +36,19 @@ const started = Date.now();
 // STAGELINE_EDGE_RUNNER=wrangler runs it under `wrangler dev` instead.
 const edgeRunner = process.env.STAGELINE_EDGE_RUNNER === 'wrangler' ? 'wrangler' : 'miniflare';
 console.log(`stageline: starting embedded Postgres, fake GitHub, edge (${edgeRunner === 'wrangler' ? 'wrangler dev' : 'workerd via Miniflare'}), simulated cluster and cluster-agent…`);
-// The runner in each Job drives the real codex CLI. With OPENAI_API_KEY it talks to OpenAI
-// (the key goes into each run's Secret); without one, to the scripted model server
-// (model-fake/): a simulation whose script reads the run context, reports a line and
-// appends to CHANGELOG.md, so a label still ends in a real branch and pull request.
-const openAiKey = process.env.OPENAI_API_KEY ?? '';
-if (openAiKey === '') {
+// The runner in each Job drives a real agent CLI: codex with OPENAI_API_KEY, Claude Code
+// with ANTHROPIC_API_KEY (the key goes into each run's Secret); with neither, codex against
+// the scripted model server (model-fake/): a simulation whose script reads the run context,
+// reports a line and appends to CHANGELOG.md, so a label still ends in a real branch and PR.
+const providerKey = process.env.OPENAI_API_KEY || process.env.ANTHROPIC_API_KEY || '';
+const engine = !process.env.OPENAI_API_KEY && process.env.ANTHROPIC_API_KEY ? 'claude' : 'codex';
+if (providerKey === '') {
   model = await startScriptedModel({ script: demoScript() });
 }
 stack = await startStack({
   jobRunner: 'agent',
-  jobEnv: model === null ? {} : { STAGELINE_MODEL_BASE_URL: `${model.url}/v1` },
-  agentEnv: openAiKey === '' ? {} : { STAGELINE_MODEL_API_KEY: openAiKey },
+  jobEnv: { STAGELINE_RUNNER_ENGINE: engine, ...(model === null ? {} : { STAGELINE_MODEL_BASE_URL: `${model.url}/v1` }) },
+  agentEnv: providerKey === '' ? {} : { STAGELINE_MODEL_API_KEY: providerKey },
   stateDir,
   edgeRunner,
   edgeWatch: true,
@@ -84,7 +85,7 @@ stageline is up in ${((Date.now() - started) / 1000).toFixed(1)} s
   database    ${stack.db.url}  (PGlite, data in .devdata/pglite)
   kubernetes  ${stack.kube.url}  (simulated; kubeconfig .devdata/kubeconfig.yaml)
   github      ${stack.github.url}  (fake; App ${DEMO_GITHUB.appSlug} on ${stack.repo.fullName}, installation ${DEMO_GITHUB.installationId}; ${DEMO_GITHUB.sender} has write)
-  agent       codex (real CLI) in each Job; model: ${model === null ? 'OpenAI (OPENAI_API_KEY)' : `SIMULATION — scripted model server at ${model.url}, set OPENAI_API_KEY for a real one`}
+  agent       ${engine} (real CLI) in each Job; model: ${model === null ? (engine === 'claude' ? 'Anthropic (ANTHROPIC_API_KEY)' : 'OpenAI (OPENAI_API_KEY)') : `SIMULATION — scripted model server at ${model.url}, set OPENAI_API_KEY or ANTHROPIC_API_KEY for a real one`}
   logs        .devdata/edge.log, .devdata/agent-agent-0.log
 
 label an issue (sends a signed issues.labeled webhook from ${DEMO_GITHUB.sender}):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: lint, typecheck, build, every workspace's tests (the edge suite on
 # real PostgreSQL and again on PGlite), the e2e workspace, the deploy path
-# (wrangler deploy --dry-run, drizzle-kit check, helm lint/template), then one
+# (wrangler deploy --dry-run, drizzle-kit check, the Dockerfiles' linter,
+# helm lint/template), then one
 # closing line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,7 @@ if [ -f edge/test-results.json ]; then mv edge/test-results.json edge/test-resul
 step "e2e" npm run test -w @stageline/e2e --silent
 step "wrangler deploy --dry-run" npm run deploy:dry -w @stageline/edge --silent
 step "drizzle-kit check" npm run check -w @stageline/db --silent
+step "dockerfile lint" bash -c 'for f in runner/Dockerfile cluster-agent/Dockerfile; do dockerfile-utils lint "$f" || exit 1; done'
 step "helm lint" .tools/helm/helm lint cluster-agent/chart -f cluster-agent/chart/ci-values.yaml
 step "helm template" bash -c '.tools/helm/helm template stageline cluster-agent/chart -f cluster-agent/chart/ci-values.yaml > /dev/null'
 

@@ -1,7 +1,9 @@
 // The same first flow as agent-run.test.ts with the `claude` adapter: the real
 // Claude Code CLI (pinned in runner/package.json) in the Job, against the
 // scripted model server speaking the Anthropic Messages API, calling our MCP
-// tools with the run token from its MCP config file.
+// tools through the runner's loopback MCP proxy. The engine and the branch
+// prefix are the project's settings (projects.agent_settings); the cluster's
+// default stays codex.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +25,7 @@ beforeAll(async () => {
     build: false,
     githubIssues: 10,
     jobRunner: 'agent',
-    jobEnv: { STAGELINE_RUNNER_ENGINE: 'claude', STAGELINE_MODEL_BASE_URL: model.url, STAGELINE_EVENT_FLUSH_MS: '200', STAGELINE_AGENT_TIMEOUT_SECONDS: '90' },
+    jobEnv: { STAGELINE_MODEL_BASE_URL: model.url, STAGELINE_EVENT_FLUSH_MS: '200', STAGELINE_AGENT_TIMEOUT_SECONDS: '90' },
   });
   await stack.github.seedRepositoryContent({ repo: stack.repo.fullName, files: { 'README.md': '# demo\n', 'src/greeting.js': 'export const greeting = "hello";\n' } });
 }, 180_000);
@@ -42,12 +44,13 @@ describe('a run:dev label with the real Claude Code CLI', () => {
         steps({ type: 'text', text: 'Updated the greeting.' }),
       ]),
     );
+    const client = new pg.Client({ connectionString: stack.db.url });
+    await client.connect();
+    await client.query(`update projects set agent_settings = '{"engine":"claude","branch_prefix":"claude/issue-"}'`);
     const payload = labeledPayload({ issue: 3, repoId: stack.repo.externalId, repoFullName: stack.repo.fullName });
     const res = await sendWebhook({ edgeUrl: stack.edgeUrl, secret: stack.webhookSecret, payload });
     expect(res.status).toBe(202);
     const { runId } = res.body as { runId: string };
-    const client = new pg.Client({ connectionString: stack.db.url });
-    await client.connect();
     try {
       const row = await until('the run to finish', async () => {
         const r = (await client.query<{ status: string; runner_reason: string | null; status_lines: string[] }>('select status, runner_reason, status_lines from agent_runs where id = $1', [runId])).rows[0];
@@ -62,9 +65,9 @@ describe('a run:dev label with the real Claude Code CLI', () => {
       await client.end();
     }
     expect(model.requests.some((r) => r.provider === 'anthropic' && r.purpose === 'turn')).toBe(true);
-    expect(await stack.github.readFile({ repo: stack.repo.fullName, ref: 'codex/issue-3', path: 'src/greeting.js' })).toBe('export const greeting = "hello from claude";\n');
+    expect(await stack.github.readFile({ repo: stack.repo.fullName, ref: 'claude/issue-3', path: 'src/greeting.js' })).toBe('export const greeting = "hello from claude";\n');
     const [pr] = stack.github.pulls({ repo: stack.repo.fullName });
-    expect(pr).toMatchObject({ head: 'codex/issue-3', draft: true });
+    expect(pr).toMatchObject({ head: 'claude/issue-3', draft: true });
     expect(pr?.body).toMatch(/^Closes #3\n/);
   });
 });

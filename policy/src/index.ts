@@ -19,3 +19,4 @@ export * from './run-payload.ts';
 export * from './write-scope.ts';
 export * from './run-branch.ts';
 export * from './mcp-tools.ts';
+export * from './agent-settings.ts';

@@ -7,6 +7,7 @@ import { ConfigError, readConfig, type RunnerConfig } from './config.ts';
 import { createEdgeClient } from './edge-client.ts';
 import { createClaudeEngine } from './engines/claude.ts';
 import { createCodexEngine } from './engines/codex.ts';
+import type { EngineName } from './engines/engine.ts';
 import { createEventStream } from './event-stream.ts';
 import { EXIT_CODES } from './outcome.ts';
 import { runRunner } from './run-runner.ts';
@@ -25,14 +26,21 @@ try {
 const edge = createEdgeClient({ edgeUrl: config.edgeUrl, tokenFile: config.tokenFile });
 const events = createEventStream(edge, { flushMs: config.eventFlushMs, print });
 const idle = Number(process.env['STAGELINE_MODEL_IDLE_TIMEOUT_MS'] ?? 300_000);
-// The engine is chosen per project through the Job's environment (STAGELINE_RUNNER_ENGINE, default codex).
-const engine = config.engine === 'claude' ? createClaudeEngine() : createCodexEngine({ streamIdleTimeoutMs: Number.isFinite(idle) && idle > 0 ? idle : 300_000 });
-// The key comes from the run Secret by secretKeyRef; it is handed to the engine and nowhere else.
-const apiKey = process.env['STAGELINE_OPENAI_API_KEY'] ?? process.env['OPENAI_API_KEY'] ?? process.env['ANTHROPIC_API_KEY'];
-delete process.env['STAGELINE_OPENAI_API_KEY'];
-delete process.env['STAGELINE_MCP_BEARER_TOKEN'];
+// The key comes from the run Secret by secretKeyRef (or a provider's own variable); it is handed to the engine and nowhere else.
+const keys = {
+  codex: process.env['STAGELINE_OPENAI_API_KEY'] ?? process.env['OPENAI_API_KEY'],
+  claude: process.env['ANTHROPIC_API_KEY'] ?? process.env['STAGELINE_OPENAI_API_KEY'],
+};
+for (const name of ['STAGELINE_OPENAI_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'STAGELINE_MCP_BEARER_TOKEN']) {
+  delete process.env[name];
+}
+// The project's engine (run spec) over the cluster's default (STAGELINE_RUNNER_ENGINE, default codex).
+const engineFor = (name: EngineName) => ({
+  engine: name === 'claude' ? createClaudeEngine() : createCodexEngine({ streamIdleTimeoutMs: Number.isFinite(idle) && idle > 0 ? idle : 300_000 }),
+  apiKey: keys[name],
+});
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const outcome = await runRunner({ config, edge, events, engine, apiKey, locale: process.env['STAGELINE_PROMPT_LOCALE'] ?? 'en', peakRssMb });
+const outcome = await runRunner({ config, edge, events, engineFor, locale: process.env['STAGELINE_PROMPT_LOCALE'] ?? 'en', peakRssMb });
 print(JSON.stringify({ level: outcome.outcome === 'succeeded' ? 'info' : 'error', msg: `runner ${outcome.outcome}`, ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : { pull_request_url: outcome.pullRequestUrl }) }));
 process.exit(EXIT_CODES[outcome.outcome === 'succeeded' ? 'succeeded' : outcome.kind]);

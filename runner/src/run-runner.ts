@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunnerConfig } from './config.ts';
 import { EdgeError, expectOk, type EdgeClient } from './edge-client.ts';
-import type { Engine } from './engines/engine.ts';
+import type { Engine, EngineName, EngineOutcome } from './engines/engine.ts';
+import { startMcpProxy } from './mcp-proxy.ts';
 import type { EventStream } from './event-stream.ts';
 import { createGitCredentials, type GitCredentials } from './git/credentials.ts';
 import { git, GitError } from './git/git.ts';
@@ -25,8 +26,9 @@ export interface RunnerDeps {
   config: RunnerConfig;
   edge: EdgeClient;
   events: EventStream;
-  engine: Engine;
-  apiKey: string | undefined;
+  /** The engine by name with its model key; the spec's project choice wins over `config.engine`. */
+  engineFor: (name: EngineName) => { engine: Engine; apiKey: string | undefined };
+  /** The prompt locale when the project sets none. */
   locale: string;
   /** Peak resident memory of the runner process so far, MiB (reported with `finished`). */
   peakRssMb: () => number;
@@ -49,7 +51,8 @@ async function commitAll(creds: GitCredentials, ws: Workspace, message: string):
 }
 
 async function runPhases(deps: RunnerDeps, creds: GitCredentials, spec: RunnerSpec, scratch: string): Promise<RunOutcome> {
-  const { events, engine, config } = deps;
+  const { events, config } = deps;
+  const { engine, apiKey } = deps.engineFor(spec.agent.engine ?? config.engine);
   phase(events, 'workspace', { branch: spec.write.branch });
   const ws = await prepareWorkspace(creds, spec, config.workspace);
 
@@ -57,23 +60,30 @@ async function runPhases(deps: RunnerDeps, creds: GitCredentials, spec: RunnerSp
   const stored = spec.stage.prompt_kind === 'revise' || ws.continued ? await loadSession(deps.edge, engine.name, home) : null;
   const resume = stored !== null && stored.sessionId !== '' ? stored.sessionId : null;
   phase(events, 'prompt', { template_resume: resume !== null });
-  const prompt = renderPrompt({ spec, locale: deps.locale, agentsMd: ws.agentsMd });
+  const prompt = renderPrompt({ spec, locale: spec.agent.locale ?? deps.locale, agentsMd: ws.agentsMd });
 
   phase(events, 'agent', { engine: engine.name, model: spec.model.name, resumed: resume !== null });
-  const result = await engine.run({
-    workdir: ws.dir,
-    home,
-    prompt,
-    model: spec.model.name,
-    reasoningEffort: spec.model.reasoning_effort,
-    mcp: { url: spec.mcp.url.startsWith('http') ? spec.mcp.url : `${config.edgeUrl}/mcp`, tools: spec.mcp.tools },
-    runToken: await deps.edge.token(),
-    modelBaseUrl: config.modelBaseUrl,
-    apiKey: deps.apiKey,
-    timeoutMs: config.agentTimeoutMs,
-    resumeSessionId: resume,
-    onEvent: (e) => events.emit(e),
-  });
+  // The engine's MCP client talks to a loopback proxy that sends the current run token (mcp-proxy.ts).
+  const proxy = await startMcpProxy({ edgeMcpUrl: spec.mcp.url.startsWith('http') ? spec.mcp.url : `${config.edgeUrl}/mcp`, token: () => deps.edge.token() });
+  let result: EngineOutcome;
+  try {
+    result = await engine.run({
+      workdir: ws.dir,
+      home,
+      prompt,
+      model: spec.model.name,
+      reasoningEffort: spec.model.reasoning_effort,
+      mcp: { url: proxy.url, tools: spec.mcp.tools },
+      runToken: proxy.secret,
+      modelBaseUrl: config.modelBaseUrl,
+      apiKey,
+      timeoutMs: config.agentTimeoutMs,
+      resumeSessionId: resume,
+      onEvent: (e) => events.emit(e),
+    });
+  } finally {
+    await proxy.close();
+  }
   // The session is stored even when the turn failed: a later revise can continue from it.
   const saved = await saveSession(deps.edge, { engine: engine.name, home, dir: engine.sessionDir, sessionId: result.sessionId, expectedVersion: stored?.version ?? 0 });
   events.emit({ kind: 'phase', data: { phase: 'session', saved } });

@@ -13,6 +13,8 @@ export const runnerSpecSchema = z.object({
   write: z.object({ commits: z.boolean(), allowed_paths: z.array(z.string()), branch: z.string().nullable(), base_branch: z.string(), opens_pull_request: z.boolean() }),
   model: z.object({ name: z.string(), reasoning_effort: z.string() }),
   mcp: z.object({ url: z.string(), tools: z.array(z.string()) }),
+  /** The project's engine and locale; null (or an older edge without the field): the Job's defaults. */
+  agent: z.object({ engine: z.enum(['codex', 'claude']).nullable(), locale: z.string().nullable() }).default({ engine: null, locale: null }),
 });
 
 export type RunnerSpec = z.infer<typeof runnerSpecSchema>;

@@ -14,6 +14,7 @@ const spec: RunnerSpec = {
   write: { commits: true, allowed_paths: ['**'], branch: 'codex/issue-7', base_branch: 'main', opens_pull_request: true },
   model: { name: 'gpt-5.4', reasoning_effort: 'high' },
   mcp: { url: 'https://edge/mcp', tools: ['run_context'] },
+  agent: { engine: null, locale: null },
 };
 
 describe('renderPrompt', () => {

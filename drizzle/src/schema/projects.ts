@@ -15,6 +15,12 @@ export const projects = pgTable('projects', {
    */
   labelNames: jsonb().$type<Record<string, string>>().notNull().default({}),
   /**
+   * Engine, branch prefix and prompt locale of this project's agents
+   * (docs/domain.md §2.10: `{"engine": "claude", "branch_prefix": "ai/"}`);
+   * validated by the policy's `parseAgentSettings`, unset keys fall back to the cluster's defaults.
+   */
+  agentSettings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  /**
    * The GitHub App installation whose repositories this project takes: the
    * installation events bind (and unbind) them (docs/domain.md §2.5).
    */

@@ -1,4 +1,4 @@
-import { agentRuns } from '@stageline/db';
+import { agentRuns, projects } from '@stageline/db';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { RunRow } from './run-dto.ts';
@@ -31,6 +31,8 @@ export type RunSpecRow = Pick<
   /** From the webhook as received: the issue's text (the prompt's quoted context) and the repository's default branch. */
   issueBody: string | null;
   defaultBranch: string | null;
+  /** The project's `agent_settings` as stored (parsed by the policy). */
+  agentSettings: unknown;
 };
 
 export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | null> {
@@ -52,8 +54,10 @@ export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | n
       defaultBranch: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,repository,default_branch}'`,
       // Without the raw webhook payload: it is large, and the runner never sees it.
       runPayload: sql<unknown>`${agentRuns.runPayload} - 'raw_payload'`,
+      agentSettings: projects.agentSettings,
     })
     .from(agentRuns)
+    .leftJoin(projects, eq(projects.id, agentRuns.projectId))
     .where(eq(agentRuns.id, runId));
   return row ?? null;
 }

@@ -3,7 +3,7 @@
  * runner"): the run's stage, what it may change, where it works and what the
  * agent is told; never the raw webhook payload or a credential.
  */
-import { mcpToolsFor, parseRunSpec, runBranchName, runLaunchOf, writeScopeRule, type RunSpec, type RunTool } from '@stageline/policy';
+import { mcpToolsFor, parseAgentSettings, parseRunSpec, projectBranchName, runLaunchOf, writeScopeRule, type AgentEngine, type AgentSettings, type RunSpec, type RunTool } from '@stageline/policy';
 import type { RunSpecRow } from '../db/run-token-repo.ts';
 
 export interface RunnerSpec {
@@ -17,6 +17,8 @@ export interface RunnerSpec {
   stage: { trigger_kind: string; trigger_label: string; agent_key: string; prompt_kind: string; write_scope: string; discussion: boolean };
   write: { commits: boolean; allowed_paths: readonly string[]; branch: string | null; base_branch: string; opens_pull_request: boolean };
   model: { name: string; reasoning_effort: string };
+  /** The project's choices; null: the cluster's default (the Job's environment). */
+  agent: { engine: AgentEngine | null; locale: string | null };
   mcp: { url: string; tools: string[] };
   launch: ReturnType<typeof runLaunchOf>;
 }
@@ -28,15 +30,15 @@ export function cloneUrlOf(apiUrl: string, fullName: string): string {
   return `${web}/${fullName}.git`;
 }
 
-/** The run's branch: the PR's head for PR-sourced runs, else `codex/issue-<n>` for stages that commit. */
-function branchOf(row: RunSpecRow, spec: RunSpec, commits: boolean): string | null {
+/** The run's branch: the PR's head for PR-sourced runs, else `<project prefix><n>` (default `codex/issue-<n>`) for stages that commit. */
+function branchOf(row: RunSpecRow, spec: RunSpec, commits: boolean, settings: AgentSettings): string | null {
   if (row.branchName !== null) {
     return row.branchName;
   }
   if (spec.pull_request?.head.ref != null) {
     return spec.pull_request.head.ref;
   }
-  return commits && row.issueNumber !== null ? runBranchName(row.issueNumber) : null;
+  return commits && row.issueNumber !== null ? projectBranchName(settings, row.issueNumber) : null;
 }
 
 export function buildRunnerSpec(row: RunSpecRow, run: { epoch: number; attemptNo: number; scope: readonly RunTool[] }, urls: { apiUrl: string; edgeUrl: string }): RunnerSpec | null {
@@ -46,6 +48,8 @@ export function buildRunnerSpec(row: RunSpecRow, run: { epoch: number; attemptNo
   }
   const spec = parsed.value;
   const rule = writeScopeRule(spec.stage.write_scope);
+  // A bad settings row falls back field by field to the cluster's defaults rather than stopping the run.
+  const settings = parseAgentSettings(row.agentSettings).value;
   const defaultBranch = row.defaultBranch ?? 'main';
   return {
     run_id: row.id,
@@ -66,11 +70,12 @@ export function buildRunnerSpec(row: RunSpecRow, run: { epoch: number; attemptNo
     write: {
       commits: rule.commits,
       allowed_paths: rule.allowed,
-      branch: branchOf(row, spec, rule.commits),
+      branch: branchOf(row, spec, rule.commits, settings),
       base_branch: spec.pull_request?.base.ref ?? defaultBranch,
       opens_pull_request: rule.commits && spec.stage.pr_output,
     },
     model: { name: spec.profile.model, reasoning_effort: spec.profile.reasoning_effort },
+    agent: { engine: settings.engine, locale: settings.locale },
     mcp: { url: `${urls.edgeUrl}/mcp`, tools: mcpToolsFor(run.scope) },
     launch: runLaunchOf(spec),
   };

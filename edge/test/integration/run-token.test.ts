@@ -6,7 +6,18 @@ import { env, SELF } from 'cloudflare:test';
 import { base64url, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintRunToken, RUN_TOKEN_AUDIENCE, RUN_TOKEN_ISSUER } from '../../src/auth/run-token.ts';
-import { BASE, claimedRun, claimRuns, expireInstance, readyAgent as agent, runRow, type TestSocket } from '../helpers.ts';
+import { projects } from '@stageline/db';
+import { eq } from 'drizzle-orm';
+import { BASE, claimedRun, claimRuns, db, expireInstance, readyAgent as agent, runRow, type TestSocket } from '../helpers.ts';
+
+async function setAgentSettings(projectId: string, settings: Record<string, unknown>): Promise<void> {
+  const h = db();
+  try {
+    await h.db.update(projects).set({ agentSettings: settings }).where(eq(projects.id, projectId));
+  } finally {
+    await h.close();
+  }
+}
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 const KEY = () => env.STAGELINE_MCP_TOKEN_SIGNING_KEY;
@@ -67,6 +78,20 @@ describe('GET /runner/v1/run', () => {
     expect((body.mcp as { tools: string[] }).tools).toEqual(['run_context', 'issue_comments_read', 'pull_request_get', 'run_status_report', 'labels_transition']);
     expect(JSON.stringify(body)).not.toContain('raw_payload');
     expect(JSON.stringify(body)).not.toContain(seeded.token);
+  });
+
+  it("carries the project's agent settings: engine, locale and branch prefix; a bad field falls back alone", async () => {
+    const { seeded, run } = await claimedRun();
+    const plain = await (await getRun(`Bearer ${run.runToken}`)).json<{ agent: unknown }>();
+    expect(plain.agent).toEqual({ engine: null, locale: null });
+    await setAgentSettings(seeded.projectId, { engine: 'claude', locale: 'ru', branch_prefix: 'ai bot/' });
+    const set = await (await getRun(`Bearer ${run.runToken}`)).json<{ agent: unknown; write: { branch: string } }>();
+    expect(set.agent).toEqual({ engine: 'claude', locale: 'ru' });
+    expect(set.write.branch).toBe('ai-bot/7');
+    await setAgentSettings(seeded.projectId, { engine: 'gpt-9', locale: 'ru' });
+    const bad = await (await getRun(`Bearer ${run.runToken}`)).json<{ agent: unknown; write: { branch: string } }>();
+    expect(bad.agent).toEqual({ engine: null, locale: 'ru' });
+    expect(bad.write.branch).toBe('codex/issue-7');
   });
 
   it.each([

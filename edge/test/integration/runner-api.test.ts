@@ -8,7 +8,7 @@ import { env, SELF } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { mintRunToken } from '../../src/auth/run-token.ts';
-import { BASE, claimedRun, db, onGitHub, runRow } from '../helpers.ts';
+import { BASE, claimedRun, db, fakeGitHub, onGitHub, runRow } from '../helpers.ts';
 
 const call = (token: string | null, method: string, path: string, body?: unknown) =>
   SELF.fetch(`${BASE}${path}`, {
@@ -135,5 +135,43 @@ describe('/runner/v1/git-credentials', () => {
     const { run } = await claimedRun();
     expect((await call(null, 'POST', '/runner/v1/git-credentials')).status).toBe(401);
     expect((await call(run.runToken, 'DELETE', '/runner/v1/git-credentials', {})).status).toBe(400);
+  });
+});
+
+describe('POST /runner/v1/pull-request', () => {
+  async function pushedBranch(repoExternalId: number): Promise<string> {
+    const { fullName } = onGitHub(repoExternalId);
+    await fakeGitHub('seedRepositoryContent', { repo: fullName, files: { 'README.md': 'app\n' } });
+    await fakeGitHub('seedRepositoryContent', { repo: fullName, branch: 'codex/issue-7', files: { 'src/fix.js': 'export {};\n' }, message: 'fix' });
+    return fullName;
+  }
+
+  it('answers 429 with Retry-After when GitHub rate-limits the create, writes nothing, and opens the draft on the retry', async () => {
+    const { seeded, run } = await claimedRun();
+    const fullName = await pushedBranch(seeded.repoExternalId);
+    await fakeGitHub('injectSecondaryRateLimit', { installationId: onGitHub(seeded.repoExternalId).installationId, count: 1, retryAfterSeconds: 30 });
+    const limited = await call(run.runToken, 'POST', '/runner/v1/pull-request', { title: 'Fix (#7)', summary: 'done' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(25);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(31);
+    expect(await limited.json()).toEqual({ error: { code: 'resource_exhausted', message: expect.any(String) } });
+    expect(await fakeGitHub('pulls', { repo: fullName })).toEqual([]);
+    expect((await runRow(run.runId))?.pullRequestNumber).toBeNull();
+
+    const opened = await call(run.runToken, 'POST', '/runner/v1/pull-request', { title: 'Fix (#7)', summary: 'done' });
+    expect(opened.status).toBe(200);
+    const pr = await opened.json<{ number: number; created: boolean; head: string }>();
+    expect(pr).toMatchObject({ created: true, head: 'codex/issue-7' });
+    const pulls = await fakeGitHub<{ number: number; draft: boolean; body: string }[]>('pulls', { repo: fullName });
+    expect(pulls).toEqual([expect.objectContaining({ number: pr.number, draft: true, body: expect.stringMatching(/^Closes #7/) })]);
+    expect((await runRow(run.runId))?.pullRequestNumber).toBe(pr.number);
+  });
+
+  it('refuses a malformed body with 400 and opens nothing', async () => {
+    const { seeded, run } = await claimedRun();
+    const fullName = await pushedBranch(seeded.repoExternalId);
+    expect((await call(run.runToken, 'POST', '/runner/v1/pull-request', '{"title":')).status).toBe(400);
+    expect((await call(run.runToken, 'POST', '/runner/v1/pull-request', { title: 7 })).status).toBe(400);
+    expect(await fakeGitHub('pulls', { repo: fullName })).toEqual([]);
   });
 });

@@ -3,6 +3,8 @@
  * normalized event stream they all emit (docs/architecture.md, "The runner").
  */
 
+export type EngineName = 'codex' | 'claude';
+
 export type RunnerEventKind = 'phase' | 'session_started' | 'agent_message' | 'tool_call' | 'usage' | 'finished' | 'warning';
 
 export interface RunnerEvent {
@@ -19,7 +21,7 @@ export interface EngineInput {
   model: string;
   reasoningEffort: string;
   mcp: { url: string; tools: readonly string[] };
-  /** The run token, given to the engine's MCP client only. */
+  /** The MCP bearer, given to the engine's MCP client only: the loopback proxy's secret (mcp-proxy.ts), not the run token. */
   runToken: string;
   /** A provider-compatible endpoint (a proxy, the scripted model); undefined = the vendor's API. */
   modelBaseUrl: string | undefined;
@@ -34,7 +36,7 @@ export interface EngineInput {
 export type EngineOutcome = { ok: true; sessionId: string | null; lastMessage: string } | { ok: false; sessionId: string | null; reason: string };
 
 export interface Engine {
-  readonly name: 'codex' | 'claude';
+  readonly name: EngineName;
   run(input: EngineInput): Promise<EngineOutcome>;
   /** The directory under `home` holding the session files to store, relative to `home`. */
   readonly sessionDir: string;
