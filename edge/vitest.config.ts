@@ -13,6 +13,8 @@ export default defineConfig({
           DATABASE_URL: inject('databaseUrl'),
           GITHUB_WEBHOOK_SECRET: inject('webhookSecret'),
           STAGELINE_MCP_TOKEN_SIGNING_KEY: 'test-run-token-signing-key-0123456789abcdef',
+          STAGELINE_DATA_ENCRYPTION_KEY: 'test-data-encryption-key-0123456789abcdef',
+          STAGELINE_SECRET_SYNC_KEY: 'test-secret-sync-key-0123456789abcdef-xyz',
           TEST_CLUSTER_TOKEN: inject('clusterToken'),
           TEST_CLUSTER_ID: inject('clusterId'),
           TEST_REPO_EXTERNAL_ID: inject('repoExternalId'),

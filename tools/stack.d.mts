@@ -31,6 +31,8 @@ export interface Stack {
   stop(): Promise<void>;
   restartEdge(): Promise<void>;
   runTokenKey: string;
+  dataKey: string;
+  secretSyncKey: string;
 }
 export function startStack(opts: Record<string, unknown>): Promise<Stack>;
 export function buildConsole(logFile: string): Promise<void>;

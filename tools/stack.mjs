@@ -6,7 +6,7 @@
 // stopping kills wrangler/workerd too.
 import { spawn } from 'node:child_process';
 import { generateKeyPair, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -157,6 +157,16 @@ export async function startStack(opts) {
     const clusterToken = opts.clusterToken ?? `slc_${randomBytes(24).toString('hex')}`;
     const webhookSecret = opts.webhookSecret ?? randomBytes(20).toString('hex');
     const runTokenKey = opts.runTokenKey ?? randomBytes(32).toString('hex');
+    // Kept in the state directory: sealed values in a persisted database must still open after a restart.
+    const keyFile = (name) => {
+      const file = path.join(stateDir, name);
+      if (!existsSync(file)) {
+        writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+      }
+      return readFileSync(file, 'utf8').trim();
+    };
+    const dataKey = keyFile('data-encryption-key');
+    const secretSyncKey = keyFile('secret-sync-key');
     const repo = { fullName: 'stageline-demo/app', externalId: 1000001 };
     await seedProject(db.url, { clusterId, clusterToken, projectSlug: 'demo', repoFullName: repo.fullName, repoExternalId: repo.externalId });
 
@@ -181,6 +191,8 @@ export async function startStack(opts) {
       STAGELINE_CONSOLE_URL: edgeUrl,
       ...opts.edgeVars,
       STAGELINE_MCP_TOKEN_SIGNING_KEY: runTokenKey,
+      STAGELINE_DATA_ENCRYPTION_KEY: dataKey,
+      STAGELINE_SECRET_SYNC_KEY: secretSyncKey,
       STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info',
     };
     // The App key (a multi-line PEM) goes through the dotenv file, the rest through `--var`.
@@ -252,7 +264,7 @@ export async function startStack(opts) {
     stops.push(async () => {
       for (const a of agents) {await stopGroup(a);}
     });
-    return { edgeUrl, edgeRunner, edgeInspectorPort: inspectorPort, edgeDirectUrl: edgeDirectPort === null ? null : `http://127.0.0.1:${edgeDirectPort}`, db, kube, github, githubApp: { ...DEMO_GITHUB, privateKeyPem: appKeys.privateKeyPem }, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
+    return { edgeUrl, edgeRunner, edgeInspectorPort: inspectorPort, edgeDirectUrl: edgeDirectPort === null ? null : `http://127.0.0.1:${edgeDirectPort}`, db, kube, github, githubApp: { ...DEMO_GITHUB, privateKeyPem: appKeys.privateKeyPem }, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, dataKey, secretSyncKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
   } catch (error) {
     await stop();
     throw error;

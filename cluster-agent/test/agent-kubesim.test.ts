@@ -122,6 +122,30 @@ describe('run() against kubesim', () => {
     expect(namespace).not.toBe(foreign);
   });
 
+  it('writes an approved secret into the run namespace, merges keys, and refuses the run Secret and foreign namespaces', async () => {
+    const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('working'); setTimeout(() => {}, 30000)") });
+    const runId = e.addRun();
+    const { namespace } = await runningOf(e, runId);
+    const reports = () => e.received.flatMap((r) => (r.frame.type === 'secret.applied' ? [r.frame] : []));
+    const ids = ['0b0c7c5e-8d0e-4c43-9a43-000000000001', '0b0c7c5e-8d0e-4c43-9a43-000000000002', '0b0c7c5e-8d0e-4c43-9a43-000000000003', '0b0c7c5e-8d0e-4c43-9a43-000000000004'];
+    e.applySecret({ requestId: ids[0] ?? '', runId, namespace, name: 'db-credentials', key: 'password', value: 'p4ss-w0rd' });
+    await vi.waitFor(() => expect(reports().map((r) => [r.requestId, r.ok])).toEqual([[ids[0], true]]), WAIT);
+    e.applySecret({ requestId: ids[1] ?? '', runId, namespace, name: 'db-credentials', key: 'user', value: 'app' });
+    await vi.waitFor(() => expect(reports()).toHaveLength(2), WAIT);
+    const secret = await k.core.readNamespacedSecret({ namespace, name: 'db-credentials' });
+    expect(Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, v]) => [key, Buffer.from(v, 'base64').toString()]))).toEqual({ password: 'p4ss-w0rd', user: 'app' });
+    expect(secret.metadata?.labels?.['stageline.dev/secret-sync']).toBe('true');
+    // The run Secret (token, model key) is never a target; nor is a namespace that is not ours.
+    e.applySecret({ requestId: ids[2] ?? '', runId, namespace, name: 'stageline-run-x-credentials', key: 'mcp-token', value: 'forged' });
+    e.applySecret({ requestId: ids[3] ?? '', runId, namespace: 'default', name: 'db-credentials', key: 'password', value: 'x' });
+    await vi.waitFor(() => expect(reports()).toHaveLength(4), WAIT);
+    expect(reports().slice(2).map((r) => [r.requestId, r.ok, r.error])).toEqual([
+      [ids[2], false, 'secret names starting with stageline- are reserved'],
+      [ids[3], false, 'namespace default is not a run namespace of this installation'],
+    ]);
+    await expect(k.core.readNamespacedSecret({ namespace: 'default', name: 'db-credentials' })).rejects.toThrow();
+  });
+
   it('cancels a running run: deletes its Job and pods and confirms canceled', async () => {
     const { edge: e } = await withAgent({ STAGELINE_JOB_COMMAND: node("console.log('working'); setTimeout(() => {}, 30000)") });
     const runId = e.addRun();

@@ -11,3 +11,4 @@ export * from './schema/project-members.ts';
 export * from './schema/run-events.ts';
 export * from './schema/run-sessions.ts';
 export * from './schema/run-tool-calls.ts';
+export * from './schema/approval-requests.ts';

@@ -4,6 +4,7 @@ import type { AppEnv } from './env.ts';
 import { errorBody } from './lib/http-error.ts';
 import { withAgent, withDb, withRoot } from './composition/middleware.ts';
 import { agentConnect } from './routes/agent-connect.ts';
+import { approverCallback } from './routes/approver-callback.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
 import { mcpRoute } from './routes/mcp.ts';
@@ -17,7 +18,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.use(withRoot);
   // Routes that read Postgres get one pool per request, closed when it is done.
-  for (const path of ['/agent/*', '/api/v1/staff/*', '/runner/*', '/mcp']) {
+  for (const path of ['/agent/*', '/api/v1/staff/*', '/api/v1/approvals/*', '/runner/*', '/mcp']) {
     app.use(path, withDb);
   }
   app.use('/agent/*', withAgent);
@@ -31,6 +32,7 @@ export function createApp() {
   app.route('/', realtime);
   app.route('/', runnerApi);
   app.route('/', mcpRoute);
+  app.route('/', approverCallback);
   app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {

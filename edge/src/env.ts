@@ -38,6 +38,12 @@ export interface Settings {
   githubBotLogin: string | null;
   defaultModel: string;
   defaultReasoningEffort: string;
+  /** An approval request not decided in this time expires (`STAGELINE_APPROVAL_TTL_SECONDS`, default 24 h). */
+  approvalTtlSeconds: number;
+  /** Seals stored secrets (lib/crypto.ts). */
+  dataKey: string;
+  /** Derives `deterministic` secret_sync values (docs/domain.md §6.5). */
+  secretSyncKey: string;
 }
 
 const text = (value: string | undefined): string => (value ?? '').trim();
@@ -60,6 +66,9 @@ export function readSettings(env: Env): Settings {
     githubBotLogin: text(env.STAGELINE_GITHUB_APP_SLUG) === '' ? null : `${text(env.STAGELINE_GITHUB_APP_SLUG)}[bot]`,
     defaultModel: text(env.STAGELINE_AGENT_DEFAULT_MODEL) || 'gpt-5.4',
     defaultReasoningEffort: text(env.STAGELINE_AGENT_DEFAULT_REASONING_EFFORT) || 'high',
+    approvalTtlSeconds: num(env.STAGELINE_APPROVAL_TTL_SECONDS, 86_400),
+    dataKey: env.STAGELINE_DATA_ENCRYPTION_KEY,
+    secretSyncKey: env.STAGELINE_SECRET_SYNC_KEY,
   };
 }
 

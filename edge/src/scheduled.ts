@@ -4,7 +4,9 @@
  * effort and logged; the next tick tries again.
  */
 import { repositoryIdOf, webhookInboxOf } from './composition/durable-objects.ts';
-import { createEdgeRoot } from './composition/root.ts';
+import { createEdgeRoot, type EdgeRoot } from './composition/root.ts';
+import { deliverPushes } from './approvers/deliver-pushes.ts';
+import { sweepApprovals } from './domain/approval-sweep.ts';
 import { jsonbSafe } from './db/jsonb.ts';
 import { boundRepositories } from './db/reconcile-repo.ts';
 import type { SyntheticDelivery } from './domain/verified-delivery.ts';
@@ -16,6 +18,7 @@ export const MAX_REPOSITORIES_PER_TICK = 100;
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const root = createEdgeRoot(env, { component: 'reconciler', cron: controller.cron });
   const { log } = root;
+  await sweepOwnerLoop(root, ctx);
   const app = root.githubApp();
   if (app === undefined) {
     log.warn('reconciler skipped: the GitHub App is not configured');
@@ -35,6 +38,23 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
       missingRuns: missing.warnings.length,
       repositoryErrors: missing.errors.length,
     });
+  } finally {
+    ctx.waitUntil(handle.close());
+  }
+}
+
+/** Approval expiry, re-sent applies and approver push retries; independent of the GitHub App. */
+async function sweepOwnerLoop(root: EdgeRoot, ctx: ExecutionContext): Promise<void> {
+  const handle = root.openDb();
+  try {
+    const now = new Date();
+    const swept = await sweepApprovals(handle.db, { dataKey: root.settings.dataKey, now });
+    await root.effects.run(swept.effects, root.log);
+    const publicUrl = root.settings.consoleUrl;
+    const pushes = publicUrl === null ? null : await deliverPushes({ db: handle.db, now: () => new Date(), dataKey: root.settings.dataKey, callbackKey: root.settings.runTokenKey, publicUrl, fetch: (i, init) => fetch(i, init), log: root.log });
+    root.log.info('approvals swept', { expired: swept.expired, resent: swept.resent, pushes });
+  } catch (error) {
+    root.log.warn('approvals sweep failed', { error });
   } finally {
     ctx.waitUntil(handle.close());
   }

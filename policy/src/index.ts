@@ -20,3 +20,5 @@ export * from './write-scope.ts';
 export * from './run-branch.ts';
 export * from './mcp-tools.ts';
 export * from './agent-settings.ts';
+export * from './approval-matrix.ts';
+export * from './approval-state.ts';

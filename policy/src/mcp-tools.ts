@@ -13,6 +13,8 @@ export const MCP_TOOLS = [
   { name: 'pull_request_get', grant: 'get-run', writes: false },
   { name: 'run_status_report', grant: 'report-status', writes: true },
   { name: 'labels_transition', grant: 'transition-labels', writes: true },
+  { name: 'secret_sync', grant: 'sync-secret', writes: true },
+  { name: 'approval_status', grant: 'get-approval', writes: false },
 ] as const satisfies ReadonlyArray<{ name: string; grant: RunTool; writes: boolean }>;
 
 export type McpToolName = (typeof MCP_TOOLS)[number]['name'];

@@ -7,7 +7,7 @@ import { z } from 'zod';
  * outbox of unacknowledged frames and re-send them after a reconnect; the edge
  * applies each frame idempotently.
  */
-export const PROTOCOL_VERSION = '1.4.0';
+export const PROTOCOL_VERSION = '1.5.0';
 
 /** Largest frame either side accepts (bytes of the JSON text). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -77,6 +77,20 @@ export const runsQueryFrame = z.object({
   runIds: z.array(runId).min(1).max(500),
 });
 
+/**
+ * (1.5) The outcome of a `secret.apply`: the Secret was written (or not, with
+ * the Kubernetes error's reason). Sent once per apply; the edge's state
+ * machine makes a repeat harmless.
+ */
+export const secretAppliedFrame = z.object({
+  type: z.literal('secret.applied'),
+  id: frameId,
+  requestId: z.uuid(),
+  runId,
+  ok: z.boolean(),
+  error: z.string().max(500).optional(),
+});
+
 export const agentFrameSchema = z.discriminatedUnion('type', [
   helloFrame,
   claimFrame,
@@ -84,6 +98,7 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   heartbeatFrame,
   logAppendFrame,
   runsQueryFrame,
+  secretAppliedFrame,
 ]);
 
 export type HelloFrame = z.infer<typeof helloFrame>;
@@ -92,6 +107,7 @@ export type RunStatusFrame = z.infer<typeof runStatusFrame>;
 export type HeartbeatFrame = z.infer<typeof heartbeatFrame>;
 export type LogAppendFrame = z.infer<typeof logAppendFrame>;
 export type RunsQueryFrame = z.infer<typeof runsQueryFrame>;
+export type SecretAppliedFrame = z.infer<typeof secretAppliedFrame>;
 export type AgentFrame = z.infer<typeof agentFrameSchema>;
 export type ObservedJob = z.infer<typeof observedJobSchema>;
 
@@ -215,6 +231,20 @@ export const edgeFrameSchema = z.discriminatedUnion('type', [
    * writes a token into the run Secret the Job reads it from; absent from
    * older edges.
    */
+  /**
+   * (1.5) An approved `secret_sync` (docs/domain.md §6.5): upsert `data[key]`
+   * of the Secret `name` in the run's namespace and answer `secret.applied`.
+   * The value travels only over this socket; the agent never logs it.
+   */
+  z.object({
+    type: z.literal('secret.apply'),
+    requestId: z.uuid(),
+    runId,
+    namespace: z.string().min(1).max(63),
+    name: z.string().min(1).max(253),
+    key: z.string().min(1).max(253),
+    value: z.string().max(64 * 1024),
+  }),
   z.object({ type: z.literal('heartbeat.result'), ref: frameId, lost: z.array(runId), tokens: z.array(runTokenSchema).max(1000).optional() }),
   z.object({ type: z.literal('runs.state'), ref: frameId, runs: z.array(runStateSchema) }),
   /** queueDepth: pending runs of the cluster when sent (absent from older edges). */

@@ -200,6 +200,11 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
           handler?.onIssueCleanup(frame);
         }
         return;
+      case 'secret.apply':
+        if (compatible === true) {
+          handler?.onSecretApply?.(frame);
+        }
+        return;
       case 'run.available':
         if (frame.queueDepth !== undefined) {
           options.onQueueDepth?.(frame.queueDepth);
@@ -382,6 +387,10 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
       }
     },
     requestClaim,
+    reportOnce(frame) {
+      // Not kept in the outbox: if it is lost, the edge sends the apply again and the (idempotent) write is reported again.
+      return canSend() && sendNow({ ...frame, id: nextId() } as AgentFrame);
+    },
     discardRun(runId, epoch) {
       outbox.dropRun(runId, epoch);
     },

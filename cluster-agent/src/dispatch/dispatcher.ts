@@ -31,6 +31,7 @@ import type { AgentMetrics } from '../ops/metrics.ts';
 import { deleteRunJobs } from './cancel-run.ts';
 import { renewNamespaceLease } from './lease-keepalive.ts';
 import { materializeRun, type MaterializeSettings } from './materialize-run.ts';
+import { applySyncedSecret } from './secret-apply.ts';
 import { refreshRunToken, tokenExpiry, type TokenTarget } from './run-token-refresh.ts';
 import { superviseJob } from './supervise-job.ts';
 
@@ -321,6 +322,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           void task.finally(() => cancels.delete(task));
         }
       }
+    },
+    onSecretApply(frame) {
+      const deps = { gateway, installation: options.settings.installation, namespacePrefix: options.settings.namespacePrefix, log };
+      const task = applySyncedSecret(frame, deps)
+        .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message.slice(0, 500) : 'apply failed' }))
+        .then((outcome) => {
+          sink.reportOnce({ type: 'secret.applied', requestId: frame.requestId, runId: frame.runId, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }) });
+        });
+      cancels.add(task);
+      void task.finally(() => cancels.delete(task));
     },
     onIssueCleanup(frame) {
       const deps = { gateway, installation: options.settings.installation, namespacePrefix: options.settings.namespacePrefix, log, onDeleted: () => options.metrics?.namespacesDeleted.inc() };

@@ -64,6 +64,8 @@ export interface FakeEdge {
   expireLease(runId: string): void;
   /** Cancel the run (policy `cancel`) and tell its holder with run.cancel. */
   cancel(runId: string, reason?: string): void;
+  /** Send `secret.apply` to every connected agent (the edge sends it to one; enough for one-agent tests). */
+  applySecret(frame: Omit<Extract<EdgeFrame, { type: 'secret.apply' }>, 'type'>): void;
   /** Send `issue.cleanup` to every connected agent (the edge does this after an issue close). */
   cleanupIssue(projectId: string, issueNumber: number): void;
   /** Lines of a run in store order (one epoch). */
@@ -126,6 +128,10 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
         break;
       case 'log.append':
         answer = table.appendLog(frame, owner);
+        break;
+      case 'secret.applied':
+        // Recorded in `received`; the real edge settles the approval request.
+        answer = { type: 'ack', ref: frame.id, result: 'applied' };
         break;
     }
     answered.set(frame.id, answer);
@@ -285,6 +291,11 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
         if (peer.instanceId === owner) {
           peer.send(frame);
         }
+      }
+    },
+    applySecret(frame) {
+      for (const peer of sockets.values()) {
+        peer.send({ type: 'secret.apply', ...frame });
       }
     },
     cleanupIssue(projectId, issueNumber) {

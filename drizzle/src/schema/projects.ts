@@ -21,6 +21,11 @@ export const projects = pgTable('projects', {
    */
   agentSettings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
   /**
+   * Approval-matrix rows of this project over the defaults (docs/domain.md §6.4:
+   * `[{"tool": "secret_sync", "mode": "deny"}]`); validated by the policy's `parseApprovalOverrides`.
+   */
+  approvalOverrides: jsonb().$type<unknown[]>().notNull().default([]),
+  /**
    * The GitHub App installation whose repositories this project takes: the
    * installation events bind (and unbind) them (docs/domain.md §2.5).
    */

@@ -9,7 +9,10 @@
  * replay from `last_event_id`, the GitHub outbox retries once a write is
  * queued). A failed effect is logged with its kind and target, never its data.
  */
+import { deliverPushes } from '../approvers/deliver-pushes.ts';
+import { createDb } from '../db/client.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
+import { readSettings } from '../env.ts';
 import { QUIET_MS } from '../do/channel-state.ts';
 import type { Effect } from '../domain/effects.ts';
 import { enqueueGitHub } from '../domain/enqueue-github.ts';
@@ -17,7 +20,7 @@ import { bootstrapInstalledRepositories, type GitHubAppEnv } from '../github/boo
 import type { Logger } from '../lib/log.ts';
 import { agentHubOf, channelOf, webhookInboxOf, type DurableObjectEnv } from './durable-objects.ts';
 
-export type PipelineEnv = DurableObjectEnv & GitHubAppEnv;
+export type PipelineEnv = DurableObjectEnv & GitHubAppEnv & Pick<Env, 'DATABASE_URL' | 'WS_PROXY'>;
 
 export interface EffectPipeline {
   /** Resolves when every effect was attempted; never rejects. */
@@ -67,6 +70,10 @@ async function carryOut(env: PipelineEnv, effect: Effect, log: Logger, publish: 
       return agentHubOf(env, effect.clusterId).announce(effect.runIds);
     case 'agent_broadcast':
       return agentHubOf(env, effect.clusterId).broadcast(effect.frame);
+    case 'agent_send':
+      return agentHubOf(env, effect.clusterId).sendOne(effect.instanceId, effect.frame);
+    case 'deliver_approval_pushes':
+      return deliverApprovalPushes(env, effect.pushIds, log);
     case 'forget_repository':
       return webhookInboxOf(env, effect.repositoryExternalId).forgetRepository(effect.repositoryExternalId);
     case 'bootstrap_labels':
@@ -76,11 +83,28 @@ async function carryOut(env: PipelineEnv, effect: Effect, log: Logger, publish: 
   }
 }
 
+/** Its own short-lived pool: the pipeline runs after the caller's transaction, and maybe after its pool closed. */
+async function deliverApprovalPushes(env: PipelineEnv, pushIds: string[], log: Logger): Promise<unknown> {
+  const publicUrl = readSettings(env as Env).consoleUrl;
+  if (publicUrl === null) {
+    log.warn('approval pushes not sent: STAGELINE_CONSOLE_URL (the public origin for callbacks) is not set', { pushes: pushIds.length });
+    return 0;
+  }
+  const handle = createDb(env);
+  try {
+    const settings = readSettings(env as Env);
+    return await deliverPushes({ db: handle.db, now: () => new Date(), dataKey: settings.dataKey, callbackKey: settings.runTokenKey, publicUrl, fetch: (input, init) => fetch(input, init), log }, { ids: pushIds });
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Where an effect went, for the log (ids only). */
 function targetOf(effect: Effect): string | undefined {
   switch (effect.kind) {
     case 'announce_runs':
     case 'agent_broadcast':
+    case 'agent_send':
       return `cluster:${effect.clusterId}`;
     case 'github_writes':
       return `installation:${effect.batch.repo.installationId}`;

@@ -33,6 +33,11 @@ export type RunSpecRow = Pick<
   defaultBranch: string | null;
   /** The project's `agent_settings` as stored (parsed by the policy). */
   agentSettings: unknown;
+  /** The project's approval-matrix rows as stored (parsed by the policy). */
+  approvalOverrides: unknown;
+  projectId: string | null;
+  clusterId: string | null;
+  jobNamespace: string | null;
 };
 
 export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | null> {
@@ -55,6 +60,10 @@ export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | n
       // Without the raw webhook payload: it is large, and the runner never sees it.
       runPayload: sql<unknown>`${agentRuns.runPayload} - 'raw_payload'`,
       agentSettings: projects.agentSettings,
+      approvalOverrides: projects.approvalOverrides,
+      projectId: agentRuns.projectId,
+      clusterId: agentRuns.clusterId,
+      jobNamespace: agentRuns.jobNamespace,
     })
     .from(agentRuns)
     .leftJoin(projects, eq(projects.id, agentRuns.projectId))

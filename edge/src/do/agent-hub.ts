@@ -61,6 +61,22 @@ export class AgentHub extends DurableObject<Env> {
     return targets.length;
   }
 
+  /**
+   * One frame for one agent: `preferred` (a run's lease holder) when it is
+   * ready here, else the first ready agent; 0 when none is connected (the
+   * sender's sweep tries again).
+   */
+  async sendOne(preferred: string | null, frame: Extract<EdgeFrame, { type: 'secret.apply' }>): Promise<number> {
+    const sockets = this.ctx.getWebSockets('agent').map((socket) => ({ socket, session: parseAgentSession(socket.deserializeAttachment()) }));
+    const ready = announceTargets(sockets);
+    const chosen = ready.find((ws) => parseAgentSession(ws.deserializeAttachment())?.instanceId === preferred) ?? ready[0];
+    if (chosen === undefined) {
+      return 0;
+    }
+    this.trySend(chosen, JSON.stringify(frame));
+    return 1;
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const previous = this.chains.get(ws) ?? Promise.resolve();
     const next = previous.then(() => this.handle(ws, message));

@@ -12,12 +12,21 @@ import type { RealtimeEvent } from '../db/realtime-repo.ts';
 import type { EffectBatch } from './github-port.ts';
 
 export type AgentBroadcast = Extract<EdgeFrame, { type: 'run.cancel' | 'issue.cleanup' }>;
+export type AgentDirected = Extract<EdgeFrame, { type: 'secret.apply' }>;
 
 export type Effect =
   /** Committed console events, to the realtime channel. */
   | { kind: 'publish_realtime'; events: RealtimeEvent[] }
   /** New runs the cluster's agents may claim. */
   | { kind: 'announce_runs'; clusterId: string; runIds: string[] }
+  /**
+   * One frame for one agent of the cluster: the preferred instance (a run's
+   * lease holder) when it is connected, else any ready agent. May carry a
+   * secret value: the pipeline logs only the kind and the cluster.
+   */
+  | { kind: 'agent_send'; clusterId: string; instanceId: string | null; frame: AgentDirected }
+  /** Queued pushes to HTTP approvers, sent now (approvers/deliver-pushes.ts; the sweep retries). */
+  | { kind: 'deliver_approval_pushes'; pushIds: string[] }
   /** A frame for every ready agent of the cluster (cancel a run, clean up an issue). */
   | { kind: 'agent_broadcast'; clusterId: string; frame: AgentBroadcast }
   /** GitHub writes for one installation's outbox. */

@@ -16,6 +16,7 @@ import { appendLogChunk, applyRunEvent, pendingQueue, queueDepth, renewLeases, t
 import { mintRunToken } from '../auth/run-token.ts';
 import { applyAgentCancel, canceledRunsHeldBy, heldRunsNotNamed, runStatesFor, tokenSourcesOf } from '../db/agent-guard-repo.ts';
 import { runTokenInput, toClaimedRuns, type TokenSettings } from './claimed-run.ts';
+import { recordApplyResult } from './approvals.ts';
 import { githubEffects, realtimeEffects, type Effect } from './effects.ts';
 import type { EffectBatch } from './github-port.ts';
 import { statusCommentEffect } from './status-effects.ts';
@@ -101,6 +102,12 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
         return { runId, status: state.own ? state.status : ('unknown' as const), active: isActiveStatus(state.status) };
       });
       return reply(session, [{ type: 'runs.state', ref: frame.id, runs }]);
+    }
+    case 'secret.applied': {
+      // Only an agent of the run's cluster settles its request (domain/approvals.ts checks the cluster).
+      const { request, effects } = await recordApplyResult(deps.db, { requestId: frame.requestId, runId: frame.runId, clusterId: session.clusterId, ok: frame.ok, error: frame.error ?? null, now: deps.now });
+      const ack: EdgeFrame = request === null ? { type: 'reject', ref: frame.id, code: 'not_found', message: 'no such request for this cluster' } : { type: 'ack', ref: frame.id, result: effects.length > 0 || request.state !== 'approved' ? 'applied' : 'noop' };
+      return { replies: [ack], session, effects };
     }
   }
 }

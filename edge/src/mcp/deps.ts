@@ -1,6 +1,7 @@
 import type { RunTool } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
 import type { RunSpecRow } from '../db/run-token-repo.ts';
+import type { ApprovalKeys } from '../domain/approvals.ts';
 import type { Effect } from '../domain/effects.ts';
 import type { RunnerSpec } from '../domain/runner-spec.ts';
 import type { GitHubClient, RepoRef } from '../github/github-client.ts';
@@ -16,6 +17,10 @@ export interface ToolDeps {
   repo: RepoRef | null;
   github: GitHubClient | undefined;
   consoleUrl: string | null;
+  /** Seal and derive secrets (lib/crypto.ts). */
+  keys: { secretSyncKey: string };
+  /** How requests are sealed and how long they wait for a decision. */
+  approvals: ApprovalKeys;
   /** Carry out effects after the tool's transaction committed (the edge's one pipeline). */
   emit(effects: readonly Effect[]): void;
   log: Logger;

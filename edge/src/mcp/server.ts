@@ -15,6 +15,8 @@ import { registerLabelsTransition } from './tools/labels-transition.ts';
 import { registerPullRequestGet } from './tools/pull-request-get.ts';
 import { registerRunContext } from './tools/run-context.ts';
 import { registerRunStatusReport } from './tools/run-status-report.ts';
+import { registerApprovalStatus } from './tools/approval-status.ts';
+import { registerSecretSync } from './tools/secret-sync.ts';
 
 const REGISTER: Record<McpToolName, (server: McpServer, deps: ToolDeps) => void> = {
   run_context: registerRunContext,
@@ -22,6 +24,8 @@ const REGISTER: Record<McpToolName, (server: McpServer, deps: ToolDeps) => void>
   pull_request_get: registerPullRequestGet,
   run_status_report: registerRunStatusReport,
   labels_transition: registerLabelsTransition,
+  secret_sync: registerSecretSync,
+  approval_status: registerApprovalStatus,
 };
 
 export function createMcpServer(deps: ToolDeps): McpServer {

@@ -41,6 +41,8 @@ export const mcpRoute = new Hono<RunnerEnv>()
       repo: repoOfRun(row),
       github: root.githubApp()?.client,
       consoleUrl: root.settings.consoleUrl,
+      keys: { secretSyncKey: root.settings.secretSyncKey },
+      approvals: { dataKey: root.settings.dataKey, ttlSeconds: root.settings.approvalTtlSeconds },
       emit: (effects) => {
         if (effects.length > 0) {
           c.executionCtx.waitUntil(root.effects.run(effects, c.var.log));

@@ -1,0 +1,263 @@
+/**
+ * The approval use cases (docs/domain.md §6.4): a control tool asks, a channel
+ * decides, the cluster applies, the sweep expires. Each returns its effects
+ * as data for the edge's pipeline; the state rules are the policy's
+ * (`transitionApproval`, `mayDecide`), the run's wait is the run state
+ * machine's (`wait_mcp` / `resume`).
+ */
+import { agentRuns } from '@stageline/db';
+import { mayDecide, transitionApproval, type ApprovalChannel, type ApprovalEvent, type ApprovalMode, type ControlTool, type DeciderRole } from '@stageline/policy';
+import type { EdgeFrame } from '@stageline/protocol';
+import { eq } from 'drizzle-orm';
+import { queuePushes } from '../db/approver-repo.ts';
+import { insertApproval, latestBySignature, lockApproval, updateApproval, type ApprovalRow } from '../db/approval-repo.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { appendFlowEvent } from '../db/flow-event-repo.ts';
+import { applyChange } from '../db/run-repo.ts';
+import type { RunRow } from '../db/run-dto.ts';
+import { seal, unseal } from '../lib/crypto.ts';
+import { realtimeEffects, type Effect } from './effects.ts';
+
+/** A stable text for a target, so the same target is the same signature whatever the key order. */
+export function targetKeyOf(target: Record<string, unknown>): string {
+  return JSON.stringify(Object.keys(target).sort().map((k) => [k, target[k] ?? null]));
+}
+
+export interface ControlRequest {
+  tool: ControlTool;
+  action: string;
+  targetRef: Record<string, unknown>;
+  /** Shown to deciders; never a secret. */
+  payload: Record<string, unknown>;
+  /** Sealed before it is stored; only the apply frame carries it. */
+  secretValue: string | null;
+  mode: Exclude<ApprovalMode, 'deny'>;
+}
+
+export type ControlOutcome =
+  | { kind: 'approval_required'; request: ApprovalRow; created: boolean }
+  | { kind: 'applied_before'; request: ApprovalRow }
+  | { kind: 'denied_before'; request: ApprovalRow }
+  | { kind: 'approved_now'; request: ApprovalRow }
+  /** The run already waits on another request: one wait at a time. */
+  | { kind: 'busy'; waitingOn: string }
+  | { kind: 'not_running'; status: string };
+
+export interface ApprovalKeys {
+  dataKey: string;
+  ttlSeconds: number;
+}
+
+async function lockRun(tx: DbOrTx, runId: string): Promise<RunRow | null> {
+  const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, runId)).for('update');
+  return run ?? null;
+}
+
+/** The frame that makes the cluster write an approved secret; built only in memory, right before it is sent. */
+export async function secretApplyEffect(request: ApprovalRow, run: Pick<RunRow, 'clusterId' | 'leaseOwner'>, dataKey: string): Promise<Effect[]> {
+  if (request.tool !== 'secret_sync' || request.secretEncrypted === null || run.clusterId === null) {
+    return [];
+  }
+  const value = await unseal(dataKey, request.secretEncrypted);
+  const t = request.targetRef as { kubernetes_namespace?: string; kubernetes_secret_name?: string; kubernetes_secret_key?: string };
+  if (value === null || t.kubernetes_namespace === undefined || t.kubernetes_secret_name === undefined || t.kubernetes_secret_key === undefined) {
+    return [];
+  }
+  const frame: Extract<EdgeFrame, { type: 'secret.apply' }> = { type: 'secret.apply', requestId: request.id, runId: request.runId, namespace: t.kubernetes_namespace, name: t.kubernetes_secret_name, key: t.kubernetes_secret_key, value };
+  return [{ kind: 'agent_send', clusterId: run.clusterId, instanceId: run.leaseOwner, frame }];
+}
+
+/** A control tool's call: reuse the request with the same signature, or open one and make the run wait on it. */
+export async function requestControlAction(db: Db, input: { runId: string; request: ControlRequest; keys: ApprovalKeys; now: Date }): Promise<{ outcome: ControlOutcome; effects: Effect[] }> {
+  const { request, now } = input;
+  const targetKey = targetKeyOf(request.targetRef);
+  return db.transaction(async (tx) => {
+    const run = await lockRun(tx, input.runId);
+    if (run === null || (run.status !== 'running' && run.status !== 'waiting_mcp')) {
+      return { outcome: { kind: 'not_running', status: run?.status ?? 'missing' }, effects: [] };
+    }
+    const latest = await latestBySignature(tx, { runId: run.id, tool: request.tool, action: request.action, targetKey });
+    if (latest !== null) {
+      if (latest.state === 'requested' || latest.state === 'approved') {
+        return { outcome: { kind: 'approval_required', request: latest, created: false }, effects: [] };
+      }
+      if (latest.state === 'applied') {
+        return { outcome: { kind: 'applied_before', request: latest }, effects: [] };
+      }
+      if (latest.state === 'denied') {
+        return { outcome: { kind: 'denied_before', request: latest }, effects: [] };
+      }
+      // expired or failed: ask again.
+    }
+    if (run.status === 'waiting_mcp' && request.mode !== 'none') {
+      return { outcome: { kind: 'busy', waitingOn: run.waitTarget ?? '' }, effects: [] };
+    }
+    const immediate = request.mode === 'none';
+    const { row, created } = await insertApproval(tx, {
+      runId: run.id,
+      projectId: run.projectId,
+      correlationId: run.correlationId,
+      tool: request.tool,
+      action: request.action,
+      targetKey,
+      targetRef: request.targetRef,
+      approvalMode: request.mode,
+      state: immediate ? 'approved' : 'requested',
+      requestedBy: `agent:${run.agentKey}`,
+      payload: request.payload,
+      secretEncrypted: request.secretValue === null ? null : await seal(input.keys.dataKey, request.secretValue),
+      expiresAt: new Date(now.getTime() + input.keys.ttlSeconds * 1000),
+      ...(immediate ? { decidedBy: 'policy:none', decisionChannel: 'system', decidedAt: now } : {}),
+    });
+    if (!created) {
+      return { outcome: { kind: 'approval_required', request: row, created: false }, effects: [] };
+    }
+    await appendFlowEvent(tx, {
+      correlationId: run.correlationId,
+      actorType: 'agent',
+      actorId: `agent:${run.agentKey}`,
+      eventType: 'approval.requested',
+      payload: { run_id: run.id, request_id: row.id, tool_name: row.tool, action: row.action, approval_mode: row.approvalMode, target_ref: row.targetRef, expires_at: row.expiresAt.toISOString() },
+    });
+    if (immediate) {
+      return { outcome: { kind: 'approved_now', request: row }, effects: await secretApplyEffect(row, run, input.keys.dataKey) };
+    }
+    const waited = await applyChange(tx, run, { kind: 'wait_mcp', reason: 'approval_pending', target: row.id, owner: run.leaseOwner ?? '', epoch: run.leaseEpoch }, now, `agent:${run.agentKey}`);
+    const effects = waited.kind === 'applied' ? realtimeEffects(waited.events) : [];
+    // HTTP approvers may decide `delegated` requests only: only those are pushed to them.
+    const pushIds = request.mode === 'delegated' && run.projectId !== null ? await queuePushes(tx, { requestId: row.id, projectId: run.projectId, now }) : [];
+    if (pushIds.length > 0) {
+      effects.push({ kind: 'deliver_approval_pushes', pushIds });
+    }
+    return { outcome: { kind: 'approval_required', request: row, created: true }, effects };
+  });
+}
+
+/** End the run's wait on this request (the Job is alive: the agent reads the outcome with `approval_status`). */
+async function endWait(tx: DbOrTx, runId: string, requestId: string, now: Date, actorId: string): Promise<Effect[]> {
+  const run = await lockRun(tx, runId);
+  if (run === null || run.status !== 'waiting_mcp' || run.waitTarget !== requestId) {
+    return [];
+  }
+  const resumed = await applyChange(tx, run, { kind: 'resume', newAttempt: false, owner: run.leaseOwner ?? '', epoch: run.leaseEpoch }, now, actorId);
+  return resumed.kind === 'applied' ? realtimeEffects(resumed.events) : [];
+}
+
+export type DecideError = { kind: 'not_found' } | { kind: 'forbidden'; mode: string } | { kind: 'already_decided'; request: ApprovalRow } | { kind: 'expired'; request: ApprovalRow };
+
+export interface Decision {
+  requestId: string;
+  event: Extract<ApprovalEvent, { kind: 'decide' | 'executor_applied' }>;
+  /** The decider's right on the request's project. */
+  role: DeciderRole;
+  /** When set, the request must belong to this project (an HTTP approver's). */
+  projectId?: string;
+}
+
+/** A channel's decision: checked against the mode, compare-and-set, audited; an approval sends the apply. */
+export async function decideApproval(db: Db, decision: Decision, keys: ApprovalKeys, now: Date): Promise<{ ok: true; request: ApprovalRow; effects: Effect[] } | { ok: false; error: DecideError }> {
+  return db.transaction(async (tx) => {
+    const request = await lockApproval(tx, decision.requestId);
+    if (request === null || (decision.projectId !== undefined && request.projectId !== decision.projectId)) {
+      return { ok: false, error: { kind: 'not_found' } } as const;
+    }
+    if (!mayDecide(request.approvalMode as ApprovalMode, decision.role)) {
+      return { ok: false, error: { kind: 'forbidden', mode: request.approvalMode } } as const;
+    }
+    const result = transitionApproval({ state: request.state, expiresAt: request.expiresAt, decidedBy: request.decidedBy }, decision.event, now);
+    if (!result.ok) {
+      return { ok: false, error: result.refusal.kind === 'expired' ? { kind: 'expired', request } : { kind: 'already_decided', request } } as const;
+    }
+    const c = result.change;
+    const updated = await updateApproval(tx, request.id, request.state, { state: c.state, decidedBy: c.decidedBy ?? null, decisionChannel: c.channel ?? null, decisionReason: c.reason ?? null, decidedAt: now }, now);
+    if (updated === null) {
+      return { ok: false, error: { kind: 'already_decided', request } } as const;
+    }
+    await appendFlowEvent(tx, {
+      correlationId: request.correlationId,
+      actorType: 'human',
+      actorId: c.decidedBy ?? 'unknown',
+      eventType: c.eventType,
+      payload: { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action, approval_mode: request.approvalMode, approval_state: c.state, channel: c.channel ?? null, reason: c.reason ?? null },
+    });
+    const effects: Effect[] = [];
+    if (c.state === 'approved') {
+      const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, request.runId));
+      if (run !== undefined) {
+        effects.push(...(await secretApplyEffect(updated, run, keys.dataKey)));
+      }
+    }
+    if (c.endsWait) {
+      effects.push(...(await endWait(tx, request.runId, request.id, now, c.decidedBy ?? 'system')));
+    }
+    return { ok: true, request: updated, effects } as const;
+  });
+}
+
+/** The cluster's report of an apply: applied or failed, audited; the run's wait ends. */
+export async function recordApplyResult(db: Db, input: { requestId: string; runId: string; clusterId: string; ok: boolean; error: string | null; now: Date }): Promise<{ request: ApprovalRow | null; effects: Effect[] }> {
+  return db.transaction(async (tx) => {
+    const request = await lockApproval(tx, input.requestId);
+    if (request === null || request.runId !== input.runId) {
+      return { request: null, effects: [] };
+    }
+    const [run] = await tx.select({ clusterId: agentRuns.clusterId }).from(agentRuns).where(eq(agentRuns.id, request.runId));
+    if (run?.clusterId !== input.clusterId) {
+      // Another cluster's agent cannot settle this run's request.
+      return { request: null, effects: [] };
+    }
+    const result = transitionApproval({ state: request.state, expiresAt: request.expiresAt, decidedBy: request.decidedBy }, { kind: 'apply_result', ok: input.ok, error: input.error }, input.now);
+    if (!result.ok) {
+      return { request, effects: [] };
+    }
+    const c = result.change;
+    const outcome = { target: 'kubernetes', ok: input.ok, ...(input.error === null ? {} : { error: input.error }) };
+    const updated = await updateApproval(tx, request.id, 'approved', { state: c.state, result: { targets: [outcome] }, ...(c.reason !== undefined ? { decisionReason: c.reason } : {}) }, input.now);
+    if (updated === null) {
+      return { request, effects: [] };
+    }
+    const base = { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action };
+    await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: 'secret.sync.target_applied', payload: { ...base, ...outcome } });
+    await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: c.eventType, payload: { ...base, approval_state: c.state, error: input.error } });
+    return { request: updated, effects: await endWait(tx, request.runId, request.id, input.now, `cluster:${input.clusterId}`) };
+  });
+}
+
+/** Requests past their deadline → expired, and the runs waiting on them go on (the sweep, every minute). */
+export async function expireApproval(db: Db, requestId: string, now: Date): Promise<Effect[]> {
+  return db.transaction(async (tx) => {
+    const request = await lockApproval(tx, requestId);
+    if (request === null) {
+      return [];
+    }
+    const result = transitionApproval({ state: request.state, expiresAt: request.expiresAt, decidedBy: request.decidedBy }, { kind: 'expire' }, now);
+    if (!result.ok) {
+      return [];
+    }
+    const c = result.change;
+    const updated = await updateApproval(tx, request.id, 'requested', { state: c.state, decidedBy: c.decidedBy ?? null, decisionChannel: 'system', decisionReason: c.reason ?? null, decidedAt: now }, now);
+    if (updated === null) {
+      return [];
+    }
+    await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: 'system:expiry', eventType: c.eventType, payload: { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action, approval_state: c.state } });
+    return endWait(tx, request.runId, request.id, now, 'system:expiry');
+  });
+}
+
+/** What an agent (or a decider) may see of a request: never the sealed value. */
+export function approvalView(r: ApprovalRow): Record<string, unknown> {
+  return {
+    request_id: r.id,
+    tool_name: r.tool,
+    action: r.action,
+    approval_mode: r.approvalMode,
+    approval_state: r.state,
+    target_ref: r.targetRef,
+    expires_at: r.expiresAt.toISOString(),
+    decided_by: r.decidedBy,
+    decided_at: r.decidedAt?.toISOString() ?? null,
+    channel: r.decisionChannel as ApprovalChannel | null,
+    reason: r.decisionReason,
+    result: r.result ?? null,
+  };
+}
