@@ -11,13 +11,19 @@ describe('mcpToolsFor', () => {
     expect(mcpToolsFor(['get-run'])).toEqual(['run_context', 'issue_comments_read', 'pull_request_get']);
   });
 
-  it('offers the five tools to a dev run', () => {
+  it('offers a dev run the base tools plus secret_sync and approval_status', () => {
     expect(mcpToolsFor(runToolScope({ triggerKind: 'dev', agentKey: 'dev' }))).toEqual([
       'run_context',
       'issue_comments_read',
       'pull_request_get',
       'run_status_report',
       'labels_transition',
+      'secret_sync',
+      'approval_status',
     ]);
+  });
+
+  it('keeps the control tools from a stage without them (qa)', () => {
+    expect(mcpToolsFor(runToolScope({ triggerKind: 'qa', agentKey: 'qa' }))).not.toContain('secret_sync');
   });
 });
