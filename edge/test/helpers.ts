@@ -228,7 +228,7 @@ export async function runRow(runId: string) {
 }
 
 /** A claimed run as the claim frame carries it. */
-export type ClaimedRunOfTest = { runId: string; epoch: number; attemptNo: number; runToken: string };
+export type ClaimedRunOfTest = { runId: string; epoch: number; attemptNo: number; runToken: string; correlationId: string };
 
 /** A `run:dev` run on a fresh cluster, claimed by an agent: the cluster, the holder's socket and the claim. */
 export async function claimedRun(): Promise<{ seeded: Awaited<ReturnType<typeof seedCluster>>; a: TestSocket; run: ClaimedRunOfTest }> {

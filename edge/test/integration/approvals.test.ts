@@ -118,7 +118,7 @@ describe('secret_sync through an HTTP approver', () => {
     expect(await call(client, 'secret_sync', syncArgs)).toMatchObject({ status: 'ok', reused: true, request_id: requestId });
 
     // Audited with actor, channel and reason, in order.
-    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, run.correlationId ?? '')));
+    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, run.correlationId)));
     const types = audit.map((e) => e.eventType);
     expect(types.filter((t) => t.startsWith('approval.') || t.startsWith('secret.') || t.startsWith('run.wait'))).toEqual(['approval.requested', 'run.wait.paused', 'approval.approved', 'secret.sync.target_applied', 'approval.applied', 'run.wait.resumed']);
     expect(audit.find((e) => e.eventType === 'approval.approved')).toMatchObject({ actorId: `approver:${endpointId}:alice`, payload: expect.objectContaining({ channel: 'http_approver', reason: 'looks right' }) });
@@ -246,7 +246,7 @@ describe('pushes to HTTP approvers', () => {
     }
     expect(outcomes.map((o) => (o.failed === 1 ? 'failed' : o.retry === 1 ? 'retry' : 'none'))).toEqual(['retry', 'retry', 'retry', 'retry', 'failed']);
     expect((await withDb((d) => d.select().from(approvalPushes).where(eq(approvalPushes.id, queued?.id ?? ''))))[0]).toMatchObject({ state: 'failed', attempts: PUSH_MAX_ATTEMPTS, lastError: 'HTTP 500' });
-    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, silent.run.correlationId ?? '')));
+    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, silent.run.correlationId)));
     expect(audit.filter((e) => e.eventType === 'approval.push.failed').map((e) => e.payload)).toEqual([expect.objectContaining({ request_id: silentId, endpoint_id: silent.endpointId, attempts: PUSH_MAX_ATTEMPTS, error: 'HTTP 500' })]);
     expect((await call(silent.client, 'approval_status', { request_id: silentId })).approval_state).toBe('requested');
     void seeded;
