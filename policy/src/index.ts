@@ -22,3 +22,4 @@ export * from './mcp-tools.ts';
 export * from './agent-settings.ts';
 export * from './approval-matrix.ts';
 export * from './approval-state.ts';
+export * from './interactions.ts';

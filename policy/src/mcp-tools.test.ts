@@ -20,6 +20,8 @@ describe('mcpToolsFor', () => {
       'labels_transition',
       'secret_sync',
       'approval_status',
+      'user_notify',
+      'user_decision_request',
     ]);
   });
 

@@ -15,6 +15,8 @@ export const MCP_TOOLS = [
   { name: 'labels_transition', grant: 'transition-labels', writes: true },
   { name: 'secret_sync', grant: 'sync-secret', writes: true },
   { name: 'approval_status', grant: 'get-approval', writes: false },
+  { name: 'user_notify', grant: 'notify-user', writes: true },
+  { name: 'user_decision_request', grant: 'request-decision', writes: true },
 ] as const satisfies ReadonlyArray<{ name: string; grant: RunTool; writes: boolean }>;
 
 export type McpToolName = (typeof MCP_TOOLS)[number]['name'];

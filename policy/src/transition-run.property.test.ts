@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { executionTimeMs } from './execution-budget.ts';
 import { isHeldStatus, isTerminalStatus, isWaitStatus } from './run-status.ts';
-import { transitionRun, type RunChange, type RunEvent, type RunState } from './transition-run.ts';
+import { isParked, transitionRun, type RunChange, type RunEvent, type RunState } from './transition-run.ts';
 
 /**
  * Random event sequences from several instances against one run, applied the
@@ -22,6 +22,7 @@ const KINDS = [
   'wait_mcp',
   'wait_owner_review',
   'resume',
+  'wake',
   'cancel',
 ] as const satisfies readonly RunEvent['kind'][];
 
@@ -89,6 +90,8 @@ function toEvent(run: Model, step: Step, now: Date): RunEvent {
       return { kind: step.kind, ...holder, reason: step.reason, target: step.target, since: new Date(now.getTime() - step.lateMs) };
     case 'resume':
       return { kind: 'resume', ...holder, newAttempt: step.newAttempt };
+    case 'wake':
+      return { kind: 'wake' };
     case 'cancel':
       return { kind: 'cancel', reason: 'staff' };
   }
@@ -157,7 +160,11 @@ describe('transitionRun over random event sequences', () => {
           // A re-sent report or cancel is acknowledged, never applied.
           expect(change.noop).toBe(true);
         }
-        if (HOLDER_GATED.has(event.kind) && 'owner' in event && 'epoch' in event) {
+        if (isParked(run) && event.kind === 'job_succeeded') {
+          // The former holder's success, re-sent after the park: acknowledged, nothing written.
+          expect(change.noop).toBe(true);
+          expect(event.epoch).toBe(run.leaseEpoch);
+        } else if (HOLDER_GATED.has(event.kind) && 'owner' in event && 'epoch' in event) {
           // Only the current holder with the current epoch gets a write (or an ack) through.
           expect({ owner: event.owner, epoch: event.epoch }).toEqual({ owner: run.leaseOwner, epoch: run.leaseEpoch });
         }
@@ -194,6 +201,8 @@ describe('transitionRun over random event sequences', () => {
         'running -wait_owner_review-> waiting_owner_review',
         'waiting_mcp -resume-> running',
         'waiting_mcp -resume-> pending',
+        'waiting_mcp -job_succeeded-> waiting_mcp',
+        'waiting_mcp -wake-> pending',
         'waiting_owner_review -resume-> pending',
         'waiting_mcp -reclaim-> waiting_mcp',
         'waiting_owner_review -reclaim-> waiting_owner_review',
@@ -232,8 +241,8 @@ describe('transitionRun over random event sequences', () => {
 
 /** What must hold of every stored run. */
 function checkRun(run: Model, grantedTo: ReadonlyMap<number, string>): void {
-  if (isHeldStatus(run.status)) {
-    // A running or waiting run has exactly one holder: the one its epoch was granted to.
+  if (isHeldStatus(run.status) && !isParked(run)) {
+    // A running or waiting run has exactly one holder: the one its epoch was granted to (a parked one has none).
     expect(run.leaseOwner).not.toBeNull();
     expect(grantedTo.get(run.leaseEpoch)).toBe(run.leaseOwner);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { transitionRun, type RunState } from './transition-run.ts';
+import { isParked, transitionRun, type RunState } from './transition-run.ts';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const later = new Date('2026-11-22T10:45:00Z');
@@ -207,9 +207,18 @@ describe('transitionRun', () => {
       expect(r.ok && r.value).toMatchObject({ status: 'canceled', leaseOwner: null, waitReason: null, waitTarget: null, waitSince: null, waitedMs: 121_000 });
     });
 
-    it('ends the attempt, not the run, when the Job succeeds during a wait; a failure or timeout ends the run', () => {
+    it('parks the run when the Job succeeds during a wait: no lease, no Job, the wait kept; a failure or timeout ends the run', () => {
       const ended = transitionRun(waiting, { kind: 'job_succeeded', ...me }, now);
-      expect(ended.ok && ended.value).toMatchObject({ status: 'waiting_mcp', noop: true });
+      expect(ended.ok && ended.value).toMatchObject({ status: 'waiting_mcp', leaseOwner: null, leaseUntil: null, jobName: null, eventType: 'run.wait.parked', noop: false });
+      const parked: RunState = { ...waiting, leaseOwner: null, leaseUntil: null, jobName: null };
+      expect(isParked(parked)).toBe(true);
+      // The same success re-sent is acknowledged; nobody can take the parked run over or renew it.
+      expect(transitionRun(parked, { kind: 'job_succeeded', ...me }, now)).toMatchObject({ ok: true, value: { noop: true } });
+      expect(transitionRun(parked, { kind: 'reclaim', owner: 'c1/b', leaseUntil: later, ownerExpired: true }, now)).toMatchObject({ ok: false, error: { kind: 'invalid_transition' } });
+      expect(transitionRun(parked, { kind: 'heartbeat', ...me, leaseUntil: later }, now)).toMatchObject({ ok: false, error: { kind: 'stale_lease' } });
+      // Its wake queues the next attempt; a live (not parked) wait cannot be woken.
+      expect(transitionRun(parked, { kind: 'wake' }, now)).toMatchObject({ ok: true, value: { status: 'pending', leaseOwner: null, attemptNo: 2, waitReason: null, waitTarget: null, eventType: 'run.wait.resumed' } });
+      expect(transitionRun(waiting, { kind: 'wake' }, now)).toMatchObject({ ok: false, error: { kind: 'invalid_transition' } });
       const failed = transitionRun(waiting, { kind: 'job_timed_out', ...me, reason: 'DeadlineExceeded' }, now);
       expect(failed.ok && failed.value).toMatchObject({ status: 'timed_out', waitReason: null, waitSince: null, waitedMs: 121_000, closedAt: now });
       const review: RunState = { ...waiting, status: 'waiting_owner_review' };

@@ -61,6 +61,12 @@ export type RunEvent =
    * attempt, its lease released, and the next claim starts a new Job.
    */
   | ({ kind: 'resume'; newAttempt: boolean } & LeaseHolder)
+  /**
+   * The wait of a parked run is over (its Job ended while it waited, see
+   * `isParked`): the run goes back to `pending` as the next attempt, whose Job
+   * resumes the stored session with the outcome. No holder: the edge decides.
+   */
+  | { kind: 'wake' }
   | { kind: 'cancel'; reason: string };
 
 export interface RunChange {
@@ -103,6 +109,16 @@ const FINISH: Record<'job_succeeded' | 'job_failed' | 'job_timed_out', { status:
   job_timed_out: { status: 'timed_out', eventType: 'run.timed_out' },
 };
 
+/**
+ * A waiting run whose Job has ended (the runner saved the session and exited
+ * while the run waited for a person): it keeps its slot, namespace and wait,
+ * but no lease and no Job, so nothing renews, takes over or restarts it until
+ * the wait is over (`wake`).
+ */
+export function isParked(run: Pick<RunState, 'status' | 'leaseOwner' | 'jobName'>): boolean {
+  return isWaitStatus(run.status) && run.leaseOwner === null && (run.jobName ?? null) === null;
+}
+
 function holdsLease(run: RunState, who: LeaseHolder): boolean {
   return run.leaseOwner === who.owner && run.leaseEpoch === who.epoch;
 }
@@ -142,7 +158,8 @@ export function transitionRun(run: RunState, event: RunEvent, now: Date): Result
     case 'reclaim': {
       const leaseGone = run.leaseUntil === undefined || run.leaseUntil === null || run.leaseUntil.getTime() <= now.getTime();
       // A waiting run is held too: its holder dying must not strand it. The wait stays as it is.
-      if (!isHeldStatus(run.status) || !(leaseGone || event.ownerExpired)) {
+      // A parked run has no Job to adopt: only its wake makes it claimable again.
+      if (!isHeldStatus(run.status) || isParked(run) || !(leaseGone || event.ownerExpired)) {
         return err({ kind: 'invalid_transition', from: run.status, event: event.kind });
       }
       return ok({
@@ -173,6 +190,12 @@ export function transitionRun(run: RunState, event: RunEvent, now: Date): Result
       return enterWait(run, event, now);
     case 'resume':
       return resume(run, event, now);
+    case 'wake':
+      if (!isParked(run)) {
+        return err({ kind: 'invalid_transition', from: run.status, event: event.kind });
+      }
+      // The pause goes on until the next claim, so queue time is not charged to the budget.
+      return ok({ status: 'pending', leaseOwner: null, leaseEpoch: run.leaseEpoch, leaseUntil: null, jobName: null, attemptNo: (run.attemptNo ?? 1) + 1, ...NO_WAIT, eventType: 'run.wait.resumed', noop: false });
     case 'cancel':
       if (run.status === 'canceled') {
         return ok(same(run, null, true));
@@ -281,6 +304,10 @@ function finish(
   now: Date,
 ): Result<RunChange, TransitionError> {
   const target = FINISH[event.kind];
+  if (isParked(run) && event.kind === 'job_succeeded' && event.epoch === run.leaseEpoch) {
+    // The parked attempt's success, re-sent: already taken into account.
+    return ok(same(run, null, true));
+  }
   if (!holdsLease(run, event)) {
     return staleLease(run, event);
   }
@@ -290,8 +317,8 @@ function finish(
   }
   if (isWaitStatus(run.status) && event.kind === 'job_succeeded') {
     // A Job that ends while its run waits ends the attempt, not the run: the
-    // run keeps waiting, and its resume queues the next attempt.
-    return ok(same(run, null, true));
+    // run parks (no lease, no Job, the wait kept) until its wait is over.
+    return ok({ status: run.status, leaseOwner: null, leaseEpoch: run.leaseEpoch, leaseUntil: null, jobName: null, eventType: 'run.wait.parked', noop: false });
   }
   // A Job that fails or runs out of time during a live MCP or backpressure wait
   // ends the run; a run in owner review already saw its Job succeed.

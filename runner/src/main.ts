@@ -42,5 +42,7 @@ const engineFor = (name: EngineName) => ({
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const outcome = await runRunner({ config, edge, events, engineFor, locale: process.env['STAGELINE_PROMPT_LOCALE'] ?? 'en', peakRssMb });
-print(JSON.stringify({ level: outcome.outcome === 'succeeded' ? 'info' : 'error', msg: `runner ${outcome.outcome}`, ...(outcome.outcome === 'failed' ? { reason: outcome.reason } : { pull_request_url: outcome.pullRequestUrl }) }));
-process.exit(EXIT_CODES[outcome.outcome === 'succeeded' ? 'succeeded' : outcome.kind]);
+const detail = outcome.outcome === 'failed' ? { reason: outcome.reason } : outcome.outcome === 'waiting' ? { wait_reason: outcome.waitReason } : { pull_request_url: outcome.pullRequestUrl };
+print(JSON.stringify({ level: outcome.outcome === 'failed' ? 'error' : 'info', msg: `runner ${outcome.outcome}`, ...detail }));
+// A parked run's Job succeeds: the attempt is over, the run waits on (the edge parks it).
+process.exit(EXIT_CODES[outcome.outcome === 'failed' ? outcome.kind : 'succeeded']);

@@ -28,7 +28,9 @@ export class RunFailure extends Error {
 
 export type RunOutcome =
   | { outcome: 'succeeded'; summary: string; pullRequestUrl: string | null; changed: number }
-  | { outcome: 'failed'; kind: FailureKind; reason: string };
+  | { outcome: 'failed'; kind: FailureKind; reason: string }
+  /** The turn ended waiting for a person or an approval: the session is saved and the Job ends with 0; the run parks. */
+  | { outcome: 'waiting'; summary: string; waitReason: string };
 
 /** The engine's own reason starts with its kind (`model_error: …`, `agent_timeout: …`). */
 export function engineFailure(reason: string): RunFailure {

@@ -57,7 +57,8 @@ async function runPhases(deps: RunnerDeps, creds: GitCredentials, spec: RunnerSp
   const ws = await prepareWorkspace(creds, spec, config.workspace);
 
   const home = path.join(scratch, `${engine.name}-home`);
-  const stored = spec.stage.prompt_kind === 'revise' || ws.continued ? await loadSession(deps.edge, engine.name, home) : null;
+  // A revise, a continued branch or an attempt after a wait goes on from the stored session.
+  const stored = spec.stage.prompt_kind === 'revise' || ws.continued || spec.resume !== null ? await loadSession(deps.edge, engine.name, home) : null;
   const resume = stored !== null && stored.sessionId !== '' ? stored.sessionId : null;
   phase(events, 'prompt', { template_resume: resume !== null });
   const prompt = renderPrompt({ spec, locale: spec.agent.locale ?? deps.locale, agentsMd: ws.agentsMd });
@@ -91,6 +92,11 @@ async function runPhases(deps: RunnerDeps, creds: GitCredentials, spec: RunnerSp
     throw engineFailure(result.reason);
   }
 
+  // Did the turn end on a question or an approval? Then park: keep the work, let the Job end.
+  const wait = (await fetchSpec(deps.edge)).wait;
+  if (wait !== null) {
+    return park(deps, creds, spec, ws, result.lastMessage, wait.reason);
+  }
   if (!spec.write.commits) {
     return { outcome: 'succeeded', summary: result.lastMessage, pullRequestUrl: null, changed: 0 };
   }
@@ -117,6 +123,27 @@ async function runPhases(deps: RunnerDeps, creds: GitCredentials, spec: RunnerSp
     pullRequestUrl = pr.url;
   }
   return { outcome: 'succeeded', summary: result.lastMessage, pullRequestUrl, changed: changed.length };
+}
+
+/**
+ * The run waits for a person: the work so far (in scope) is pushed to the
+ * run's branch as a work-in-progress commit, so the next attempt continues
+ * it; no pull request is opened yet.
+ */
+async function park(deps: RunnerDeps, creds: GitCredentials, spec: RunnerSpec, ws: Workspace, summary: string, waitReason: string): Promise<RunOutcome> {
+  phase(deps.events, 'waiting', { reason: waitReason });
+  if (spec.write.commits && spec.write.branch !== null) {
+    await unrestoreConfig(creds, ws);
+    const changed = await changedPaths(creds, ws);
+    const outside = scopeViolations(spec.stage.write_scope as WriteScope, changed);
+    if (outside.length > 0) {
+      throw new RunFailure('scope_violation', outside.slice(0, 20).join(', '));
+    }
+    if (changed.length > 0 && (await commitAll(creds, ws, `${spec.stage.trigger_label}: work in progress (waiting: ${waitReason})`))) {
+      await pushRunBranch(creds, { cwd: ws.dir, remoteUrl: spec.repository.clone_url, runBranch: spec.write.branch, ref: `refs/heads/${spec.write.branch}` });
+    }
+  }
+  return { outcome: 'waiting', summary, waitReason };
 }
 
 function toFailure(error: unknown): RunFailure {
@@ -146,7 +173,11 @@ export async function runRunner(deps: RunnerDeps): Promise<RunOutcome> {
     const spec = await fetchSpec(deps.edge);
     creds = await createGitCredentials(deps.edge, { home: scratch, author: config.author }, scratch);
     const outcome = await runPhases(deps, creds, spec, scratch);
-    events.emit({ kind: 'finished', data: { outcome: 'succeeded', pull_request_url: outcome.outcome === 'succeeded' ? outcome.pullRequestUrl : null, rss_peak_mb: deps.peakRssMb() } });
+    if (outcome.outcome === 'waiting') {
+      events.emit({ kind: 'finished', data: { outcome: 'waiting', wait_reason: outcome.waitReason, rss_peak_mb: deps.peakRssMb() } });
+    } else {
+      events.emit({ kind: 'finished', data: { outcome: 'succeeded', pull_request_url: outcome.outcome === 'succeeded' ? outcome.pullRequestUrl : null, rss_peak_mb: deps.peakRssMb() } });
+    }
     return outcome;
   } catch (error) {
     const failure = toFailure(error);

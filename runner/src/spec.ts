@@ -15,6 +15,10 @@ export const runnerSpecSchema = z.object({
   mcp: z.object({ url: z.string(), tools: z.array(z.string()) }),
   /** The project's engine and locale; null (or an older edge without the field): the Job's defaults. */
   agent: z.object({ engine: z.enum(['codex', 'claude']).nullable(), locale: z.string().nullable() }).default({ engine: null, locale: null }),
+  /** The run waits for a person or an approval (the runner then parks). */
+  wait: z.object({ reason: z.string(), target: z.string() }).nullable().default(null),
+  /** How the last wait ended (a resumed attempt): policy `ResumePayload`, shown to the agent as data. */
+  resume: z.record(z.string(), z.unknown()).nullable().default(null),
 });
 
 export type RunnerSpec = z.infer<typeof runnerSpecSchema>;

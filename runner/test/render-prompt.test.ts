@@ -15,6 +15,8 @@ const spec: RunnerSpec = {
   model: { name: 'gpt-5.4', reasoning_effort: 'high' },
   mcp: { url: 'https://edge/mcp', tools: ['run_context'] },
   agent: { engine: null, locale: null },
+  wait: null,
+  resume: null,
 };
 
 describe('renderPrompt', () => {

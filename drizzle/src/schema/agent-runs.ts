@@ -69,6 +69,12 @@ export const agentRuns = pgTable(
     runnerReason: text(),
     /** When the status comment last showed runner progress: edits for status lines are spaced (docs/architecture.md). */
     progressShownAt: timestamp({ withTimezone: true }),
+    /**
+     * What ended the last wait of a parked run (an approval's outcome, a
+     * person's answer): the next attempt's runner puts it before the resume
+     * prompt (docs/domain.md §7.5). Typed by the policy's `ResumePayload`.
+     */
+    resumePayload: jsonb().$type<Record<string, unknown>>(),
   },
   (t) => [
     // The claim query: oldest pending run of a cluster.

@@ -24,7 +24,7 @@ export async function findTokenRun(db: Db, runId: string): Promise<TokenRun | nu
 /** What the runner may read about its own run: everything but the raw webhook payload. */
 export type RunSpecRow = Pick<
   RunRow,
-  'id' | 'correlationId' | 'repositoryId' | 'repositoryFullName' | 'issueNumber' | 'triggerKind' | 'triggerLabel' | 'agentKey' | 'attemptNo' | 'branchName' | 'pullRequestNumber' | 'pullRequestUrl'
+  'id' | 'correlationId' | 'repositoryId' | 'repositoryFullName' | 'issueNumber' | 'triggerKind' | 'triggerLabel' | 'agentKey' | 'attemptNo' | 'branchName' | 'pullRequestNumber' | 'pullRequestUrl' | 'status' | 'waitReason' | 'waitTarget' | 'resumePayload'
 > & {
   /** `run_payload` without `raw_payload`. */
   runPayload: unknown;
@@ -37,6 +37,10 @@ export type RunSpecRow = Pick<
   approvalOverrides: unknown;
   projectId: string | null;
   clusterId: string | null;
+  /** Who a question goes to (policy `questionRecipient`), from the webhook as received. */
+  issueAuthor: string | null;
+  pullRequestAuthor: string | null;
+  senderLogin: string | null;
   jobNamespace: string | null;
 };
 
@@ -55,8 +59,15 @@ export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | n
       branchName: agentRuns.branchName,
       pullRequestNumber: agentRuns.pullRequestNumber,
       pullRequestUrl: agentRuns.pullRequestUrl,
+      status: agentRuns.status,
+      waitReason: agentRuns.waitReason,
+      waitTarget: agentRuns.waitTarget,
+      resumePayload: agentRuns.resumePayload,
       issueBody: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,issue,body}'`,
       defaultBranch: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,repository,default_branch}'`,
+      issueAuthor: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,issue,user,login}'`,
+      pullRequestAuthor: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,pull_request,user,login}'`,
+      senderLogin: sql<string | null>`${agentRuns.runPayload} #>> '{raw_payload,sender,login}'`,
       // Without the raw webhook payload: it is large, and the runner never sees it.
       runPayload: sql<unknown>`${agentRuns.runPayload} - 'raw_payload'`,
       agentSettings: projects.agentSettings,

@@ -83,6 +83,7 @@ function newRunRow(run: NewRun, id: string, correlationId: string, now: Date): R
     pullRequestUrl: null,
     statusLines: [],
     progressShownAt: null,
+    resumePayload: null,
   };
 }
 

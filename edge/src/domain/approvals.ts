@@ -6,7 +6,7 @@
  * machine's (`wait_mcp` / `resume`).
  */
 import { agentRuns } from '@stageline/db';
-import { mayDecide, transitionApproval, type ApprovalChannel, type ApprovalEvent, type ApprovalMode, type ControlTool, type DeciderRole } from '@stageline/policy';
+import { mayDecide, transitionApproval, type ApprovalChannel, type ApprovalEvent, type ApprovalMode, type ControlTool, type DeciderRole, type ResumePayload } from '@stageline/policy';
 import type { EdgeFrame } from '@stageline/protocol';
 import { eq } from 'drizzle-orm';
 import { queuePushes } from '../db/approver-repo.ts';
@@ -17,6 +17,7 @@ import { applyChange } from '../db/run-repo.ts';
 import type { RunRow } from '../db/run-dto.ts';
 import { seal, unseal } from '../lib/crypto.ts';
 import { realtimeEffects, type Effect } from './effects.ts';
+import { endWait, lockRun } from './run-wait.ts';
 
 /** A stable text for a target, so the same target is the same signature whatever the key order. */
 export function targetKeyOf(target: Record<string, unknown>): string {
@@ -46,11 +47,6 @@ export type ControlOutcome =
 export interface ApprovalKeys {
   dataKey: string;
   ttlSeconds: number;
-}
-
-async function lockRun(tx: DbOrTx, runId: string): Promise<RunRow | null> {
-  const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, runId)).for('update');
-  return run ?? null;
 }
 
 /** The frame that makes the cluster write an approved secret; built only in memory, right before it is sent. */
@@ -133,14 +129,9 @@ export async function requestControlAction(db: Db, input: { runId: string; reque
   });
 }
 
-/** End the run's wait on this request (the Job is alive: the agent reads the outcome with `approval_status`). */
-async function endWait(tx: DbOrTx, runId: string, requestId: string, now: Date, actorId: string): Promise<Effect[]> {
-  const run = await lockRun(tx, runId);
-  if (run === null || run.status !== 'waiting_mcp' || run.waitTarget !== requestId) {
-    return [];
-  }
-  const resumed = await applyChange(tx, run, { kind: 'resume', newAttempt: false, owner: run.leaseOwner ?? '', epoch: run.leaseEpoch }, now, actorId);
-  return resumed.kind === 'applied' ? realtimeEffects(resumed.events) : [];
+/** The approval's outcome as the resumed run reads it. */
+function approvalResume(r: ApprovalRow): ResumePayload {
+  return { kind: 'approval', request_id: r.id, tool_name: r.tool, action: r.action, approval_state: r.state, reason: r.decisionReason, decided_by: r.decidedBy };
 }
 
 export type DecideError = { kind: 'not_found' } | { kind: 'forbidden'; mode: string } | { kind: 'already_decided'; request: ApprovalRow } | { kind: 'expired'; request: ApprovalRow };
@@ -188,7 +179,7 @@ export async function decideApproval(db: Db, decision: Decision, keys: ApprovalK
       }
     }
     if (c.endsWait) {
-      effects.push(...(await endWait(tx, request.runId, request.id, now, c.decidedBy ?? 'system')));
+      effects.push(...(await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now, actorId: c.decidedBy ?? 'system' })));
     }
     return { ok: true, request: updated, effects } as const;
   });
@@ -219,7 +210,7 @@ export async function recordApplyResult(db: Db, input: { requestId: string; runI
     const base = { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action };
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: 'secret.sync.target_applied', payload: { ...base, ...outcome } });
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: c.eventType, payload: { ...base, approval_state: c.state, error: input.error } });
-    return { request: updated, effects: await endWait(tx, request.runId, request.id, input.now, `cluster:${input.clusterId}`) };
+    return { request: updated, effects: await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now: input.now, actorId: `cluster:${input.clusterId}` }) };
   });
 }
 
@@ -240,7 +231,7 @@ export async function expireApproval(db: Db, requestId: string, now: Date): Prom
       return [];
     }
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: 'system:expiry', eventType: c.eventType, payload: { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action, approval_state: c.state } });
-    return endWait(tx, request.runId, request.id, now, 'system:expiry');
+    return endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now, actorId: 'system:expiry' });
   });
 }
 

@@ -10,6 +10,8 @@ describe('progressOf', () => {
     ];
     expect(progressOf(events)).toEqual({ runnerPhase: 'agent' });
     expect(progressOf([...events, { seq: 4, kind: 'finished', payload: { outcome: 'failed', reason: 'scope_violation: a.ts' } }])).toEqual({ runnerPhase: 'finished', runnerReason: 'scope_violation: a.ts' });
+    // A turn that ended on a question leaves the run waiting.
+    expect(progressOf([...events, { seq: 4, kind: 'finished', payload: { outcome: 'waiting', wait_reason: 'interaction_response' } }])).toEqual({ runnerPhase: 'waiting' });
     expect(progressOf([{ seq: 0, kind: 'usage', payload: {} }])).toEqual({});
   });
 });

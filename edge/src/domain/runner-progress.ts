@@ -25,7 +25,8 @@ export function progressOf(events: readonly RunnerEventRow[]): ProgressPatch {
       patch.runnerPhase = e.payload['phase'];
     }
     if (e.kind === 'finished') {
-      patch.runnerPhase = 'finished';
+      // A turn that ended on a question or an approval leaves the run waiting, not finished.
+      patch.runnerPhase = e.payload['outcome'] === 'waiting' ? 'waiting' : 'finished';
     }
     if (e.kind === 'finished' && e.payload['outcome'] === 'failed' && typeof e.payload['reason'] === 'string') {
       patch.runnerReason = e.payload['reason'].slice(0, 500);

@@ -3,7 +3,7 @@
  * runner"): the run's stage, what it may change, where it works and what the
  * agent is told; never the raw webhook payload or a credential.
  */
-import { mcpToolsFor, parseAgentSettings, parseRunSpec, projectBranchName, runLaunchOf, writeScopeRule, type AgentEngine, type AgentSettings, type RunSpec, type RunTool } from '@stageline/policy';
+import { mcpToolsFor, parseAgentSettings, parseRunSpec, projectBranchName, runLaunchOf, writeScopeRule, type AgentEngine, type AgentSettings, type ResumePayload, type RunSpec, type RunTool } from '@stageline/policy';
 import type { RunSpecRow } from '../db/run-token-repo.ts';
 
 export interface RunnerSpec {
@@ -19,6 +19,10 @@ export interface RunnerSpec {
   model: { name: string; reasoning_effort: string };
   /** The project's choices; null: the cluster's default (the Job's environment). */
   agent: { engine: AgentEngine | null; locale: string | null };
+  /** Set while the run waits for a person (the runner then parks: saves the session and ends the Job). */
+  wait: { reason: string; target: string } | null;
+  /** How the last wait ended, for an attempt that resumes after it (put before the resume prompt). */
+  resume: ResumePayload | null;
   mcp: { url: string; tools: string[] };
   launch: ReturnType<typeof runLaunchOf>;
 }
@@ -76,6 +80,8 @@ export function buildRunnerSpec(row: RunSpecRow, run: { epoch: number; attemptNo
     },
     model: { name: spec.profile.model, reasoning_effort: spec.profile.reasoning_effort },
     agent: { engine: settings.engine, locale: settings.locale },
+    wait: row.status === 'waiting_mcp' && row.waitReason !== null && row.waitTarget !== null ? { reason: row.waitReason, target: row.waitTarget } : null,
+    resume: row.attemptNo > 1 && row.resumePayload !== null ? (row.resumePayload as unknown as ResumePayload) : null,
     mcp: { url: `${urls.edgeUrl}/mcp`, tools: mcpToolsFor(run.scope) },
     launch: runLaunchOf(spec),
   };

@@ -17,6 +17,7 @@ import { registerRunContext } from './tools/run-context.ts';
 import { registerRunStatusReport } from './tools/run-status-report.ts';
 import { registerApprovalStatus } from './tools/approval-status.ts';
 import { registerSecretSync } from './tools/secret-sync.ts';
+import { registerUserDecisionRequest, registerUserNotify } from './tools/user-decision-request.ts';
 
 const REGISTER: Record<McpToolName, (server: McpServer, deps: ToolDeps) => void> = {
   run_context: registerRunContext,
@@ -26,6 +27,8 @@ const REGISTER: Record<McpToolName, (server: McpServer, deps: ToolDeps) => void>
   labels_transition: registerLabelsTransition,
   secret_sync: registerSecretSync,
   approval_status: registerApprovalStatus,
+  user_notify: registerUserNotify,
+  user_decision_request: registerUserDecisionRequest,
 };
 
 export function createMcpServer(deps: ToolDeps): McpServer {

@@ -7,7 +7,10 @@
 import type { RunnerSpec } from '../spec.ts';
 import { SCOPE_TEXT, TEMPLATES, type TemplateKind } from './templates.ts';
 
-export function templateKind(spec: Pick<RunnerSpec, 'stage' | 'write'>): TemplateKind {
+export function templateKind(spec: Pick<RunnerSpec, 'stage' | 'write' | 'resume'>): TemplateKind {
+  if (spec.resume !== null) {
+    return 'resume';
+  }
   if (spec.stage.discussion || spec.stage.write_scope === 'discussion') {
     return 'discussion';
   }
@@ -62,6 +65,7 @@ export function renderPrompt(input: PromptInput): string {
     scope: scope ?? '',
     instructions,
     context,
+    resume: spec.resume === null ? '' : quoteBlock(JSON.stringify(spec.resume, null, 2)),
   })
     .replace(/\n{3,}/g, '\n\n')
     .trim();
