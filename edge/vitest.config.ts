@@ -24,6 +24,10 @@ export default defineConfig({
           GITHUB_APP_PRIVATE_KEY: inject('githubAppPrivateKey'),
           TEST_GITHUB_APP_PRIVATE_KEY_PKCS8: inject('githubAppPrivateKeyPkcs8'),
           TEST_WEBHOOK_EXAMPLES: inject('webhookExamples'),
+          TELEGRAM_API_URL: inject('telegramApiUrl'),
+          TELEGRAM_BOT_TOKEN: inject('telegramToken'),
+          TELEGRAM_BOT_USERNAME: 'stageline_test_bot',
+          STAGELINE_TELEGRAM_WEBHOOK_SECRET: 'telegram-webhook-secret_0123',
           // /setup answers only while this is set (routes/setup.ts).
           STAGELINE_SETUP_TOKEN: 'test-setup-token',
         },

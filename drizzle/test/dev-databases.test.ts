@@ -27,10 +27,15 @@ describe.each(kinds)('%s', (kind) => {
       const tables = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
       expect(tables.rows.map((r) => r.table_name)).toEqual([
         'agent_runs',
+        'approval_callback_nonces',
+        'approval_endpoints',
+        'approval_pushes',
+        'approval_requests',
         'cluster_agent_instances',
         'clusters',
         'flow_events',
         'hook_redeliveries',
+        'interaction_requests',
         'project_members',
         'projects',
         'realtime_events',
@@ -39,6 +44,11 @@ describe.each(kinds)('%s', (kind) => {
         'run_log_chunks',
         'run_sessions',
         'run_tool_calls',
+        'telegram_bindings',
+        'telegram_link_codes',
+        'telegram_messages',
+        'telegram_outbox',
+        'telegram_updates',
         'webhook_deliveries',
       ]);
       // Only the hash of the token is stored, and re-seeding rotates it.

@@ -5,6 +5,8 @@ import { errorBody } from './lib/http-error.ts';
 import { withAgent, withDb, withRoot } from './composition/middleware.ts';
 import { agentConnect } from './routes/agent-connect.ts';
 import { approverCallback } from './routes/approver-callback.ts';
+import { telegramWebhook } from './routes/telegram-webhook.ts';
+import { staffTelegram } from './routes/staff-telegram.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
 import { mcpRoute } from './routes/mcp.ts';
@@ -18,7 +20,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.use(withRoot);
   // Routes that read Postgres get one pool per request, closed when it is done.
-  for (const path of ['/agent/*', '/api/v1/staff/*', '/api/v1/approvals/*', '/runner/*', '/mcp']) {
+  for (const path of ['/agent/*', '/api/v1/staff/*', '/api/v1/approvals/*', '/runner/*', '/mcp', '/telegram/*']) {
     app.use(path, withDb);
   }
   app.use('/agent/*', withAgent);
@@ -33,6 +35,8 @@ export function createApp() {
   app.route('/', runnerApi);
   app.route('/', mcpRoute);
   app.route('/', approverCallback);
+  app.route('/', telegramWebhook);
+  app.route('/', staffTelegram);
   app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {

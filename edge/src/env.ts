@@ -103,5 +103,8 @@ declare global {
      * after the App exists (`wrangler secret delete STAGELINE_SETUP_TOKEN`).
      */
     STAGELINE_SETUP_TOKEN?: string;
+    /** Optional secrets: with both set, the Telegram channel is on (docs/deploy.md, Telegram). */
+    TELEGRAM_BOT_TOKEN?: string;
+    STAGELINE_TELEGRAM_WEBHOOK_SECRET?: string;
   }
 }

@@ -7,6 +7,7 @@ import { repositoryIdOf, webhookInboxOf } from './composition/durable-objects.ts
 import { createEdgeRoot, type EdgeRoot } from './composition/root.ts';
 import { deliverPushes } from './approvers/deliver-pushes.ts';
 import { sweepApprovals } from './domain/approval-sweep.ts';
+import { deliverTelegram, readTelegramSettings, telegramApi } from './telegram/outbox.ts';
 import { jsonbSafe } from './db/jsonb.ts';
 import { boundRepositories } from './db/reconcile-repo.ts';
 import type { SyntheticDelivery } from './domain/verified-delivery.ts';
@@ -18,7 +19,7 @@ export const MAX_REPOSITORIES_PER_TICK = 100;
 export async function handleScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
   const root = createEdgeRoot(env, { component: 'reconciler', cron: controller.cron });
   const { log } = root;
-  await sweepOwnerLoop(root, ctx);
+  await sweepOwnerLoop(root, env, ctx);
   const app = root.githubApp();
   if (app === undefined) {
     log.warn('reconciler skipped: the GitHub App is not configured');
@@ -43,8 +44,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
   }
 }
 
-/** Approval expiry, re-sent applies and approver push retries; independent of the GitHub App. */
-async function sweepOwnerLoop(root: EdgeRoot, ctx: ExecutionContext): Promise<void> {
+/** Approval and question expiry, re-sent applies, approver push and Telegram retries; independent of the GitHub App. */
+async function sweepOwnerLoop(root: EdgeRoot, env: Env, ctx: ExecutionContext): Promise<void> {
   const handle = root.openDb();
   try {
     const now = new Date();
@@ -52,7 +53,9 @@ async function sweepOwnerLoop(root: EdgeRoot, ctx: ExecutionContext): Promise<vo
     await root.effects.run(swept.effects, root.log);
     const publicUrl = root.settings.consoleUrl;
     const pushes = publicUrl === null ? null : await deliverPushes({ db: handle.db, now: () => new Date(), dataKey: root.settings.dataKey, callbackKey: root.settings.runTokenKey, publicUrl, fetch: (i, init) => fetch(i, init), log: root.log });
-    root.log.info('approvals swept', { expired: swept.expired, resent: swept.resent, pushes });
+    const telegram = readTelegramSettings(env);
+    const calls = telegram === null ? null : await deliverTelegram({ db: handle.db, api: telegramApi(telegram), now: () => new Date(), log: root.log });
+    root.log.info('approvals swept', { expired: swept.expired, resent: swept.resent, pushes, telegram: calls });
   } catch (error) {
     root.log.warn('approvals sweep failed', { error });
   } finally {

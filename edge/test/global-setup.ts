@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { seedProject, startDatabase } from '@stageline/db/dev';
 import { adaptPayload, startFakeGitHub, webhookExample } from '@stageline/github-fake';
+import { startFakeTelegram } from '@stageline/telegram-fake';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -16,6 +17,8 @@ declare module 'vitest' {
     githubAppId: string;
     githubAppPrivateKey: string;
     githubAppPrivateKeyPkcs8: string;
+    telegramApiUrl: string;
+    telegramToken: string;
     /** Real payloads from @octokit/webhooks-examples, adapted to the seeded repository (key: `event.action`). */
     webhookExamples: Record<string, Record<string, unknown>>;
   }
@@ -69,7 +72,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('githubAppId', '4242');
   project.provide('githubAppPrivateKey', keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
   project.provide('githubAppPrivateKeyPkcs8', keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const telegram = await startFakeTelegram();
+  project.provide('telegramApiUrl', telegram.url);
+  project.provide('telegramToken', telegram.token);
   return async () => {
+    await telegram.close();
     await github.close();
     await db.stop();
   };

@@ -13,6 +13,7 @@ import { deliverPushes } from '../approvers/deliver-pushes.ts';
 import { createDb } from '../db/client.ts';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
 import { readSettings } from '../env.ts';
+import { deliverTelegram, readTelegramSettings, telegramApi } from '../telegram/outbox.ts';
 import { QUIET_MS } from '../do/channel-state.ts';
 import type { Effect } from '../domain/effects.ts';
 import { enqueueGitHub } from '../domain/enqueue-github.ts';
@@ -74,6 +75,8 @@ async function carryOut(env: PipelineEnv, effect: Effect, log: Logger, publish: 
       return agentHubOf(env, effect.clusterId).sendOne(effect.instanceId, effect.frame);
     case 'deliver_approval_pushes':
       return deliverApprovalPushes(env, effect.pushIds, log);
+    case 'telegram_deliver':
+      return deliverTelegramCalls(env, effect.ids, log);
     case 'forget_repository':
       return webhookInboxOf(env, effect.repositoryExternalId).forgetRepository(effect.repositoryExternalId);
     case 'bootstrap_labels':
@@ -99,6 +102,20 @@ async function deliverApprovalPushes(env: PipelineEnv, pushIds: string[], log: L
   }
 }
 
+async function deliverTelegramCalls(env: PipelineEnv, ids: string[], log: Logger): Promise<unknown> {
+  const settings = readTelegramSettings(env as Env);
+  if (settings === null) {
+    log.warn('telegram calls not made: the bot is not configured', { calls: ids.length });
+    return 0;
+  }
+  const handle = createDb(env);
+  try {
+    return await deliverTelegram({ db: handle.db, api: telegramApi(settings), now: () => new Date(), log }, { ids });
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Where an effect went, for the log (ids only). */
 function targetOf(effect: Effect): string | undefined {
   switch (effect.kind) {
@@ -106,6 +123,8 @@ function targetOf(effect: Effect): string | undefined {
     case 'agent_broadcast':
     case 'agent_send':
       return `cluster:${effect.clusterId}`;
+    case 'telegram_deliver':
+      return `telegram:${effect.ids.length}`;
     case 'github_writes':
       return `installation:${effect.batch.repo.installationId}`;
     case 'forget_repository':

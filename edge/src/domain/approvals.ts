@@ -11,13 +11,14 @@ import type { EdgeFrame } from '@stageline/protocol';
 import { eq } from 'drizzle-orm';
 import { queuePushes } from '../db/approver-repo.ts';
 import { insertApproval, latestBySignature, lockApproval, updateApproval, type ApprovalRow } from '../db/approval-repo.ts';
-import type { Db, DbOrTx } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import { appendFlowEvent } from '../db/flow-event-repo.ts';
 import { applyChange } from '../db/run-repo.ts';
 import type { RunRow } from '../db/run-dto.ts';
 import { seal, unseal } from '../lib/crypto.ts';
 import { realtimeEffects, type Effect } from './effects.ts';
 import { endWait, lockRun } from './run-wait.ts';
+import { fanOutApproval, runContextOf, settleMessages } from './telegram-fanout.ts';
 
 /** A stable text for a target, so the same target is the same signature whatever the key order. */
 export function targetKeyOf(target: Record<string, unknown>): string {
@@ -47,7 +48,10 @@ export type ControlOutcome =
 export interface ApprovalKeys {
   dataKey: string;
   ttlSeconds: number;
+  /** The console origin, for run links in channel messages. */
+  consoleUrl?: string | null;
 }
+
 
 /** The frame that makes the cluster write an approved secret; built only in memory, right before it is sent. */
 export async function secretApplyEffect(request: ApprovalRow, run: Pick<RunRow, 'clusterId' | 'leaseOwner'>, dataKey: string): Promise<Effect[]> {
@@ -125,9 +129,13 @@ export async function requestControlAction(db: Db, input: { runId: string; reque
     if (pushIds.length > 0) {
       effects.push({ kind: 'deliver_approval_pushes', pushIds });
     }
+    const target = String((row.payload as { kubernetes_ref?: unknown }).kubernetes_ref ?? row.targetKey);
+    effects.push(...(await fanOutApproval(tx, { id: row.id, projectId: run.projectId, tool: row.tool, action: row.action, mode: row.approvalMode, target, justification: ((row.payload as { justification?: string | null }).justification ?? null) }, runContextOf(run, input.keys.consoleUrl), now)));
     return { outcome: { kind: 'approval_required', request: row, created: true }, effects };
   });
 }
+
+const OUTCOME_TEXT: Partial<Record<string, string>> = { approved: '✅ Approved', denied: '⛔ Denied', expired: '⌛ Expired, nobody decided', applied: '✅ Done' };
 
 /** The approval's outcome as the resumed run reads it. */
 function approvalResume(r: ApprovalRow): ResumePayload {
@@ -171,7 +179,7 @@ export async function decideApproval(db: Db, decision: Decision, keys: ApprovalK
       eventType: c.eventType,
       payload: { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action, approval_mode: request.approvalMode, approval_state: c.state, channel: c.channel ?? null, reason: c.reason ?? null },
     });
-    const effects: Effect[] = [];
+    const effects: Effect[] = await settleMessages(tx, { refId: request.id, head: `🔐 ${request.tool} ${request.action}`, outcome: OUTCOME_TEXT[c.state] ?? c.state, by: c.decidedBy ?? null, now });
     if (c.state === 'approved') {
       const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, request.runId));
       if (run !== undefined) {
@@ -231,7 +239,8 @@ export async function expireApproval(db: Db, requestId: string, now: Date): Prom
       return [];
     }
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: 'system:expiry', eventType: c.eventType, payload: { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action, approval_state: c.state } });
-    return endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now, actorId: 'system:expiry' });
+    const settled = await settleMessages(tx, { refId: request.id, head: `🔐 ${request.tool} ${request.action}`, outcome: OUTCOME_TEXT.expired ?? 'expired', by: null, now });
+    return [...settled, ...(await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now, actorId: 'system:expiry' }))];
   });
 }
 

@@ -25,6 +25,8 @@ export type Effect =
    * secret value: the pipeline logs only the kind and the cluster.
    */
   | { kind: 'agent_send'; clusterId: string; instanceId: string | null; frame: AgentDirected }
+  /** Queued Bot API calls, made now (telegram/outbox.ts; the sweep retries). */
+  | { kind: 'telegram_deliver'; ids: string[] }
   /** Queued pushes to HTTP approvers, sent now (approvers/deliver-pushes.ts; the sweep retries). */
   | { kind: 'deliver_approval_pushes'; pushIds: string[] }
   /** A frame for every ready agent of the cluster (cancel a run, clean up an issue). */

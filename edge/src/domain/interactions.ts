@@ -13,6 +13,7 @@ import { insertInteraction, lockInteraction, updateInteraction, type Interaction
 import { applyChange } from '../db/run-repo.ts';
 import { realtimeEffects, type Effect } from './effects.ts';
 import { endWait, lockRun } from './run-wait.ts';
+import { fanOutQuestion, runContextOf, settleMessages } from './telegram-fanout.ts';
 
 export type AskOutcome = { kind: 'pending'; request: InteractionRow; created: boolean } | { kind: 'delivered'; request: InteractionRow } | { kind: 'busy'; waitingOn: string } | { kind: 'not_running'; status: string };
 
@@ -27,7 +28,7 @@ export interface Ask {
   callKey: string;
 }
 
-export async function askPerson(db: Db, ask: Ask, now: Date): Promise<{ outcome: AskOutcome; effects: Effect[] }> {
+export async function askPerson(db: Db, ask: Ask, now: Date, consoleUrl: string | null = null): Promise<{ outcome: AskOutcome; effects: Effect[] }> {
   type AskResult = { outcome: AskOutcome; effects: Effect[] };
   return db.transaction(async (tx): Promise<AskResult> => {
     const run = await lockRun(tx, ask.runId);
@@ -61,11 +62,16 @@ export async function askPerson(db: Db, ask: Ask, now: Date): Promise<{ outcome:
       eventType: ask.kind === 'notify' ? 'interaction.notify.created' : 'interaction.request.created',
       payload: { run_id: run.id, interaction_id: row.id, recipient: ask.recipientLogin, options: ask.options.map((o) => o.id), deadline_at: row.deadlineAt?.toISOString() ?? null },
     });
+    const sent = await fanOutQuestion(tx, { ...row, kind: ask.kind }, runContextOf(run, consoleUrl), now);
+    if (!sent.reached) {
+      // The console is then the only place to answer (an operator's signal).
+      await appendFlowEvent(tx, { correlationId: run.correlationId, actorType: 'system', actorId: 'telegram', eventType: 'interaction.recipient_not_bound', payload: { run_id: run.id, interaction_id: row.id, recipient: ask.recipientLogin } });
+    }
     if (ask.kind === 'notify') {
-      return { outcome: { kind: 'delivered', request: row }, effects: [] };
+      return { outcome: { kind: 'delivered', request: row }, effects: sent.effects };
     }
     const waited = await applyChange(tx, run, { kind: 'wait_mcp', reason: 'interaction_response', target: row.id, owner: run.leaseOwner ?? '', epoch: run.leaseEpoch }, now, `agent:${run.agentKey}`);
-    return { outcome: { kind: 'pending', request: row, created: true }, effects: waited.kind === 'applied' ? realtimeEffects(waited.events) : [] };
+    return { outcome: { kind: 'pending', request: row, created: true }, effects: [...sent.effects, ...(waited.kind === 'applied' ? realtimeEffects(waited.events) : [])] };
   }).catch((error: unknown): AskResult => {
     if (error instanceof BusyWait) {
       return { outcome: { kind: 'busy', waitingOn: error.waitingOn }, effects: [] };
@@ -119,8 +125,10 @@ export async function answerInteraction(db: Db, input: { interactionId: string; 
       // The free text itself is the answer the run gets, not audit material.
       payload: { run_id: request.runId, interaction_id: request.id, channel: input.channel, response_kind: verdict.response.kind, option_id: verdict.response.kind === 'option' ? verdict.response.option_id : null },
     });
+    const shown = verdict.response.kind === 'option' ? `✅ ${verdict.response.label}` : `✍️ ${verdict.response.text}`;
+    const settled = await settleMessages(tx, { refId: request.id, head: `❓ ${request.text}`, outcome: shown, by: input.responder, now: input.now });
     const effects = await endWait(tx, { runId: request.runId, target: request.id, payload: interactionResume(updated, 'answered', input.now), now: input.now, actorId: input.responder });
-    return { verdict, request: updated, effects };
+    return { verdict, request: updated, effects: [...settled, ...effects] };
   });
 }
 
@@ -136,6 +144,7 @@ export async function expireInteraction(db: Db, interactionId: string, now: Date
       return [];
     }
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: 'system:expiry', eventType: 'interaction.expired', payload: { run_id: request.runId, interaction_id: request.id } });
-    return endWait(tx, { runId: request.runId, target: request.id, payload: interactionResume(updated, 'expired', now), now, actorId: 'system:expiry' });
+    const settled = await settleMessages(tx, { refId: request.id, head: `❓ ${request.text}`, outcome: '⌛ Expired, no answer', by: null, now });
+    return [...settled, ...(await endWait(tx, { runId: request.runId, target: request.id, payload: interactionResume(updated, 'expired', now), now, actorId: 'system:expiry' }))];
   });
 }

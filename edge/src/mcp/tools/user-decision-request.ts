@@ -40,7 +40,7 @@ export function registerUserDecisionRequest(server: McpServer, deps: ToolDeps): 
       }
       const v = checked.value;
       const callKey = await sha256Hex(JSON.stringify(['decision', v.question, v.options, v.allowFreeText]));
-      const { outcome, effects } = await askPerson(deps.db, { runId: deps.run.id, kind: 'decision', text: v.question, options: v.options, allowFreeText: v.allowFreeText, ttlSeconds: v.ttlSeconds, recipientLogin: recipient, callKey }, deps.now());
+      const { outcome, effects } = await askPerson(deps.db, { runId: deps.run.id, kind: 'decision', text: v.question, options: v.options, allowFreeText: v.allowFreeText, ttlSeconds: v.ttlSeconds, recipientLogin: recipient, callKey }, deps.now(), deps.consoleUrl);
       deps.emit(effects);
       switch (outcome.kind) {
         case 'pending':
@@ -69,7 +69,7 @@ export function registerUserNotify(server: McpServer, deps: ToolDeps): void {
         return toolError('failed_precondition: nobody to notify (no human issue author, PR author or sender)');
       }
       const callKey = await sha256Hex(JSON.stringify(['notify', text.trim()]));
-      const { outcome, effects } = await askPerson(deps.db, { runId: deps.run.id, kind: 'notify', text: text.trim(), options: [], allowFreeText: false, ttlSeconds: null, recipientLogin: recipient, callKey }, deps.now());
+      const { outcome, effects } = await askPerson(deps.db, { runId: deps.run.id, kind: 'notify', text: text.trim(), options: [], allowFreeText: false, ttlSeconds: null, recipientLogin: recipient, callKey }, deps.now(), deps.consoleUrl);
       deps.emit(effects);
       return outcome.kind === 'delivered' ? toolResult({ status: 'delivered', request_id: outcome.request.id, recipient }) : toolError(`failed_precondition: the run is ${outcome.kind === 'not_running' ? outcome.status : 'busy'}`);
     },
