@@ -1,6 +1,7 @@
 // Types for tools/stack.mjs (plain JS so Node runs it without a build step).
 import type { ChildProcess } from 'node:child_process';
 import type { FakeGitHub } from '@stageline/github-fake';
+import type { FakeTelegram } from '@stageline/telegram-fake';
 export const ROOT: string;
 /** The demo GitHub App and installation seeded into the fake; `sender` may trigger runs (write); issues #1…#`issues` exist. */
 export const DEMO_GITHUB: { appId: number; appSlug: string; installationId: number; sender: string; issues: number };
@@ -33,6 +34,7 @@ export interface Stack {
   runTokenKey: string;
   dataKey: string;
   secretSyncKey: string;
+  telegram: FakeTelegram;
 }
 export function startStack(opts: Record<string, unknown>): Promise<Stack>;
 export function buildConsole(logFile: string): Promise<void>;

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { freePort, seedProject, startDatabase } from '@stageline/db/dev';
 import { startFakeGitHub } from '@stageline/github-fake';
 import { startKubeSim } from '@stageline/kubesim';
+import { startFakeTelegram } from '@stageline/telegram-fake';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const QUIET_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
@@ -182,9 +183,18 @@ export async function startStack(opts) {
       github.seedIssue({ repo: repo.fullName, number });
     }
 
+    // The fake Telegram Bot API (telegram-fake/): the bot the edge talks to, and the users tests play.
+    const telegram = await startFakeTelegram({ port: opts.telegramPort ?? 0, botUsername: 'stageline_demo_bot' });
+    stops.push(() => telegram.close());
+    const telegramWebhookSecret = randomBytes(16).toString('hex');
+
     const edgePort = opts.edgePort ?? (await freePort());
     const edgeUrl = `http://127.0.0.1:${edgePort}`;
     const edgeVars = {
+      TELEGRAM_API_URL: telegram.url,
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_BOT_USERNAME: telegram.bot.username,
+      STAGELINE_TELEGRAM_WEBHOOK_SECRET: telegramWebhookSecret,
       GITHUB_APP_ID: String(DEMO_GITHUB.appId),
       GITHUB_API_URL: github.url,
       STAGELINE_GITHUB_APP_SLUG: DEMO_GITHUB.appSlug,
@@ -223,6 +233,11 @@ export async function startStack(opts) {
     };
     stops.push(() => stopGroup(edge));
     await startEdge();
+    // The documented setup step (docs/deploy.md, Telegram): point the bot's webhook at the edge, with the secret.
+    const hook = await fetch(`${telegram.url}/bot${telegram.token}/setWebhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${edgeUrl}/telegram/webhook`, secret_token: telegramWebhookSecret, allowed_updates: ['message', 'callback_query'] }) });
+    if (!hook.ok) {
+      throw new Error(`setWebhook on the fake Telegram: ${hook.status}`);
+    }
 
     const kube = await startKubeSim({ port: opts.kubePort ?? 0, workDir: path.join(stateDir, 'pods') });
     mkdirSync(path.join(stateDir, 'pods'), { recursive: true });
@@ -264,7 +279,7 @@ export async function startStack(opts) {
     stops.push(async () => {
       for (const a of agents) {await stopGroup(a);}
     });
-    return { edgeUrl, edgeRunner, edgeInspectorPort: inspectorPort, edgeDirectUrl: edgeDirectPort === null ? null : `http://127.0.0.1:${edgeDirectPort}`, db, kube, github, githubApp: { ...DEMO_GITHUB, privateKeyPem: appKeys.privateKeyPem }, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, dataKey, secretSyncKey, repo, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
+    return { edgeUrl, edgeRunner, edgeInspectorPort: inspectorPort, edgeDirectUrl: edgeDirectPort === null ? null : `http://127.0.0.1:${edgeDirectPort}`, db, kube, github, githubApp: { ...DEMO_GITHUB, privateKeyPem: appKeys.privateKeyPem }, kubeconfig, clusterId, clusterToken, webhookSecret, runTokenKey, dataKey, secretSyncKey, repo, telegram, stateDir, agents, startAgent, stopGroup, stop, restartEdge };
   } catch (error) {
     await stop();
     throw error;
