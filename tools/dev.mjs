@@ -76,7 +76,7 @@ await stack.github.seedRepositoryContent({
 });
 writeFileSync(
   settingsFile,
-  JSON.stringify({ edgeUrl: stack.edgeUrl, clusterToken: stack.clusterToken, webhookSecret: stack.webhookSecret, runTokenKey: stack.runTokenKey, repo: stack.repo, kubeconfig: stack.kubeconfig, githubUrl: stack.github.url }, null, 2),
+  JSON.stringify({ edgeUrl: stack.edgeUrl, clusterToken: stack.clusterToken, webhookSecret: stack.webhookSecret, runTokenKey: stack.runTokenKey, repo: stack.repo, kubeconfig: stack.kubeconfig, githubUrl: stack.github.url, telegramUrl: stack.telegram.url }, null, 2),
 );
 
 console.log(`
@@ -94,6 +94,11 @@ see what the edge wrote on the issue (status comment, reactions, labels):
   npm run simulate -- comments --issue 7
 see the pull request the run opened:
   npm run simulate -- pulls
+approvals and questions on (fake) Telegram, as octocat:
+  npm run simulate -- telegram link
+  npm run simulate -- telegram messages
+  npm run simulate -- telegram press <message id> <button text>
+  npm run simulate -- telegram reply <message id> <text>
 look at the cluster:
   kubectl --kubeconfig .devdata/kubeconfig.yaml get ns,jobs,pods -A
 Ctrl-C stops everything.`);

@@ -11,7 +11,8 @@ import { labeledPayload, sendWebhook } from './webhook.mjs';
 const USAGE = `usage: npm run simulate -- label <label> [--issue N] [--also <label>]... [--login LOGIN] [--sender User|Bot] [--delivery ID] [--edge URL]
        npm run simulate -- comments [--issue N]
        npm run simulate -- pulls
-       npm run simulate -- permission <login> <admin|maintain|write|triage|read|none>`;
+       npm run simulate -- permission <login> <admin|maintain|write|triage|read|none>
+       npm run simulate -- telegram link [--login LOGIN] | messages | press <message id> <button text> | reply <message id> <text>`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -29,7 +30,7 @@ const usage = () => {
   console.error(USAGE);
   process.exit(2);
 };
-if (!['label', 'comments', 'pulls', 'permission'].includes(command ?? '') || (command === 'label' && !args[0]) || (command === 'permission' && args.length !== 2)) {
+if (!['label', 'comments', 'pulls', 'permission', 'telegram'].includes(command ?? '') || (command === 'label' && !args[0]) || (command === 'permission' && args.length !== 2)) {
   usage();
 }
 const settingsFile = path.join(ROOT, '.devdata', 'dev.json');
@@ -86,6 +87,48 @@ if (command === 'comments') {
   for (const c of comments) {
     const edited = c.updated_at === c.created_at ? '' : `, edited ${c.updated_at}`;
     console.log(`\n--- #${c.id} by ${c.user} at ${c.created_at}${edited}\n${c.body}`);
+  }
+  process.exit(0);
+}
+
+if (command === 'telegram') {
+  // A Telegram user of the fake Bot API, played from the command line; one per login (a stable id from its name).
+  const login = values.login ?? 'octocat';
+  const userId = 700_000 + [...login].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 100_000, 7);
+  const tg = async (method, input) => {
+    const res = await fetch(`${dev.telegramUrl}/_fake/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    return res.json();
+  };
+  const [sub, ...rest] = args;
+  await tg('addUser', { id: userId, username: `${login}_tg` });
+  if (sub === 'link') {
+    const issued = await fetch(`${dev.edgeUrl}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ github_login: login }) });
+    const { code } = await issued.json();
+    const sent = await tg('userSends', { userId, text: `/link ${code}` });
+    console.log(`sent /link to the bot as Telegram user ${userId}: webhook answered ${sent.status}; see: npm run simulate -- telegram messages`);
+  } else if (sub === 'messages') {
+    for (const m of await tg('messages', { chatId: userId })) {
+      const buttons = (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => `[${b.text}]`).join(' ');
+      console.log(`#${m.message_id} ${m.from_id === userId ? 'you' : 'bot'}: ${m.text.replaceAll('\n', ' | ')}${buttons === '' ? '' : `  ${buttons}`}`);
+    }
+  } else if (sub === 'press' || sub === 'reply') {
+    const messageId = Number(rest[0]);
+    if (sub === 'reply') {
+      const sent = await tg('userSends', { userId, text: rest.slice(1).join(' '), replyToMessageId: messageId });
+      console.log(`replied: webhook answered ${sent.status}`);
+    } else {
+      const message = (await tg('messages', { chatId: userId })).find((m) => m.message_id === messageId);
+      const button = (message?.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text.includes(rest.slice(1).join(' ')));
+      if (button === undefined) {
+        console.error(`no button "${rest.slice(1).join(' ')}" on message #${messageId}`);
+        process.exit(1);
+      }
+      const pressed = await tg('userPresses', { userId, messageId, data: button.callback_data });
+      const answer = await tg('callbackAnswer', { id: pressed.callbackQueryId });
+      console.log(`pressed [${button.text}]: ${answer?.text ?? '(no answer yet)'}`);
+    }
+  } else {
+    usage();
   }
   process.exit(0);
 }
