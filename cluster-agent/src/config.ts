@@ -5,6 +5,7 @@
  */
 import { DEFAULT_NAMESPACE_PREFIX, err, isDns1123Label, isLabelValue, ok, type NamespaceTtlConfig, type Result } from '@stageline/policy';
 import { z } from 'zod';
+import { adminUrlsFrom } from './ops/database-admin.ts';
 import {
   DEFAULT_EGRESS,
   DEFAULT_LIMIT_RANGE,
@@ -51,6 +52,8 @@ export interface Config {
   readonly jobProfiles: Readonly<Record<string, JobProfile>>;
   /** The model API key for run pods; goes into the run Secret only, never logged. */
   readonly modelApiKey: string | undefined;
+  /** PostgreSQL admin connection per environment for database_lifecycle (`STAGELINE_DB_ADMIN_URL_<ENV>`); never logged. */
+  readonly databaseAdminUrls: Readonly<Record<string, string>>;
   /** Extra plain environment for the runner in every run pod (config-json.ts `jobEnvSchema`). */
   readonly jobEnv: Readonly<Record<string, string>>;
   readonly runQuotaPods: number;
@@ -258,6 +261,7 @@ export function parseConfig(env: EnvRecord, host: HostInfo): Result<Config, Conf
     jobProfiles: Object.freeze(e.STAGELINE_JOB_PROFILES),
     modelApiKey: e.STAGELINE_MODEL_API_KEY,
     jobEnv: Object.freeze(e.STAGELINE_JOB_ENV),
+    databaseAdminUrls: Object.freeze(adminUrlsFrom(env)),
     runQuotaPods: e.STAGELINE_RUN_QUOTA_PODS,
     runLimitRange: e.STAGELINE_RUN_LIMIT_RANGE,
     runEgress: e.STAGELINE_RUN_EGRESS,

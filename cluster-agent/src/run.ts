@@ -31,6 +31,7 @@ import { trackKubeHealth, type KubeHealth } from './ops/kube-health.ts';
 import { createAgentMetrics, type AgentMetrics } from './ops/metrics.ts';
 import { startOpsServer } from './ops/ops-server.ts';
 import { decideReadiness } from './ops/readiness.ts';
+import { createDatabaseAdmin } from './ops/database-admin.ts';
 
 export type { Config } from './config.ts';
 export { parseConfig, formatConfigError } from './config.ts';
@@ -173,6 +174,7 @@ export async function run(config: Config, deps: RunDeps = {}): Promise<void> {
     keepaliveIntervalMs: config.heartbeatIntervalMs,
     metrics,
     random,
+    databases: createDatabaseAdmin(config.databaseAdminUrls),
   });
   metrics.observe({ runsInProgress: () => dispatcher.runsInProgress(), logBacklog: () => outbox.logBacklog(), now: () => Date.now() });
   let alive = true;

@@ -36,6 +36,7 @@ describe.each(kinds)('%s', (kind) => {
         'flow_events',
         'hook_redeliveries',
         'interaction_requests',
+        'project_databases',
         'project_members',
         'projects',
         'realtime_events',

@@ -1,3 +1,4 @@
+import { parseAllowedEnvironments } from '@stageline/policy';
 import { createFactory } from 'hono/factory';
 import type { EdgeRoot } from './composition/root.ts';
 import type { Db } from './db/client.ts';
@@ -44,6 +45,8 @@ export interface Settings {
   dataKey: string;
   /** Derives `deterministic` secret_sync values (docs/domain.md §6.5). */
   secretSyncKey: string;
+  /** Environments that may have project databases (docs/domain.md §7.7). */
+  databaseEnvironments: string[];
 }
 
 const text = (value: string | undefined): string => (value ?? '').trim();
@@ -69,6 +72,7 @@ export function readSettings(env: Env): Settings {
     approvalTtlSeconds: num(env.STAGELINE_APPROVAL_TTL_SECONDS, 86_400),
     dataKey: env.STAGELINE_DATA_ENCRYPTION_KEY,
     secretSyncKey: env.STAGELINE_SECRET_SYNC_KEY,
+    databaseEnvironments: parseAllowedEnvironments(env.STAGELINE_PROJECT_DB_LIFECYCLE_ALLOWED_ENVS),
   };
 }
 

@@ -23,3 +23,4 @@ export * from './agent-settings.ts';
 export * from './approval-matrix.ts';
 export * from './approval-state.ts';
 export * from './interactions.ts';
+export * from './database-lifecycle.ts';

@@ -19,6 +19,7 @@ describe('mcpToolsFor', () => {
       'run_status_report',
       'labels_transition',
       'secret_sync',
+      'database_lifecycle',
       'approval_status',
       'user_notify',
       'user_decision_request',

@@ -14,6 +14,7 @@ export const MCP_TOOLS = [
   { name: 'run_status_report', grant: 'report-status', writes: true },
   { name: 'labels_transition', grant: 'transition-labels', writes: true },
   { name: 'secret_sync', grant: 'sync-secret', writes: true },
+  { name: 'database_lifecycle', grant: 'manage-database', writes: true },
   { name: 'approval_status', grant: 'get-approval', writes: false },
   { name: 'user_notify', grant: 'notify-user', writes: true },
   { name: 'user_decision_request', grant: 'request-decision', writes: true },

@@ -91,6 +91,17 @@ export const secretAppliedFrame = z.object({
   error: z.string().max(500).optional(),
 });
 
+/** (1.5) The outcome of a `database.apply`; `changed` says whether the database was created or dropped now. */
+export const databaseAppliedFrame = z.object({
+  type: z.literal('database.applied'),
+  id: frameId,
+  requestId: z.uuid(),
+  runId,
+  ok: z.boolean(),
+  changed: z.boolean().optional(),
+  error: z.string().max(500).optional(),
+});
+
 export const agentFrameSchema = z.discriminatedUnion('type', [
   helloFrame,
   claimFrame,
@@ -99,6 +110,7 @@ export const agentFrameSchema = z.discriminatedUnion('type', [
   logAppendFrame,
   runsQueryFrame,
   secretAppliedFrame,
+  databaseAppliedFrame,
 ]);
 
 export type HelloFrame = z.infer<typeof helloFrame>;
@@ -108,6 +120,7 @@ export type HeartbeatFrame = z.infer<typeof heartbeatFrame>;
 export type LogAppendFrame = z.infer<typeof logAppendFrame>;
 export type RunsQueryFrame = z.infer<typeof runsQueryFrame>;
 export type SecretAppliedFrame = z.infer<typeof secretAppliedFrame>;
+export type DatabaseAppliedFrame = z.infer<typeof databaseAppliedFrame>;
 export type AgentFrame = z.infer<typeof agentFrameSchema>;
 export type ObservedJob = z.infer<typeof observedJobSchema>;
 
@@ -244,6 +257,19 @@ export const edgeFrameSchema = z.discriminatedUnion('type', [
     name: z.string().min(1).max(253),
     key: z.string().min(1).max(253),
     value: z.string().max(64 * 1024),
+  }),
+  /**
+   * (1.5) An approved `database_lifecycle` (docs/domain.md §7.7): create or
+   * drop the database on the environment's PostgreSQL admin connection the
+   * cluster holds, and answer `database.applied`.
+   */
+  z.object({
+    type: z.literal('database.apply'),
+    requestId: z.uuid(),
+    runId,
+    action: z.enum(['create', 'delete']),
+    environment: z.string().regex(/^[a-z0-9-]{1,63}$/),
+    database: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]{0,62}$/),
   }),
   z.object({ type: z.literal('heartbeat.result'), ref: frameId, lost: z.array(runId), tokens: z.array(runTokenSchema).max(1000).optional() }),
   z.object({ type: z.literal('runs.state'), ref: frameId, runs: z.array(runStateSchema) }),

@@ -83,6 +83,13 @@ by the Deployment and the sweep CronJob so both run with the same settings.
       name: {{ .Values.modelApiKey.existingSecret | quote }}
       key: {{ .Values.modelApiKey.key | quote }}
 {{- end }}
+{{- range $env, $db := .Values.databaseLifecycle.environments }}
+- name: STAGELINE_DB_ADMIN_URL_{{ $env | upper | replace "-" "_" }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $db.adminSecretRef.name | quote }}
+      key: {{ $db.adminSecretRef.key | default "url" | quote }}
+{{- end }}
 - name: POD_NAME
   valueFrom:
     fieldRef:

@@ -205,6 +205,11 @@ export function createEdgeSession(options: EdgeSessionOptions): EdgeSession {
           handler?.onSecretApply?.(frame);
         }
         return;
+      case 'database.apply':
+        if (compatible === true) {
+          handler?.onDatabaseApply?.(frame);
+        }
+        return;
       case 'run.available':
         if (frame.queueDepth !== undefined) {
           options.onQueueDepth?.(frame.queueDepth);

@@ -3,7 +3,7 @@
  * (SessionHandler), what the dispatcher and the sweeper need from it
  * (FrameSink), and its options.
  */
-import type { ClaimedRun, EdgeFrame, ErrorCode, ObservedJob, RunState, RunToken, SecretAppliedFrame } from '@stageline/protocol';
+import type { ClaimedRun, EdgeFrame, ErrorCode, ObservedJob, RunState, RunToken, SecretAppliedFrame, DatabaseAppliedFrame } from '@stageline/protocol';
 import type { Logger } from '../lib/log.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import type { NextFrameId } from './frame-ids.ts';
@@ -32,6 +32,8 @@ export interface SessionHandler {
   onLeaseLost(runs: HeldRun[]): void;
   /** (1.5) An approved secret_sync: write the Secret and report `secret.applied`. */
   onSecretApply?(frame: Extract<EdgeFrame, { type: 'secret.apply' }>): void;
+  /** (1.5) An approved database_lifecycle: create or drop, then report `database.applied`. */
+  onDatabaseApply?(frame: Extract<EdgeFrame, { type: 'database.apply' }>): void;
   /** Run tokens renewed with the leases (protocol 1.4): keep the run Secrets current. */
   onTokens?(tokens: RunToken[]): void;
 }
@@ -43,7 +45,7 @@ export interface FrameSink {
   /** Ask the edge for work (coalesced with a claim already in flight). */
   requestClaim(): void;
   /** Send a report that is not re-sent (the edge repeats its request instead); false when it could not be sent now. */
-  reportOnce(frame: Omit<SecretAppliedFrame, 'id'>): boolean;
+  reportOnce(frame: Omit<SecretAppliedFrame, 'id'> | Omit<DatabaseAppliedFrame, 'id'>): boolean;
   /** Forget unsent frames of a run we no longer hold. */
   discardRun(runId: string, epoch: number): void;
   /** Ask the edge about runs (socket, else HTTP); undefined when it cannot be asked. */

@@ -31,6 +31,7 @@ import type { AgentMetrics } from '../ops/metrics.ts';
 import { deleteRunJobs } from './cancel-run.ts';
 import { renewNamespaceLease } from './lease-keepalive.ts';
 import { materializeRun, type MaterializeSettings } from './materialize-run.ts';
+import type { DatabaseAdmin } from '../ops/database-admin.ts';
 import { applySyncedSecret } from './secret-apply.ts';
 import { refreshRunToken, tokenExpiry, type TokenTarget } from './run-token-refresh.ts';
 import { superviseJob } from './supervise-job.ts';
@@ -52,6 +53,8 @@ export interface DispatcherOptions {
   metrics?: AgentMetrics;
   now?: () => Date;
   random?: () => number;
+  /** Carries out approved `database_lifecycle` actions; absent: they fail with a clear reason. */
+  databases?: DatabaseAdmin;
 }
 
 export interface Dispatcher extends SessionHandler {
@@ -329,6 +332,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message.slice(0, 500) : 'apply failed' }))
         .then((outcome) => {
           sink.reportOnce({ type: 'secret.applied', requestId: frame.requestId, runId: frame.runId, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }) });
+        });
+      cancels.add(task);
+      void task.finally(() => cancels.delete(task));
+    },
+    onDatabaseApply(frame) {
+      const admin = options.databases;
+      const task = (admin === undefined ? Promise.resolve({ ok: false as const, error: 'this cluster-agent has no database admin connections' }) : admin.apply(frame))
+        .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message.slice(0, 500) : 'apply failed' }))
+        .then((outcome) => {
+          log.info('database lifecycle', { requestId: frame.requestId, runId: frame.runId, action: frame.action, environment: frame.environment, database: frame.database, ok: outcome.ok });
+          sink.reportOnce({ type: 'database.applied', requestId: frame.requestId, runId: frame.runId, ok: outcome.ok, ...(outcome.ok ? { changed: outcome.changed } : { error: outcome.error }) });
         });
       cancels.add(task);
       void task.finally(() => cancels.delete(task));

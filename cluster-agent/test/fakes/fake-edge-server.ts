@@ -66,6 +66,8 @@ export interface FakeEdge {
   cancel(runId: string, reason?: string): void;
   /** Send `secret.apply` to every connected agent (the edge sends it to one; enough for one-agent tests). */
   applySecret(frame: Omit<Extract<EdgeFrame, { type: 'secret.apply' }>, 'type'>): void;
+  /** Send `database.apply` to every connected agent. */
+  applyDatabase(frame: Omit<Extract<EdgeFrame, { type: 'database.apply' }>, 'type'>): void;
   /** Send `issue.cleanup` to every connected agent (the edge does this after an issue close). */
   cleanupIssue(projectId: string, issueNumber: number): void;
   /** Lines of a run in store order (one epoch). */
@@ -129,6 +131,7 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
       case 'log.append':
         answer = table.appendLog(frame, owner);
         break;
+      case 'database.applied':
       case 'secret.applied':
         // Recorded in `received`; the real edge settles the approval request.
         answer = { type: 'ack', ref: frame.id, result: 'applied' };
@@ -291,6 +294,11 @@ export async function startFakeEdge(options: FakeEdgeOptions = {}): Promise<Fake
         if (peer.instanceId === owner) {
           peer.send(frame);
         }
+      }
+    },
+    applyDatabase(frame) {
+      for (const peer of sockets.values()) {
+        peer.send({ type: 'database.apply', ...frame });
       }
     },
     applySecret(frame) {

@@ -89,3 +89,15 @@ export const approvalCallbackNonces = pgTable('approval_callback_nonces', {
   endpointId: uuid().notNull(),
   seenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Which project owns which database, per environment (docs/domain.md §7.7):
+ * written when a `database_lifecycle` create is applied, removed on delete.
+ */
+export const projectDatabases = pgTable('project_databases', {
+  databaseName: text().primaryKey(),
+  projectId: uuid().notNull(),
+  environment: text().notNull(),
+  createdByRequest: uuid(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

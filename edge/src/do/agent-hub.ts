@@ -66,7 +66,7 @@ export class AgentHub extends DurableObject<Env> {
    * ready here, else the first ready agent; 0 when none is connected (the
    * sender's sweep tries again).
    */
-  async sendOne(preferred: string | null, frame: Extract<EdgeFrame, { type: 'secret.apply' }>): Promise<number> {
+  async sendOne(preferred: string | null, frame: Extract<EdgeFrame, { type: 'secret.apply' | 'database.apply' }>): Promise<number> {
     const sockets = this.ctx.getWebSockets('agent').map((socket) => ({ socket, session: parseAgentSession(socket.deserializeAttachment()) }));
     const ready = announceTargets(sockets);
     const chosen = ready.find((ws) => parseAgentSession(ws.deserializeAttachment())?.instanceId === preferred) ?? ready[0];

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { overdueApprovals, touchApproval, unappliedApprovals } from '../db/approval-repo.ts';
 import type { Db } from '../db/client.ts';
 import { overdueInteractions } from '../db/interaction-repo.ts';
-import { expireApproval, secretApplyEffect } from './approvals.ts';
+import { expireApproval, applyEffect } from './approvals.ts';
 import { expireInteraction } from './interactions.ts';
 import type { Effect } from './effects.ts';
 
@@ -31,7 +31,7 @@ export async function sweepApprovals(db: Db, input: { dataKey: string; now: Date
   for (const request of stuck) {
     const [run] = await db.select({ clusterId: agentRuns.clusterId, leaseOwner: agentRuns.leaseOwner }).from(agentRuns).where(eq(agentRuns.id, request.runId));
     if (run !== undefined) {
-      effects.push(...(await secretApplyEffect(request, run, input.dataKey)));
+      effects.push(...(await applyEffect(request, run, input.dataKey)));
       await touchApproval(db, request.id, input.now);
     }
   }

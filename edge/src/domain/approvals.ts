@@ -10,6 +10,7 @@ import { mayDecide, transitionApproval, type ApprovalChannel, type ApprovalEvent
 import type { EdgeFrame } from '@stageline/protocol';
 import { eq } from 'drizzle-orm';
 import { queuePushes } from '../db/approver-repo.ts';
+import { register, unregister } from '../db/database-registry-repo.ts';
 import { insertApproval, latestBySignature, lockApproval, updateApproval, type ApprovalRow } from '../db/approval-repo.ts';
 import type { Db } from '../db/client.ts';
 import { appendFlowEvent } from '../db/flow-event-repo.ts';
@@ -53,9 +54,23 @@ export interface ApprovalKeys {
 }
 
 
-/** The frame that makes the cluster write an approved secret; built only in memory, right before it is sent. */
-export async function secretApplyEffect(request: ApprovalRow, run: Pick<RunRow, 'clusterId' | 'leaseOwner'>, dataKey: string): Promise<Effect[]> {
-  if (request.tool !== 'secret_sync' || request.secretEncrypted === null || run.clusterId === null) {
+/**
+ * The frame that makes the cluster carry out an approved action: write a
+ * secret (its value opened only here, in memory, right before it is sent) or
+ * create / drop a database.
+ */
+export async function applyEffect(request: ApprovalRow, run: Pick<RunRow, 'clusterId' | 'leaseOwner'>, dataKey: string): Promise<Effect[]> {
+  if (run.clusterId === null) {
+    return [];
+  }
+  if (request.tool === 'database_lifecycle') {
+    const t = request.targetRef as { environment?: string; database_name?: string };
+    if ((request.action !== 'create' && request.action !== 'delete') || t.environment === undefined || t.database_name === undefined) {
+      return [];
+    }
+    return [{ kind: 'agent_send', clusterId: run.clusterId, instanceId: run.leaseOwner, frame: { type: 'database.apply', requestId: request.id, runId: request.runId, action: request.action, environment: t.environment, database: t.database_name } }];
+  }
+  if (request.tool !== 'secret_sync' || request.secretEncrypted === null) {
     return [];
   }
   const value = await unseal(dataKey, request.secretEncrypted);
@@ -120,7 +135,7 @@ export async function requestControlAction(db: Db, input: { runId: string; reque
       payload: { run_id: run.id, request_id: row.id, tool_name: row.tool, action: row.action, approval_mode: row.approvalMode, target_ref: row.targetRef, expires_at: row.expiresAt.toISOString() },
     });
     if (immediate) {
-      return { outcome: { kind: 'approved_now', request: row }, effects: await secretApplyEffect(row, run, input.keys.dataKey) };
+      return { outcome: { kind: 'approved_now', request: row }, effects: await applyEffect(row, run, input.keys.dataKey) };
     }
     const waited = await applyChange(tx, run, { kind: 'wait_mcp', reason: 'approval_pending', target: row.id, owner: run.leaseOwner ?? '', epoch: run.leaseEpoch }, now, `agent:${run.agentKey}`);
     const effects = waited.kind === 'applied' ? realtimeEffects(waited.events) : [];
@@ -183,7 +198,7 @@ export async function decideApproval(db: Db, decision: Decision, keys: ApprovalK
     if (c.state === 'approved') {
       const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, request.runId));
       if (run !== undefined) {
-        effects.push(...(await secretApplyEffect(updated, run, keys.dataKey)));
+        effects.push(...(await applyEffect(updated, run, keys.dataKey)));
       }
     }
     if (c.endsWait) {
@@ -194,7 +209,7 @@ export async function decideApproval(db: Db, decision: Decision, keys: ApprovalK
 }
 
 /** The cluster's report of an apply: applied or failed, audited; the run's wait ends. */
-export async function recordApplyResult(db: Db, input: { requestId: string; runId: string; clusterId: string; ok: boolean; error: string | null; now: Date }): Promise<{ request: ApprovalRow | null; effects: Effect[] }> {
+export async function recordApplyResult(db: Db, input: { requestId: string; runId: string; clusterId: string; ok: boolean; error: string | null; changed?: boolean; now: Date }): Promise<{ request: ApprovalRow | null; effects: Effect[] }> {
   return db.transaction(async (tx) => {
     const request = await lockApproval(tx, input.requestId);
     if (request === null || request.runId !== input.runId) {
@@ -210,13 +225,23 @@ export async function recordApplyResult(db: Db, input: { requestId: string; runI
       return { request, effects: [] };
     }
     const c = result.change;
-    const outcome = { target: 'kubernetes', ok: input.ok, ...(input.error === null ? {} : { error: input.error }) };
+    const database = request.tool === 'database_lifecycle';
+    const outcome = { target: database ? 'database' : 'kubernetes', ok: input.ok, ...(input.changed === undefined ? {} : { changed: input.changed }), ...(input.error === null ? {} : { error: input.error }) };
     const updated = await updateApproval(tx, request.id, 'approved', { state: c.state, result: { targets: [outcome] }, ...(c.reason !== undefined ? { decisionReason: c.reason } : {}) }, input.now);
     if (updated === null) {
       return { request, effects: [] };
     }
     const base = { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action };
-    await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: 'secret.sync.target_applied', payload: { ...base, ...outcome } });
+    const t = request.targetRef as { environment?: string; database_name?: string };
+    if (database && input.ok && request.projectId !== null && t.database_name !== undefined && t.environment !== undefined) {
+      // The registry follows what the cluster did: a created database is the project's, a dropped one nobody's.
+      if (request.action === 'create') {
+        await register(tx, { name: t.database_name, projectId: request.projectId, environment: t.environment, requestId: request.id });
+      } else if (request.action === 'delete') {
+        await unregister(tx, t.database_name);
+      }
+    }
+    await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: database ? 'database.lifecycle.applied' : 'secret.sync.target_applied', payload: { ...base, ...outcome } });
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: c.eventType, payload: { ...base, approval_state: c.state, error: input.error } });
     return { request: updated, effects: await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now: input.now, actorId: `cluster:${input.clusterId}` }) };
   });

@@ -12,7 +12,7 @@ import type { RealtimeEvent } from '../db/realtime-repo.ts';
 import type { EffectBatch } from './github-port.ts';
 
 export type AgentBroadcast = Extract<EdgeFrame, { type: 'run.cancel' | 'issue.cleanup' }>;
-export type AgentDirected = Extract<EdgeFrame, { type: 'secret.apply' }>;
+export type AgentDirected = Extract<EdgeFrame, { type: 'secret.apply' | 'database.apply' }>;
 
 export type Effect =
   /** Committed console events, to the realtime channel. */

@@ -103,9 +103,10 @@ export async function handleAgentFrame(frame: AgentFrame, session: AgentSession,
       });
       return reply(session, [{ type: 'runs.state', ref: frame.id, runs }]);
     }
+    case 'database.applied':
     case 'secret.applied': {
       // Only an agent of the run's cluster settles its request (domain/approvals.ts checks the cluster).
-      const { request, effects } = await recordApplyResult(deps.db, { requestId: frame.requestId, runId: frame.runId, clusterId: session.clusterId, ok: frame.ok, error: frame.error ?? null, now: deps.now });
+      const { request, effects } = await recordApplyResult(deps.db, { requestId: frame.requestId, runId: frame.runId, clusterId: session.clusterId, ok: frame.ok, error: frame.error ?? null, ...(frame.type === 'database.applied' && frame.changed !== undefined ? { changed: frame.changed } : {}), now: deps.now });
       const ack: EdgeFrame = request === null ? { type: 'reject', ref: frame.id, code: 'not_found', message: 'no such request for this cluster' } : { type: 'ack', ref: frame.id, result: effects.length > 0 || request.state !== 'approved' ? 'applied' : 'noop' };
       return { replies: [ack], session, effects };
     }

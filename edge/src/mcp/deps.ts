@@ -19,6 +19,8 @@ export interface ToolDeps {
   consoleUrl: string | null;
   /** Seal and derive secrets (lib/crypto.ts). */
   keys: { secretSyncKey: string };
+  /** Environments that may have project databases (`STAGELINE_PROJECT_DB_LIFECYCLE_ALLOWED_ENVS`). */
+  databaseEnvironments: readonly string[];
   /** How requests are sealed and how long they wait for a decision. */
   approvals: ApprovalKeys;
   /** Carry out effects after the tool's transaction committed (the edge's one pipeline). */

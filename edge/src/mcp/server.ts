@@ -17,6 +17,7 @@ import { registerRunContext } from './tools/run-context.ts';
 import { registerRunStatusReport } from './tools/run-status-report.ts';
 import { registerApprovalStatus } from './tools/approval-status.ts';
 import { registerSecretSync } from './tools/secret-sync.ts';
+import { registerDatabaseLifecycle } from './tools/database-lifecycle.ts';
 import { registerUserDecisionRequest, registerUserNotify } from './tools/user-decision-request.ts';
 
 const REGISTER: Record<McpToolName, (server: McpServer, deps: ToolDeps) => void> = {
@@ -26,6 +27,7 @@ const REGISTER: Record<McpToolName, (server: McpServer, deps: ToolDeps) => void>
   run_status_report: registerRunStatusReport,
   labels_transition: registerLabelsTransition,
   secret_sync: registerSecretSync,
+  database_lifecycle: registerDatabaseLifecycle,
   approval_status: registerApprovalStatus,
   user_notify: registerUserNotify,
   user_decision_request: registerUserDecisionRequest,

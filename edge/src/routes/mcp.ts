@@ -42,6 +42,7 @@ export const mcpRoute = new Hono<RunnerEnv>()
       github: root.githubApp()?.client,
       consoleUrl: root.settings.consoleUrl,
       keys: { secretSyncKey: root.settings.secretSyncKey },
+      databaseEnvironments: root.settings.databaseEnvironments,
       approvals: { dataKey: root.settings.dataKey, ttlSeconds: root.settings.approvalTtlSeconds, consoleUrl: root.settings.consoleUrl },
       emit: (effects) => {
         if (effects.length > 0) {

@@ -252,3 +252,50 @@ describe('pushes to HTTP approvers', () => {
     void seeded;
   });
 });
+
+describe('database_lifecycle', () => {
+  it('describes from the registry, creates after approval (the cluster reports), and keeps another project off the name', async () => {
+    const { a, run, endpointId, client } = await runningRun([{ tool: 'database_lifecycle', mode: 'delegated' }]);
+    const name = `app_${run.runId.slice(0, 8)}`;
+    expect(await call(client, 'database_lifecycle', { environment: 'dev', action: 'describe', database_name: name })).toMatchObject({ status: 'ok', exists: false });
+    expect((await call(client, 'database_lifecycle', { environment: 'staging', action: 'create', database_name: name })).error).toContain('environment staging is not one of dev, production, prod');
+    expect((await call(client, 'database_lifecycle', { environment: 'dev', action: 'create', database_name: 'x"; drop' })).error).toContain('invalid_argument');
+    const asked = await call(client, 'database_lifecycle', { environment: 'dev', action: 'create', database_name: name, justification: 'tests need a database' });
+    expect(asked).toMatchObject({ status: 'approval_required', approval_mode: 'delegated' });
+    const requestId = String(asked.request_id);
+    expect((await callback(requestId, endpointId, { decision: 'approved' })).status).toBe(200);
+    expect(await a.next((m) => m.type === 'database.apply')).toEqual({ type: 'database.apply', requestId, runId: run.runId, action: 'create', environment: 'dev', database: name });
+    a.send({ type: 'database.applied', id: 'db-1', requestId, runId: run.runId, ok: true, changed: true });
+    expect(await a.next((m) => m.ref === 'db-1')).toMatchObject({ type: 'ack' });
+    expect(await call(client, 'approval_status', { request_id: requestId })).toMatchObject({ approval_state: 'applied', result: { targets: [{ target: 'database', ok: true, changed: true }] } });
+    expect(await call(client, 'database_lifecycle', { environment: 'dev', action: 'describe', database_name: name })).toMatchObject({ exists: true, owned_by_project: true });
+    expect((await call(client, 'database_lifecycle', { environment: 'prod', action: 'create', database_name: name })).error).toContain('registered for environment dev');
+    expect((await call(client, 'database_lifecycle', { environment: 'dev', action: 'delete', database_name: name })).error).toContain('confirm_delete');
+
+    // Another project cannot describe, create or drop it.
+    const other = await runningRun([{ tool: 'database_lifecycle', mode: 'delegated' }]);
+    for (const action of ['describe', 'create'] as const) {
+      expect((await call(other.client, 'database_lifecycle', { environment: 'dev', action, database_name: name })).error).toContain('permission_denied');
+    }
+    expect((await call(other.client, 'database_lifecycle', { environment: 'dev', action: 'delete', database_name: name, confirm_delete: true })).error).toContain('permission_denied');
+
+    // A failed drop keeps the registration.
+    const drop = await call(client, 'database_lifecycle', { environment: 'dev', action: 'delete', database_name: name, confirm_delete: true });
+    expect((await callback(String(drop.request_id), endpointId, { decision: 'approved' })).status).toBe(200);
+    await a.next((m) => m.type === 'database.apply' && m.action === 'delete');
+    a.send({ type: 'database.applied', id: 'db-2', requestId: String(drop.request_id), runId: run.runId, ok: false, error: 'database "x" is being accessed by other users' });
+    await a.next((m) => m.ref === 'db-2');
+    expect(await call(client, 'approval_status', { request_id: String(drop.request_id) })).toMatchObject({ approval_state: 'failed', reason: 'database "x" is being accessed by other users' });
+    expect(await call(client, 'database_lifecycle', { environment: 'dev', action: 'describe', database_name: name })).toMatchObject({ exists: true });
+  });
+
+  it('an agent of another cluster cannot settle a request', async () => {
+    const first = await runningRun([{ tool: 'database_lifecycle', mode: 'delegated' }]);
+    const second = await runningRun([]);
+    const asked = await call(first.client, 'database_lifecycle', { environment: 'dev', action: 'create', database_name: `x_${first.run.runId.slice(0, 8)}` });
+    expect((await callback(String(asked.request_id), first.endpointId, { decision: 'approved' })).status).toBe(200);
+    second.a.send({ type: 'database.applied', id: 'db-x', requestId: String(asked.request_id), runId: first.run.runId, ok: true, changed: true });
+    expect(await second.a.next((m) => m.ref === 'db-x')).toMatchObject({ type: 'reject', code: 'not_found' });
+    expect((await call(first.client, 'approval_status', { request_id: String(asked.request_id) })).approval_state).toBe('approved');
+  });
+});

@@ -60,7 +60,7 @@ describe('/mcp tools', () => {
     const { run } = await claimedRun();
     const client = await connect(run.runToken);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['run_context', 'issue_comments_read', 'pull_request_get', 'run_status_report', 'labels_transition', 'secret_sync', 'approval_status', 'user_notify', 'user_decision_request']);
+    expect(tools.map((t) => t.name)).toEqual(['run_context', 'issue_comments_read', 'pull_request_get', 'run_status_report', 'labels_transition', 'secret_sync', 'database_lifecycle', 'approval_status', 'user_notify', 'user_decision_request']);
     await client.close();
   });
 

@@ -75,7 +75,7 @@ describe('GET /runner/v1/run', () => {
       launch: { writeScope: 'any', accessProfile: 'candidate', runtimeMode: 'full-env' },
     });
     expect((body.mcp as { url: string; tools: string[] }).url).toBe(`${BASE}/mcp`);
-    expect((body.mcp as { tools: string[] }).tools).toEqual(['run_context', 'issue_comments_read', 'pull_request_get', 'run_status_report', 'labels_transition', 'secret_sync', 'approval_status', 'user_notify', 'user_decision_request']);
+    expect((body.mcp as { tools: string[] }).tools).toEqual(['run_context', 'issue_comments_read', 'pull_request_get', 'run_status_report', 'labels_transition', 'secret_sync', 'database_lifecycle', 'approval_status', 'user_notify', 'user_decision_request']);
     expect(JSON.stringify(body)).not.toContain('raw_payload');
     expect(JSON.stringify(body)).not.toContain(seeded.token);
   });
