@@ -36,6 +36,7 @@ describe('parseConfig', () => {
         reconcileIntervalMs: 5000,
         heartbeatIntervalMs: 15000,
         claimLimit: 10,
+        databaseAdminUrls: {},
         logLevel: 'info',
         edgeTransport: 'websocket',
         maxRuns: 200,
@@ -111,6 +112,11 @@ describe('parseConfig', () => {
       namespaceSweepLimit: 50,
       httpPort: 0,
     });
+  });
+
+  it('reads one database admin URL per environment from STAGELINE_DB_ADMIN_URL_<ENV>', () => {
+    const result = parseConfig({ ...base, STAGELINE_DB_ADMIN_URL_DEV: 'postgres://a@dev/postgres', STAGELINE_DB_ADMIN_URL_PROD_EU: 'postgres://b@eu/postgres' }, host);
+    expect(result.ok && result.value.databaseAdminUrls).toEqual({ dev: 'postgres://a@dev/postgres', 'prod-eu': 'postgres://b@eu/postgres' });
   });
 
   it('prefers HOSTNAME from the environment (the pod name)', () => {

@@ -6,6 +6,9 @@
 // with options parks the run; "Own answer" on Telegram wakes it in a new Job
 // whose first model request carries the typed answer.
 import { execFile } from 'node:child_process';
+import { createHmac, randomBytes, webcrypto } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -205,5 +208,77 @@ describe('a question with options answered on Telegram', () => {
     // The resumed codex thread still holds the first attempt's question.
     expect(body).toContain('Which database should the service use?');
     expect(await stack.github.readFile({ repo: stack.repo.fullName, ref: 'codex/issue-13', path: 'src/db.js' })).toBe('export const database = "sqlite";\n');
+  });
+});
+
+/** Seal a value the way the edge does (edge/src/lib/crypto.ts): AES-256-GCM under SHA-256 of the data key. */
+async function seal(keyText: string, plaintext: string): Promise<string> {
+  const raw = await webcrypto.subtle.digest('SHA-256', new TextEncoder().encode(keyText));
+  const key = await webcrypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt']);
+  const iv = webcrypto.getRandomValues(new Uint8Array(12));
+  const ct = new Uint8Array(await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, new TextEncoder().encode(plaintext)));
+  return `v1.${Buffer.from(iv).toString('base64url')}.${Buffer.from(ct).toString('base64url')}`;
+}
+
+describe('an HTTP approver', () => {
+  it('gets a signed push for a delegated request and approves through its signed callback; the agent sees applied', async () => {
+    const approverSecret = randomBytes(24).toString('hex');
+    const pushes: Array<{ verified: boolean; body: Record<string, unknown> }> = [];
+    const callbacks: number[] = [];
+    // The approver: checks the push's signature, then answers "approved" on the callback it carries.
+    const approver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString();
+        const ts = String(req.headers['x-stageline-timestamp']);
+        const verified = req.headers['x-stageline-signature-256'] === `sha256=${createHmac('sha256', approverSecret).update(`${ts}.${raw}`).digest('hex')}`;
+        const body = JSON.parse(raw) as Record<string, unknown> & { callback: { url: string; token: string } };
+        pushes.push({ verified, body });
+        res.writeHead(202).end();
+        void (async () => {
+          const answer = JSON.stringify({ decision: 'approved', reason: 'policy bot: dev secrets are fine', actor_id: 'policy-bot' });
+          const now = String(Math.floor(Date.now() / 1000));
+          const nonce = randomBytes(16).toString('hex');
+          const signature = `sha256=${createHmac('sha256', approverSecret).update(`${now}.${nonce}.${answer}`).digest('hex')}`;
+          const back = await fetch(body.callback.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${body.callback.token}`, 'x-stageline-timestamp': now, 'x-stageline-nonce': nonce, 'x-stageline-signature-256': signature }, body: answer });
+          callbacks.push(back.status);
+        })();
+      });
+    });
+    await new Promise<void>((r) => approver.listen(0, '127.0.0.1', r));
+    try {
+      await sql(`update projects set approval_overrides = '[{"tool": "secret_sync", "mode": "delegated"}]' where slug = 'demo'`);
+      await sql(`insert into approval_endpoints (project_id, url, signing_secret_encrypted) select id, $1, $2 from projects where slug = 'demo'`, [`http://127.0.0.1:${(approver.address() as AddressInfo).port}/hook`, await seal(stack.dataKey, approverSecret)]);
+      let open: () => void = () => undefined;
+      const applied = new Promise<void>((resolve) => (open = resolve));
+      model.setScript((turn: TurnContext): Reply | Promise<Reply> => {
+        if (turn.step === 0) {
+          return steps(tool('secret_sync', { environment: 'dev', kubernetes_secret_name: 'approver-made' }));
+        }
+        if (turn.step === 1) {
+          const requestId = /request_id\\?"\s*:\s*\\?"([0-9a-f-]{36})/.exec(turn.outputs[0]?.output ?? '')?.[1] ?? '';
+          return gated(applied, steps(tool('approval_status', { request_id: requestId })));
+        }
+        return steps({ type: 'text', text: 'done' });
+      });
+      const before = model.requests.length;
+      const runId = await label(14);
+      const request = await until('the approver\'s decision to be applied', async () => {
+        const [row] = await sql<{ id: string; state: string; decided_by: string; decision_channel: string }>('select id, state, decided_by, decision_channel from approval_requests where run_id = $1', [runId]);
+        return row?.state === 'applied' ? row : undefined;
+      }, 60_000, 100);
+      open();
+      expect(await finished(runId)).toMatchObject({ status: 'succeeded' });
+      expect(pushes).toHaveLength(1);
+      expect(pushes[0]).toMatchObject({ verified: true, body: { schema_version: 'stageline-approval-v1', approval_request_id: request.id, approval_mode: 'delegated', tool_name: 'secret_sync' } });
+      expect(callbacks).toEqual([200]);
+      expect(request).toMatchObject({ decision_channel: 'http_approver', decided_by: expect.stringMatching(/^approver:[0-9a-f-]{36}:policy-bot$/) });
+      const last = model.requests.slice(before).filter((r) => r.purpose === 'turn').at(-1);
+      expect(JSON.stringify(last?.body)).toContain('\\"approval_state\\":\\"applied\\"');
+    } finally {
+      await sql(`update projects set approval_overrides = '[]' where slug = 'demo'`);
+      await new Promise<void>((r) => approver.close(() => r()));
+    }
   });
 });
