@@ -13,6 +13,16 @@ export function db(): DbHandle {
   return createDb(env);
 }
 
+/** Run `fn` with a short-lived database handle. */
+export async function withDb<T>(fn: (d: DbHandle['db']) => Promise<T>): Promise<T> {
+  const h = db();
+  try {
+    return await fn(h.db);
+  } finally {
+    await h.close();
+  }
+}
+
 /** A fresh cluster + project + repository, so tests never claim each other's runs. */
 export async function seedCluster(opts: { slots?: number } = {}): Promise<{ clusterId: string; token: string; repoExternalId: number; projectId: string }> {
   const suffix = crypto.randomUUID().slice(0, 8);

@@ -16,7 +16,8 @@ import { signCallback, signPush } from '../../src/approvers/signature.ts';
 import { sweepApprovals } from '../../src/domain/approval-sweep.ts';
 import { seal } from '../../src/lib/crypto.ts';
 import { createLogger } from '../../src/lib/log.ts';
-import { BASE, claimedRun, db, runRow, type TestSocket } from '../helpers.ts';
+import type { Db } from '../../src/db/client.ts';
+import { BASE, claimedRun, runRow, withDb, type TestSocket } from '../helpers.ts';
 
 const SECRET_VALUE = 's3cr3t-VALUE-must-never-show-9f1c';
 const APPROVER_SECRET = 'approver-signing-secret-0123456789abcdef';
@@ -25,15 +26,6 @@ async function connect(token: string): Promise<Client> {
   const client = new Client({ name: 'approvals-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), { fetch: (input, init) => SELF.fetch(input, init), requestInit: { headers: { authorization: `Bearer ${token}` } } }));
   return client;
-}
-
-async function withDb<T>(fn: (d: ReturnType<typeof db>['db']) => Promise<T>): Promise<T> {
-  const h = db();
-  try {
-    return await fn(h.db);
-  } finally {
-    await h.close();
-  }
 }
 
 /** A running run in its namespace, with its project's approval rows and one HTTP approver. */
@@ -215,7 +207,7 @@ describe('pushes to HTTP approvers', () => {
       return new Response(null, { status: answer });
     }) as typeof fetch;
     let clock = Date.now();
-    const deps = (d: ReturnType<typeof db>['db']) => ({ db: d, now: () => new Date(clock), dataKey: env.STAGELINE_DATA_ENCRYPTION_KEY, callbackKey: env.STAGELINE_MCP_TOKEN_SIGNING_KEY, publicUrl: 'https://edge.example', fetch: approverFetch, log: createLogger({}, 'error') });
+    const deps = (d: Db) => ({ db: d, now: () => new Date(clock), dataKey: env.STAGELINE_DATA_ENCRYPTION_KEY, callbackKey: env.STAGELINE_MCP_TOKEN_SIGNING_KEY, publicUrl: 'https://edge.example', fetch: approverFetch, log: createLogger({}, 'error') });
     expect(await withDb((d) => deliverPushes(deps(d), { ids: pushes.map((p) => p.id) }))).toEqual({ sent: 0, retry: 1, failed: 0 });
     // Not due again before its backoff.
     expect(await withDb((d) => deliverPushes(deps(d), { ids: pushes.map((p) => p.id) }))).toEqual({ sent: 0, retry: 0, failed: 0 });

@@ -10,7 +10,7 @@ import { SELF } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { answerInteraction, expireInteraction } from '../../src/domain/interactions.ts';
-import { BASE, claimedRun, claimRuns, db, runRow } from '../helpers.ts';
+import { BASE, claimedRun, claimRuns, runRow, withDb } from '../helpers.ts';
 
 async function connect(token: string): Promise<Client> {
   const client = new Client({ name: 'interactions-test', version: '1.0.0' });
@@ -21,15 +21,6 @@ async function connect(token: string): Promise<Client> {
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   const result = (await client.callTool({ name, arguments: args })) as { structuredContent?: Record<string, unknown>; isError?: boolean; content?: unknown };
   return result.isError === true ? { error: JSON.stringify(result.content) } : (result.structuredContent ?? {});
-}
-
-async function withDb<T>(fn: (d: ReturnType<typeof db>['db']) => Promise<T>): Promise<T> {
-  const h = db();
-  try {
-    return await fn(h.db);
-  } finally {
-    await h.close();
-  }
 }
 
 const question = {

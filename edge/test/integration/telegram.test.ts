@@ -13,7 +13,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { queueTelegram } from '../../src/db/telegram-repo.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { deliverTelegram, readTelegramSettings, telegramApi } from '../../src/telegram/outbox.ts';
-import { BASE, claimedRun, db, runRow } from '../helpers.ts';
+import { BASE, claimedRun, runRow, withDb } from '../helpers.ts';
 
 const SECRET = 'telegram-webhook-secret_0123';
 
@@ -80,15 +80,6 @@ async function connect(token: string): Promise<Client> {
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
   const result = (await client.callTool({ name, arguments: args })) as { structuredContent?: Record<string, unknown> };
   return result.structuredContent ?? {};
-}
-
-async function withDb<T>(fn: (d: ReturnType<typeof db>['db']) => Promise<T>): Promise<T> {
-  const h = db();
-  try {
-    return await fn(h.db);
-  } finally {
-    await h.close();
-  }
 }
 
 describe('Telegram: questions', () => {

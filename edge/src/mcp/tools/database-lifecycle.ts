@@ -9,7 +9,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { approvalMode, checkDatabaseAction, parseApprovalOverrides } from '@stageline/policy';
 import { z } from 'zod';
 import { findRegistration } from '../../db/database-registry-repo.ts';
-import { approvalView, requestControlAction } from '../../domain/approvals.ts';
+import { requestControlAction } from '../../domain/approvals.ts';
+import { controlAnswer } from '../control-answer.ts';
 import { toolError, toolResult, type ToolDeps } from '../deps.ts';
 
 export function registerDatabaseLifecycle(server: McpServer, deps: ToolDeps): void {
@@ -56,20 +57,7 @@ export function registerDatabaseLifecycle(server: McpServer, deps: ToolDeps): vo
         now: deps.now(),
       });
       deps.emit(effects);
-      switch (outcome.kind) {
-        case 'approval_required':
-          return toolResult({ status: 'approval_required', request_id: outcome.request.id, approval_state: outcome.request.state, approval_mode: mode, environment: env, database_name, expires_at: outcome.request.expiresAt.toISOString(), message: 'approval_required: call approval_status with request_id later' });
-        case 'approved_now':
-          return toolResult({ status: 'ok', request_id: outcome.request.id, approval_state: 'approved', approval_mode: mode, message: 'no approval needed: the cluster is carrying it out; approval_status shows when it is applied' });
-        case 'applied_before':
-          return toolResult({ status: 'ok', reused: true, ...approvalView(outcome.request), message: 'idempotent_replay' });
-        case 'denied_before':
-          return toolResult({ status: 'denied', ...approvalView(outcome.request), message: 'this request was denied' });
-        case 'busy':
-          return toolError(`failed_precondition: the run is waiting on request ${outcome.waitingOn}; call approval_status first`);
-        case 'not_running':
-          return toolError(`failed_precondition: the run is ${outcome.status}`);
-      }
+      return controlAnswer(outcome, { tool: 'database_lifecycle', mode, target: { environment: env, database_name }, deps });
     },
   );
 }

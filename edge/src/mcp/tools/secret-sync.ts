@@ -9,7 +9,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { approvalMode, parseApprovalOverrides } from '@stageline/policy';
 import { base64url } from 'jose';
 import { z } from 'zod';
-import { approvalView, requestControlAction } from '../../domain/approvals.ts';
+import { requestControlAction } from '../../domain/approvals.ts';
+import { controlAnswer } from '../control-answer.ts';
 import { hmacBase64url } from '../../lib/crypto.ts';
 import { toolError, toolResult, type ToolDeps } from '../deps.ts';
 
@@ -77,21 +78,7 @@ export function registerSecretSync(server: McpServer, deps: ToolDeps): void {
         now: deps.now(),
       });
       deps.emit(effects);
-      switch (outcome.kind) {
-        case 'approval_required':
-          deps.log.info('approval requested', { runId: deps.run.id, requestId: outcome.request.id, tool: 'secret_sync', created: outcome.created });
-          return toolResult({ status: 'approval_required', request_id: outcome.request.id, approval_state: outcome.request.state, approval_mode: mode, kubernetes_ref: kubernetesRef, expires_at: outcome.request.expiresAt.toISOString(), message: 'approval_required: call approval_status with request_id later' });
-        case 'approved_now':
-          return toolResult({ status: 'ok', request_id: outcome.request.id, approval_state: 'approved', approval_mode: mode, kubernetes_ref: kubernetesRef, message: 'no approval needed: the secret is being written; approval_status shows when it is applied' });
-        case 'applied_before':
-          return toolResult({ status: 'ok', reused: true, ...approvalView(outcome.request), kubernetes_ref: kubernetesRef, message: 'idempotent_replay' });
-        case 'denied_before':
-          return toolResult({ status: 'denied', ...approvalView(outcome.request), message: 'this request was denied; change the request or stop' });
-        case 'busy':
-          return toolError(`failed_precondition: the run is waiting on request ${outcome.waitingOn}; call approval_status first`);
-        case 'not_running':
-          return toolError(`failed_precondition: the run is ${outcome.status}`);
-      }
+      return controlAnswer(outcome, { tool: 'secret_sync', mode, target: { kubernetes_ref: kubernetesRef }, deps });
     },
   );
 }
