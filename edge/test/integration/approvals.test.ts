@@ -110,7 +110,7 @@ describe('secret_sync through an HTTP approver', () => {
     expect(await call(client, 'secret_sync', syncArgs)).toMatchObject({ status: 'ok', reused: true, request_id: requestId });
 
     // Audited with actor, channel and reason, in order.
-    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, run.correlationId)));
+    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, run.correlationId)).orderBy(flowEvents.id));
     const types = audit.map((e) => e.eventType);
     expect(types.filter((t) => t.startsWith('approval.') || t.startsWith('secret.') || t.startsWith('run.wait'))).toEqual(['approval.requested', 'run.wait.paused', 'approval.approved', 'secret.sync.target_applied', 'approval.applied', 'run.wait.resumed']);
     expect(audit.find((e) => e.eventType === 'approval.approved')).toMatchObject({ actorId: `approver:${endpointId}:alice`, payload: expect.objectContaining({ channel: 'http_approver', reason: 'looks right' }) });

@@ -68,7 +68,7 @@ describe('user_decision_request', () => {
     // A second answer is stale; the first stands.
     const late = await withDb((d) => answerInteraction(d, { interactionId: requestId, answer: { kind: 'option', optionId: 'pg' }, responder: 'someone', channel: 'telegram', now: new Date() }));
     expect(late.verdict).toEqual({ kind: 'stale', state: 'answered', respondedBy: 'octocat' });
-    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, run.correlationId)));
+    const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, run.correlationId)).orderBy(flowEvents.id));
     expect(audit.map((e) => e.eventType).filter((t) => t.startsWith('interaction.') || t.startsWith('run.wait'))).toEqual(['interaction.request.created', 'run.wait.paused', 'run.wait.parked', 'interaction.response.applied', 'run.wait.resumed']);
   });
 
