@@ -69,7 +69,8 @@ describe('user_decision_request', () => {
     const late = await withDb((d) => answerInteraction(d, { interactionId: requestId, answer: { kind: 'option', optionId: 'pg' }, responder: 'someone', channel: 'telegram', now: new Date() }));
     expect(late.verdict).toEqual({ kind: 'stale', state: 'answered', respondedBy: 'octocat' });
     const audit = await withDb((d) => d.select().from(flowEvents).where(eq(flowEvents.correlationId, run.correlationId)).orderBy(flowEvents.id));
-    expect(audit.map((e) => e.eventType).filter((t) => t.startsWith('interaction.') || t.startsWith('run.wait'))).toEqual(['interaction.request.created', 'run.wait.paused', 'run.wait.parked', 'interaction.response.applied', 'run.wait.resumed']);
+    // Whether octocat has a Telegram binding depends on other tests sharing the database: recipient_not_bound is left out.
+    expect(audit.map((e) => e.eventType).filter((t) => (t.startsWith('interaction.') && t !== 'interaction.recipient_not_bound') || t.startsWith('run.wait'))).toEqual(['interaction.request.created', 'run.wait.paused', 'run.wait.parked', 'interaction.response.applied', 'run.wait.resumed']);
   });
 
   it('an option answer and an expiry both wake the run; a late answer after expiry is refused', async () => {
