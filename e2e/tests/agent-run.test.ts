@@ -11,10 +11,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sequenceScript, startScriptedModel, steps, textReply, type Reply, type ScriptedModel } from '@stageline/model-fake';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
+import { query } from './support/sql.ts';
 import { until } from './support/until.ts';
 
 let stack: Stack;
@@ -29,15 +30,7 @@ const DEMO_FILES = {
 
 type RunRow = { status: string; status_reason: string | null; runner_reason: string | null; runner_phase: string | null; pull_request_url: string | null; branch_name: string | null; status_lines: string[] };
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: stack.db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => query<T>(stack.db.url, text, values);
 
 async function runRow(runId: string): Promise<RunRow> {
   const [row] = await sql<RunRow>('select status, status_reason, runner_reason, runner_phase, pull_request_url, branch_name, status_lines from agent_runs where id = $1', [runId]);

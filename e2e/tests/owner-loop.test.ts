@@ -14,25 +14,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startScriptedModel, steps, type Reply, type ScriptedModel, type TurnContext } from '@stageline/model-fake';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
+import { query } from './support/sql.ts';
 import { until } from './support/until.ts';
 
 let stack: Stack;
 let model: ScriptedModel;
 const TELEGRAM_USER = 424_242;
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: stack.db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => query<T>(stack.db.url, text, values);
 
 const tool = (name: string, args: Record<string, unknown> = {}) => ({ type: 'tool' as const, server: 'stageline', name, args });
 

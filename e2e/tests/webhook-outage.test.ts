@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { findPostgresBin } from '@stageline/db/dev';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
+import { query } from './support/sql.ts';
 import { until } from './support/until.ts';
 
 let stack: Stack | undefined;
@@ -26,15 +27,7 @@ function requireStack(): Stack {
   return stack;
 }
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: requireStack().db.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => query<T>(requireStack().db.url, text, values);
 
 
 interface Answer {
