@@ -232,3 +232,17 @@ describe('the Telegram outbox', () => {
     ].sort());
   });
 });
+
+describe('POST /api/v1/staff/telegram/link-codes refuses bad input', () => {
+  it('400 for a login GitHub cannot have or a body that is not JSON, 413 when oversized; a fresh code each time', async () => {
+    const issue = (body: string) => SELF.fetch(`${BASE}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await issue(JSON.stringify({ github_login: 'bad login!' }))).status).toBe(400);
+    expect((await issue(JSON.stringify({}))).status).toBe(400);
+    expect((await issue('{"github_login":')).status).toBe(400);
+    expect((await issue(JSON.stringify({ github_login: 'octocat', pad: 'x'.repeat(2000) }))).status).toBe(413);
+    const first = await (await issue(JSON.stringify({ github_login: 'octocat' }))).json<{ code: string; command: string }>();
+    const second = await (await issue(JSON.stringify({ github_login: 'octocat' }))).json<{ code: string }>();
+    expect(first.code).not.toBe(second.code);
+    expect(first.command).toBe(`/link ${first.code}`);
+  });
+});
