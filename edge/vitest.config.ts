@@ -15,6 +15,12 @@ export default defineConfig({
           STAGELINE_MCP_TOKEN_SIGNING_KEY: 'test-run-token-signing-key-0123456789abcdef',
           STAGELINE_DATA_ENCRYPTION_KEY: 'test-data-encryption-key-0123456789abcdef',
           STAGELINE_SECRET_SYNC_KEY: 'test-secret-sync-key-0123456789abcdef-xyz',
+          STAGELINE_SESSION_SIGNING_KEY: 'test-session-signing-key-0123456789abcdef',
+          // Staff sign-in against the fake GitHub's OAuth web flow (same origin as its API).
+          GITHUB_WEB_URL: inject('githubApiUrl'),
+          GITHUB_APP_CLIENT_ID: 'Iv1.fake0000000000',
+          GITHUB_APP_CLIENT_SECRET: 'fake-client-secret',
+          STAGELINE_PLATFORM_ADMINS: 'root-admin',
           TEST_CLUSTER_TOKEN: inject('clusterToken'),
           TEST_CLUSTER_ID: inject('clusterId'),
           TEST_REPO_EXTERNAL_ID: inject('repoExternalId'),

@@ -14,3 +14,4 @@ export * from './schema/run-tool-calls.ts';
 export * from './schema/approval-requests.ts';
 export * from './schema/interaction-requests.ts';
 export * from './schema/telegram.ts';
+export * from './schema/staff.ts';

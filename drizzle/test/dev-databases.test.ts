@@ -45,6 +45,8 @@ describe.each(kinds)('%s', (kind) => {
         'run_log_chunks',
         'run_sessions',
         'run_tool_calls',
+        'staff_sessions',
+        'staff_users',
         'telegram_bindings',
         'telegram_link_codes',
         'telegram_messages',

@@ -1,4 +1,4 @@
-import { parseAllowedEnvironments } from '@stageline/policy';
+import { parseAllowedEnvironments, type StaffAccess } from '@stageline/policy';
 import { createFactory } from 'hono/factory';
 import type { EdgeRoot } from './composition/root.ts';
 import type { Db } from './db/client.ts';
@@ -10,6 +10,15 @@ export interface AgentIdentity {
   instanceId: string;
 }
 
+/** A signed-in staff member (composition/middleware.ts `withStaff`) and their roles, loaded for this request. */
+export interface StaffIdentity extends StaffAccess {
+  userId: string;
+  sessionId: string;
+  name: string | null;
+  avatarUrl: string | null;
+  csrf: string;
+}
+
 /** Per-request values, set by the middleware of composition/middleware.ts. */
 export interface Vars {
   log: Logger;
@@ -19,6 +28,8 @@ export interface Vars {
   db: Db;
   /** Only on routes mounted behind `withAgent`. */
   agent: AgentIdentity;
+  /** Only on routes mounted behind `withStaff`. */
+  staff: StaffIdentity;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Vars };
@@ -47,6 +58,10 @@ export interface Settings {
   secretSyncKey: string;
   /** Environments that may have project databases (docs/domain.md §7.7). */
   databaseEnvironments: string[];
+  /** Signs staff sessions and OAuth state (auth/staff-session.ts). */
+  sessionKey: string;
+  /** Lower-case logins that are platform admins by configuration (`STAGELINE_PLATFORM_ADMINS`). */
+  platformAdmins: string[];
 }
 
 const text = (value: string | undefined): string => (value ?? '').trim();
@@ -73,6 +88,11 @@ export function readSettings(env: Env): Settings {
     dataKey: env.STAGELINE_DATA_ENCRYPTION_KEY,
     secretSyncKey: env.STAGELINE_SECRET_SYNC_KEY,
     databaseEnvironments: parseAllowedEnvironments(env.STAGELINE_PROJECT_DB_LIFECYCLE_ALLOWED_ENVS),
+    sessionKey: env.STAGELINE_SESSION_SIGNING_KEY,
+    platformAdmins: text(env.STAGELINE_PLATFORM_ADMINS)
+      .split(',')
+      .map((login) => login.trim().toLowerCase())
+      .filter((login) => login !== ''),
   };
 }
 
@@ -110,5 +130,7 @@ declare global {
     /** Optional secrets: with both set, the Telegram channel is on (docs/deploy.md, Telegram). */
     TELEGRAM_BOT_TOKEN?: string;
     STAGELINE_TELEGRAM_WEBHOOK_SECRET?: string;
+    /** Optional secret: the GitHub App's client secret; without it staff sign-in answers 503 (auth/github-oauth.ts). */
+    GITHUB_APP_CLIENT_SECRET?: string;
   }
 }

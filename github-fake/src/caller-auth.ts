@@ -1,17 +1,19 @@
 /**
- * Who is calling: an App (JWT), an installation (token) or nobody, judged per
- * endpoint the way GitHub does. Installation tokens must be unexpired, not
- * revoked and cover the repository; a repository outside the token is a 404,
- * not a 403, because GitHub does not reveal private repositories.
+ * Who is calling: an App (JWT), an installation (token), a person through a
+ * user access token from the OAuth web flow, or nobody, judged per endpoint
+ * the way GitHub does. Installation tokens must be unexpired, not revoked and
+ * cover the repository; a repository outside the token is a 404, not a 403,
+ * because GitHub does not reveal private repositories.
  */
 import { looksLikeJwt, verifyAppJwt } from './app-jwt.ts';
 import { badCredentials, GitHubError, jwtRequired, notAccessibleByIntegration, notFound, requiresAuthentication } from './github-error.ts';
 import type { CallerAuth, OperationHandler } from './handlers/index.ts';
 import { hasAccess } from './handlers/installations.ts';
+import { liveUserToken } from './oauth-grants.ts';
 import type { FakeState, InstallationState, RepoState, TokenState } from './state.ts';
 import { findIssue, findRepo } from './state.ts';
 
-export type TokenKind = 'none' | 'app-jwt' | 'installation' | 'invalid';
+export type TokenKind = 'none' | 'app-jwt' | 'installation' | 'user' | 'invalid';
 
 export type Credential = { kind: 'none' } | { kind: 'jwt'; raw: string } | { kind: 'token'; raw: string };
 
@@ -53,9 +55,39 @@ function installationCaller(state: FakeState, credential: Credential, now: numbe
   }
   const live = liveInstallationToken(state, credential.raw, now);
   if (live === undefined) {
+    // The fake does not model what a user access token may do in a repository
+    // (the App's permissions intersected with the person's); refusing says so
+    // instead of calling a good token bad.
+    if (liveUserToken(state, credential.raw, now) !== undefined) {
+      throw notAccessibleByIntegration();
+    }
     throw badCredentials();
   }
   return { kind: 'installation', ...live };
+}
+
+/** Endpoints about the signed-in person (`GET /user`) take only a user access token. */
+function userCaller(state: FakeState, credential: Credential, now: number): CallerAuth {
+  if (credential.kind === 'none') {
+    throw requiresAuthentication();
+  }
+  if (credential.kind === 'jwt') {
+    const check = verifyAppJwt(credential.raw, state.apps, now);
+    if (!check.ok) {
+      throw check.error;
+    }
+    throw notAccessibleByIntegration();
+  }
+  const token = liveUserToken(state, credential.raw, now);
+  const app = token === undefined ? undefined : state.apps.get(token.appId);
+  if (token === undefined || app === undefined) {
+    if (liveInstallationToken(state, credential.raw, now) !== undefined) {
+      // An installation token acts as the App's bot, which is no person.
+      throw notAccessibleByIntegration();
+    }
+    throw badCredentials();
+  }
+  return { kind: 'user', token, user: token.user, app };
 }
 
 export function resolveCaller(
@@ -76,6 +108,9 @@ export function resolveCaller(
       throw check.error;
     }
     return { auth: { kind: 'app', app: check.app }, repo: undefined };
+  }
+  if (handler.auth === 'user') {
+    return { auth: userCaller(state, credential, input.now), repo: undefined };
   }
   const auth = installationCaller(state, credential, input.now);
   if (auth.kind !== 'installation' || !input.template.startsWith('/repos/{owner}/{repo}/')) {
@@ -108,12 +143,15 @@ function onPullRequest(repo: RepoState, params: Readonly<Record<string, string>>
   return Number.isInteger(commentId) && [...repo.issues.values()].some((i) => i.isPullRequest && i.comments.some((c) => c.id === commentId));
 }
 
-export function tokenKindOf(credential: Credential, error: unknown): TokenKind {
+export function tokenKindOf(state: FakeState, credential: Credential, error: unknown): TokenKind {
   if (credential.kind === 'none') {
     return 'none';
   }
   if (error instanceof GitHubError && error.statusCode === 401) {
     return 'invalid';
   }
-  return credential.kind === 'jwt' ? 'app-jwt' : 'installation';
+  if (credential.kind === 'jwt') {
+    return 'app-jwt';
+  }
+  return state.userTokens.has(credential.raw) ? 'user' : 'installation';
 }

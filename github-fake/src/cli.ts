@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `node github-fake/src/cli.ts --port 0 [--app-id N] [--app-slug S] [--app-public-key-file F] [--git-root DIR]`
- * Prints one JSON line once ready (the generated App key is at GET /_fake/app)
+ * `node github-fake/src/cli.ts --port 0 [--app-id N] [--app-slug S] [--app-public-key-file F] [--app-client-id ID] [--app-client-secret S] [--git-root DIR]`
+ * Prints one JSON line once ready (the generated App key and the OAuth client secret are at GET /_fake/app)
  * and stops cleanly on SIGTERM/SIGINT. For e2e and `npm start`.
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ const { values } = parseArgs({
     'app-id': { type: 'string' },
     'app-slug': { type: 'string' },
     'app-public-key-file': { type: 'string' },
+    'app-client-id': { type: 'string' },
+    'app-client-secret': { type: 'string' },
     'git-root': { type: 'string' },
   },
 });
@@ -26,9 +28,11 @@ const gh = await startFakeGitHub({
   appId: values['app-id'] === undefined ? undefined : Number(values['app-id']),
   appSlug: values['app-slug'],
   appPublicKeyPem: keyFile === undefined ? undefined : readFileSync(keyFile, 'utf8'),
+  appClientId: values['app-client-id'],
+  appClientSecret: values['app-client-secret'],
   gitRoot: values['git-root'],
 });
-console.log(JSON.stringify({ msg: 'github-fake ready', url: gh.url, appId: gh.app().id }));
+console.log(JSON.stringify({ msg: 'github-fake ready', url: gh.url, appId: gh.app().id, clientId: gh.app().clientId }));
 
 let stopping = false;
 const stop = (signal: string): void => {

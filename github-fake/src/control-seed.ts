@@ -85,6 +85,23 @@ export interface SeedManifestCodeInput {
   owner?: string;
 }
 
+/** A person who can sign in through the OAuth web flow (and whom `GET /user` describes). */
+export interface SeedUserInput {
+  login: string;
+  name?: string | null;
+  email?: string | null;
+  /** Listed on the authorize page and accepted as its `login`; default true. */
+  signIn?: boolean;
+}
+
+export interface SeededUserView {
+  id: number;
+  login: string;
+  name: string | null;
+  email: string | null;
+  signIn: boolean;
+}
+
 export function repoByName(state: FakeState, fullName: string): RepoState {
   const [owner, name] = fullName.split('/');
   const repo = findRepo(state, owner ?? '', name ?? '');
@@ -218,4 +235,23 @@ export function labelIssue(state: FakeState, input: LabelIssueInput, now: number
   }
   issue.events.push({ id: state.nextId(), event: 'labeled', labelName: label.name, labelColor: label.color, actor: ensureUser(state, input.actor ?? 'octocat'), viaAppId: null, createdAt: at });
   issue.updatedAt = Math.max(issue.updatedAt, at);
+}
+
+/** Creates or updates a person; fields left out keep their seeded value (or the default). */
+export function seedUser(state: FakeState, input: SeedUserInput, now: number): SeededUserView {
+  if (typeof input.login !== 'string' || !/^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})$/.test(input.login)) {
+    throw new ControlError(`login must be a GitHub user name (letters, digits, hyphens; underscores for managed users), got ${JSON.stringify(input.login)}`);
+  }
+  if (input.email !== undefined && input.email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email)) {
+    throw new ControlError(`email must be an e-mail address, got ${JSON.stringify(input.email)}`);
+  }
+  const user = ensureUser(state, input.login, 'User');
+  const before = user.profile;
+  user.profile = {
+    name: input.name === undefined ? (before?.name ?? null) : input.name,
+    email: input.email === undefined ? (before?.email ?? null) : input.email,
+    signIn: input.signIn ?? true,
+    createdAt: before?.createdAt ?? now,
+  };
+  return { id: user.id, login: user.login, name: user.profile.name, email: user.profile.email, signIn: user.profile.signIn };
 }

@@ -6,8 +6,8 @@
  */
 import type { GitControl } from './control-git.ts';
 import { createGitControl } from './control-git.ts';
-import type { LabelIssueInput, SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
-import { labelIssue, repoByName, seedDelivery, seedInstallation, seedIssue, seedLabels, seedManifestCode, setPermission } from './control-seed.ts';
+import type { LabelIssueInput, SeedDeliveryInput, SeededUserView, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput, SeedUserInput } from './control-seed.ts';
+import { labelIssue, repoByName, seedDelivery, seedInstallation, seedIssue, seedLabels, seedManifestCode, seedUser, setPermission } from './control-seed.ts';
 import type { GitRepos } from './git-repos.ts';
 import { createHold, type Observations, type RequestLogEntry, type Violation } from './observations.ts';
 import type { PrimaryBucket, RateLimiter, SecondaryInjection } from './rate-limits.ts';
@@ -33,6 +33,18 @@ export interface TokenView {
   requested: { repositories?: string[]; repository_ids?: number[]; permissions?: Record<string, string> };
 }
 
+/** A user access token from the OAuth web flow; the refresh token stays inside the fake. */
+export interface UserTokenView {
+  token: string;
+  login: string;
+  user_id: number;
+  client_id: string;
+  created_at: string;
+  expires_at: string;
+  /** Rotated away by a refresh (or expired): no longer accepted. */
+  live: boolean;
+}
+
 export interface PullView {
   number: number;
   title: string;
@@ -46,10 +58,13 @@ export interface PullView {
 }
 
 export interface FakeGitHubControl extends GitControl {
-  app(): { id: number; slug: string; botLogin: string; privateKeyPem: string | null };
+  /** The fake's own App; `clientId`/`clientSecret` are what the OAuth web flow accepts. */
+  app(): { id: number; slug: string; botLogin: string; privateKeyPem: string | null; clientId: string; clientSecret: string };
   seedInstallation(input: SeedInstallationInput): void;
   setPermission(input: { repo: string; user: string; permission: RepoPermission; type?: UserType }): void;
   setUserType(input: { user: string; type: UserType }): void;
+  /** A person who can sign in through `/login/oauth/authorize` (unless `signIn: false`); `GET /user` shows their profile. */
+  seedUser(input: SeedUserInput): SeededUserView;
   seedLabels(input: { repo: string; labels: (SeedLabel | string)[] }): void;
   seedIssue(input: SeedIssueInput): void;
   /** A person adds a label in the web UI (recorded as a `labeled` issue event). */
@@ -63,6 +78,8 @@ export interface FakeGitHubControl extends GitControl {
   /** Pull requests (seeded or opened through the API), by number. */
   pulls(input: { repo: string }): PullView[];
   tokens(): TokenView[];
+  /** User access tokens issued by `POST /login/oauth/access_token`, oldest first. */
+  userTokens(): UserTokenView[];
   requests(): RequestLogEntry[];
   violations(): Violation[];
   /** API requests whose path contains `pathContains` wait from now on until `releaseRequests`. */
@@ -102,13 +119,21 @@ export function createControl(deps: ControlDeps): FakeGitHubControl {
     ...createGitControl(state, deps.git),
     app() {
       const app = state.apps.get(deps.appId);
-      return { id: deps.appId, slug: app?.slug ?? '', botLogin: app?.bot.login ?? '', privateKeyPem: deps.privateKeyPem };
+      return {
+        id: deps.appId,
+        slug: app?.slug ?? '',
+        botLogin: app?.bot.login ?? '',
+        privateKeyPem: deps.privateKeyPem,
+        clientId: app?.clientId ?? '',
+        clientSecret: app?.clientSecret ?? '',
+      };
     },
     seedInstallation: (input) => seedInstallation(state, deps.appId, input, now()),
     setPermission: (input) => setPermission(state, input),
     setUserType: (input) => {
       ensureUser(state, input.user, input.type);
     },
+    seedUser: (input) => seedUser(state, input, now()),
     seedLabels: (input) => seedLabels(state, input),
     seedIssue: (input) => seedIssue(state, input, now()),
     labelIssue: (input) => labelIssue(state, input, now()),
@@ -136,6 +161,16 @@ export function createControl(deps: ControlDeps): FakeGitHubControl {
         repositories: t.repositoryIds.map((id) => state.repos.get(id)?.fullName ?? String(id)),
         expires_at: toIsoTime(t.expiresAt),
         requested: t.requested,
+      })),
+    userTokens: () =>
+      [...state.userTokens.values()].map((t) => ({
+        token: t.token,
+        login: t.user.login,
+        user_id: t.user.id,
+        client_id: state.apps.get(t.appId)?.clientId ?? '',
+        created_at: toIsoTime(t.createdAt),
+        expires_at: toIsoTime(t.expiresAt),
+        live: t.revokedAt === null && t.expiresAt > now(),
       })),
     requests: () => [...observations.requests],
     violations: () => [...observations.violations],

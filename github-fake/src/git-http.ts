@@ -12,7 +12,7 @@ import type { TokenKind } from './caller-auth.ts';
 import type { GitCgi } from './git-cgi.ts';
 import type { GitRepos } from './git-repos.ts';
 import { hasAccess } from './handlers/installations.ts';
-import { sendText } from './http-io.ts';
+import { basicCredentials, sendText } from './http-io.ts';
 import type { Observations } from './observations.ts';
 import { waitForHolds } from './observations.ts';
 import type { FakeState } from './state.ts';
@@ -63,13 +63,7 @@ function safeDecode(segment: string): string {
 
 /** The password of `Authorization: Basic …`; the username is not looked at, as on GitHub. */
 export function basicPassword(header: string | undefined): string | undefined {
-  const encoded = /^basic\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
-  if (encoded === undefined) {
-    return undefined;
-  }
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : decoded.slice(colon + 1);
+  return basicCredentials(header)?.password;
 }
 
 /** The service a request asks for, or undefined for what smart HTTP does not have (dumb HTTP, wrong method). */

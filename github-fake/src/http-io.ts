@@ -1,4 +1,4 @@
-/** Reading request bodies and writing JSON (API) and plain text (git) replies. */
+/** Reading request bodies and Basic credentials; writing JSON (API), plain text (git) and HTML (OAuth pages) replies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** GitHub rejects larger payloads long before this; it only keeps a broken client from exhausting memory. */
@@ -33,4 +33,20 @@ export function sendText(res: ServerResponse, status: number, text: string, head
   const body = `${text}\n`;
   res.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
+}
+
+export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(html)) });
+  res.end(html);
+}
+
+/** `Authorization: Basic base64(user:password)`, split at the first colon; undefined when absent or malformed. */
+export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const encoded = /^basic\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (encoded === undefined) {
+    return undefined;
+  }
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

@@ -14,6 +14,7 @@ import { createGitCgi } from './git-cgi.ts';
 import { createGitHttp } from './git-http.ts';
 import { createGitRepos } from './git-repos.ts';
 import { createRouter } from './openapi-router.ts';
+import { createOAuthWeb } from './oauth-web.ts';
 import { loadSpec } from './openapi-spec.ts';
 import { createRateLimiter } from './rate-limits.ts';
 import { createSchemaValidators } from './schema-validators.ts';
@@ -31,6 +32,10 @@ export interface FakeGitHubOptions {
   appSlug?: string;
   /** PEM (SPKI or PKCS#1) of the App's key; without it a key pair is generated and `appPrivateKeyPem` is set. */
   appPublicKeyPem?: string;
+  /** The App's OAuth client id for the web flow (`/login/oauth/*`); default `Iv1.fake0000000000`. */
+  appClientId?: string;
+  /** The App's OAuth client secret; default `fake-client-secret`. */
+  appClientSecret?: string;
   /** Clock in epoch ms for tokens, JWT checks and rate limits; default Date.now. */
   now?: () => number;
   /** Where the bare git repositories live (`<gitRoot>/<owner>/<name>.git`), kept on close; default a fresh temporary directory removed on close. */
@@ -75,8 +80,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     publicKey: createPublicKey(keys.publicKeyPem),
     owner: ensureUser(state, 'stageline-org', 'Organization'),
     bot: ensureUser(state, `${slug}[bot]`, 'Bot'),
-    clientId: 'Iv1.fake0000000000',
-    clientSecret: 'fake-client-secret',
+    clientId: opts.appClientId ?? 'Iv1.fake0000000000',
+    clientSecret: opts.appClientSecret ?? 'fake-client-secret',
     webhookSecret: null,
     createdAt: now(),
   });
@@ -100,6 +105,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       repos,
       git: createGitHttp({ state, repos, cgi, observations, now }),
       control: createControlHttp(control),
+      oauth: createOAuthWeb({ state, observations, now }),
     }),
   );
   try {
@@ -134,10 +140,11 @@ export { signAppJwt } from './app-jwt.ts';
 export type { SignAppJwtInput } from './app-jwt.ts';
 export { adaptPayload, webhookExample } from './webhook-examples.ts';
 export type { AdaptTarget } from './webhook-examples.ts';
-export type { CommentView, FakeGitHubControl, PullView, TokenView } from './control.ts';
+export type { CommentView, FakeGitHubControl, PullView, TokenView, UserTokenView } from './control.ts';
 export type { SeedRepositoryContentInput } from './control-git.ts';
 export type { CommitView } from './git-repos.ts';
-export type { SeedDeliveryInput, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput } from './control-seed.ts';
+export type { SeedDeliveryInput, SeededUserView, SeedInstallationInput, SeedIssueInput, SeedLabel, SeedManifestCodeInput, SeedUserInput } from './control-seed.ts';
+export { ACCESS_TOKEN_PATH, AUTHORIZE_PATH } from './oauth-web.ts';
 export type { RequestLogEntry, Violation } from './observations.ts';
 export type { ViolationKind } from './request-validation.ts';
 export type { SecondaryInjection, PrimaryBucket } from './rate-limits.ts';

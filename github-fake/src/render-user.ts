@@ -48,3 +48,39 @@ export function renderLabel(api: string, repo: RepoState, label: LabelState): Re
     description: label.description,
   };
 }
+
+/**
+ * The signed-in person as `GET /user` shows them: GitHub's private view
+ * (`user_view_type: private`, plan, private counters). Counters are zero; the
+ * fake keeps no gists or followers.
+ */
+export function renderPrivateUser(api: string, user: UserState): Record<string, unknown> {
+  const profile = user.profile;
+  const createdAt = toIsoTime(profile?.createdAt ?? 0);
+  return {
+    ...renderUser(api, user),
+    user_view_type: 'private',
+    name: profile?.name ?? null,
+    company: null,
+    blog: '',
+    location: null,
+    email: profile?.email ?? null,
+    notification_email: profile?.email ?? null,
+    hireable: null,
+    bio: null,
+    twitter_username: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: createdAt,
+    updated_at: createdAt,
+    private_gists: 0,
+    total_private_repos: 0,
+    owned_private_repos: 0,
+    disk_usage: 0,
+    collaborators: 0,
+    two_factor_authentication: true,
+    plan: { name: 'free', space: 976_562_499, collaborators: 0, private_repos: 10_000 },
+  };
+}

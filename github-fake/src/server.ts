@@ -1,6 +1,6 @@
 /**
- * The HTTP front door. Per request: git over smart HTTP (git-http.ts), control
- * surface or API; match against
+ * The HTTP front door. Per request: git over smart HTTP (git-http.ts), the
+ * OAuth web flow (oauth-web.ts), control surface or API; match against
  * GitHub's description (unknown path / wrong method / unimplemented are
  * violations), authenticate, rate-limit, validate parameters and body, run the
  * handler, validate the fake's own answer. GitHubErrors become replies here.
@@ -40,6 +40,8 @@ export interface ServerDeps {
   repos: GitRepos;
   git: (req: IncomingMessage, res: ServerResponse, url: URL, path: GitPath) => Promise<void>;
   control: (req: IncomingMessage, res: ServerResponse, url: URL, bodyText: string) => Promise<void>;
+  /** github.com's `/login/oauth/*` pages and token endpoint; not REST, so routed before the description. */
+  oauth: (req: IncomingMessage, res: ServerResponse, url: URL, bodyText: string) => Promise<void>;
 }
 
 interface Outcome {
@@ -56,6 +58,9 @@ function bucketOf(caller: ResolvedCaller | undefined): { key: string; limit: num
   }
   if (auth?.kind === 'app') {
     return { key: `app:${auth.app.id}`, limit: AUTHENTICATED_LIMIT, describe: `app ID ${auth.app.id}` };
+  }
+  if (auth?.kind === 'user') {
+    return { key: `user:${auth.user.id}`, limit: AUTHENTICATED_LIMIT, describe: `user ID ${auth.user.id}` };
   }
   return { key: 'anonymous', limit: ANONYMOUS_LIMIT, describe: '127.0.0.1' };
 }
@@ -143,6 +148,10 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
       await deps.control(req, res, url, bodyText);
       return;
     }
+    if (url.pathname.startsWith('/login/oauth/')) {
+      await deps.oauth(req, res, url, bodyText);
+      return;
+    }
     const method = req.method ?? 'GET';
     const path = url.pathname + url.search;
     await waitForHolds(deps.observations, path);
@@ -171,7 +180,7 @@ export function createRequestListener(deps: ServerDeps): RequestListener {
       method,
       path,
       status,
-      tokenKind: tokenKindOf(credential, error),
+      tokenKind: tokenKindOf(deps.state, credential, error),
       operationId: info.operationId ?? null,
       installationId: info.installationId ?? null,
       at: deps.now(),

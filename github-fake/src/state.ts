@@ -1,7 +1,8 @@
 /**
  * The fake's world: apps, installations, repositories with their labels,
  * issues, pull requests, comments and reactions, minted tokens and webhook
- * deliveries. Plain data; the handlers and the control surface change it.
+ * deliveries, and the OAuth web flow's codes and user access tokens. Plain
+ * data; the handlers and the control surface change it.
  * Repository content lives in bare git repositories instead (git-repos.ts).
  */
 import type { KeyObject } from 'node:crypto';
@@ -14,6 +15,16 @@ export interface UserState {
   id: number;
   login: string;
   type: UserType;
+  /** Set by `seedUser` only: the private profile `GET /user` shows and whether the person can sign in through OAuth. */
+  profile: UserProfile | null;
+}
+
+export interface UserProfile {
+  name: string | null;
+  email: string | null;
+  /** Listed on the authorize page and accepted as its `login`. */
+  signIn: boolean;
+  createdAt: number;
 }
 
 export interface AppState {
@@ -154,6 +165,28 @@ export interface ManifestCodeState {
   ownerLogin: string;
 }
 
+/** A one-time code from `GET /login/oauth/authorize`, redeemed at `POST /login/oauth/access_token`. */
+export interface OAuthCodeState {
+  code: string;
+  appId: number;
+  redirectUri: string;
+  user: UserState;
+  expiresAt: number;
+}
+
+/** A user access token (`ghu_`) with the refresh token (`ghr_`) issued beside it. */
+export interface UserTokenState {
+  token: string;
+  refreshToken: string;
+  appId: number;
+  user: UserState;
+  createdAt: number;
+  expiresAt: number;
+  refreshExpiresAt: number;
+  /** Set when its refresh token is used: GitHub retires the old pair together. */
+  revokedAt: number | null;
+}
+
 export interface FakeState {
   apps: Map<number, AppState>;
   installations: Map<number, InstallationState>;
@@ -164,6 +197,9 @@ export interface FakeState {
   deliveries: DeliveryState[];
   redeliveries: { deliveryId: number; at: number }[];
   manifestCodes: Map<string, ManifestCodeState>;
+  oauthCodes: Map<string, OAuthCodeState>;
+  /** Keyed by the access token. */
+  userTokens: Map<string, UserTokenState>;
   nextId: () => number;
 }
 
@@ -178,6 +214,8 @@ export function createState(): FakeState {
     deliveries: [],
     redeliveries: [],
     manifestCodes: new Map(),
+    oauthCodes: new Map(),
+    userTokens: new Map(),
     nextId: () => {
       counter += 1;
       return counter;
@@ -194,7 +232,7 @@ export function ensureUser(state: FakeState, login: string, type?: UserType): Us
     }
     return existing;
   }
-  const user: UserState = { id: state.nextId(), login, type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User') };
+  const user: UserState = { id: state.nextId(), login, type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User'), profile: null };
   state.users.set(key, user);
   return user;
 }

@@ -24,3 +24,4 @@ export * from './approval-matrix.ts';
 export * from './approval-state.ts';
 export * from './interactions.ts';
 export * from './database-lifecycle.ts';
+export * from './staff-access.ts';

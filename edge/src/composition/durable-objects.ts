@@ -7,7 +7,6 @@ import type { AgentHub } from '../do/agent-hub.ts';
 import type { Channel } from '../do/channel.ts';
 import type { GitHubOutbox } from '../do/github-outbox.ts';
 import type { WebhookInbox } from '../do/webhook-inbox.ts';
-import { GLOBAL_SCOPE } from '../db/realtime-repo.ts';
 
 /**
  * Ids by name, per namespace: an id is a plain value (hashing the name costs a
@@ -39,8 +38,8 @@ export function agentHubOf(env: Pick<Env, 'AGENT_HUB'>, clusterId: string): Dura
   return env.AGENT_HUB.get(idOf(env.AGENT_HUB, clusterId));
 }
 
-/** The console fan-out of one scope (one global scope until project RBAC lands). */
-export function channelOf(env: Pick<Env, 'CHANNEL'>, scope: string = GLOBAL_SCOPE): DurableObjectStub<Channel> {
+/** The console fan-out of one scope: a project's, or platform admins' `all` (db/realtime-repo.ts). */
+export function channelOf(env: Pick<Env, 'CHANNEL'>, scope: string): DurableObjectStub<Channel> {
   return env.CHANNEL.get(idOf(env.CHANNEL, scope));
 }
 

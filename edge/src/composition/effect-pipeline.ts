@@ -11,7 +11,7 @@
  */
 import { deliverPushes } from '../approvers/deliver-pushes.ts';
 import { createDb } from '../db/client.ts';
-import type { RealtimeEvent } from '../db/realtime-repo.ts';
+import { ALL_SCOPE, type RealtimeEvent } from '../db/realtime-repo.ts';
 import { readSettings } from '../env.ts';
 import { deliverTelegram, readTelegramSettings, telegramApi } from '../telegram/outbox.ts';
 import { QUIET_MS } from '../do/channel-state.ts';
@@ -29,17 +29,26 @@ export interface EffectPipeline {
 }
 
 export function createEffectPipeline(env: PipelineEnv, baseLog: Logger): EffectPipeline {
-  /** Until when the Channel is known to have no console (do/channel-state.ts QUIET_MS): its publishes are skipped. */
-  let quietUntil = 0;
-  const publish = async (events: RealtimeEvent[]): Promise<number> => {
-    if (Date.now() < quietUntil) {
+  /** Until when a Channel is known to have no console (do/channel-state.ts QUIET_MS): its publishes are skipped. */
+  const quietUntil = new Map<string, number>();
+  const publishTo = async (scope: string, events: RealtimeEvent[]): Promise<number> => {
+    if (Date.now() < (quietUntil.get(scope) ?? 0)) {
       return 0;
     }
-    const listeners = await channelOf(env).publish(events);
+    const listeners = await channelOf(env, scope).publish(events);
     if (listeners === 0) {
-      quietUntil = Date.now() + QUIET_MS;
+      quietUntil.set(scope, Date.now() + QUIET_MS);
     }
     return listeners;
+  };
+  // Each event goes to its project's channel and to the platform admins' one.
+  const publish = async (events: RealtimeEvent[]): Promise<number> => {
+    const byScope = new Map<string, RealtimeEvent[]>([[ALL_SCOPE, events]]);
+    for (const event of events) {
+      byScope.set(event.scope, [...(byScope.get(event.scope) ?? []), event]);
+    }
+    const counts = await Promise.all([...byScope].map(([scope, list]) => publishTo(scope, list)));
+    return counts.reduce((a, b) => a + b, 0);
   };
   return {
     async run(effects, log = baseLog) {

@@ -6,9 +6,13 @@
  * one: the pool is closed when the request is done, answered or thrown.
  */
 import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { hashAgentToken, isValidInstanceId, readBearer } from '../auth/agent-token.ts';
+import { CSRF_HEADER, SESSION_COOKIE, verifySessionToken } from '../auth/staff-session.ts';
 import { findClusterByTokenHash } from '../db/cluster-repo.ts';
+import { membershipsOf, sessionWithUser } from '../db/staff-repo.ts';
+import { sameText } from '../lib/crypto.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
 import { createEdgeRoot } from './root.ts';
@@ -52,6 +56,54 @@ export const withAgent = createMiddleware<AppEnv>(async (c, next) => {
     return c.json(errorBody('unauthorized', 'unknown cluster token'), 401, { 'WWW-Authenticate': 'Bearer' });
   }
   c.set('agent', { clusterId: cluster.id, instanceId });
+  await next();
+});
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The signed-in staff member (docs/domain.md §8.1): the session cookie's JWT,
+ * a live session row, and the caller's project roles read now, so a role
+ * taken away applies at the next request. 401 `session_expired` tells the
+ * console to refresh and retry; other 401s mean "sign in". A state-changing
+ * call must echo the session's CSRF token in `X-CSRF-Token` (403 otherwise),
+ * and a request from a foreign `Origin` is refused.
+ */
+export const withStaff = createMiddleware<AppEnv>(async (c, next) => {
+  const unauthenticated = (code: 'unauthorized' | 'session_expired', message: string) => c.json(errorBody(code, message), 401, { 'cache-control': 'no-store' });
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token === undefined || token.length > 4096) {
+    return unauthenticated('unauthorized', 'sign in first');
+  }
+  const now = new Date();
+  const verified = await verifySessionToken(c.var.root.settings.sessionKey, token, now);
+  if (!verified.ok) {
+    return verified.error === 'expired' ? unauthenticated('session_expired', 'the session expired; refresh it') : unauthenticated('unauthorized', 'the session is not valid; sign in again');
+  }
+  const claims = verified.value;
+  const found = await sessionWithUser(c.var.db, claims.sessionId);
+  if (found === null || found.user.id !== claims.userId || found.session.revokedAt !== null || found.session.expiresAt <= now) {
+    return unauthenticated('unauthorized', 'the session has ended; sign in again');
+  }
+  const origin = c.req.header('origin');
+  if (origin !== undefined && origin !== new URL(c.req.url).origin) {
+    return c.json(errorBody('forbidden', 'cross-origin staff requests are refused'), 403);
+  }
+  if (!SAFE_METHODS.has(c.req.method) && !sameText(c.req.header(CSRF_HEADER) ?? '', claims.csrf)) {
+    return c.json(errorBody('forbidden', 'missing or wrong X-CSRF-Token', 'x-csrf-token'), 403);
+  }
+  const { user } = found;
+  const memberships = await membershipsOf(c.var.db, user.login);
+  c.set('staff', {
+    userId: user.id,
+    sessionId: claims.sessionId,
+    login: user.login,
+    name: user.name,
+    avatarUrl: user.avatarUrl,
+    csrf: claims.csrf,
+    platformAdmin: user.platformAdmin || c.var.root.settings.platformAdmins.includes(user.login),
+    roles: new Map(memberships.map((m) => [m.projectId, m.role])),
+  });
   await next();
 });
 

@@ -260,8 +260,13 @@ export async function readLogPage(db: Db, runId: string, afterSeq: number, maxCh
     .limit(maxChunks);
 }
 
-export async function listRuns(db: Db, limit: number): Promise<RunRow[]> {
-  return db.select().from(agentRuns).orderBy(desc(agentRuns.createdAt)).limit(limit);
+/** Newest runs first; `projectIds` null lists every project's (a platform admin), else only those. */
+export async function listRuns(db: Db, limit: number, projectIds: readonly string[] | null): Promise<RunRow[]> {
+  if (projectIds !== null && projectIds.length === 0) {
+    return [];
+  }
+  const scoped = projectIds === null ? undefined : inArray(agentRuns.projectId, [...projectIds]);
+  return db.select().from(agentRuns).where(scoped).orderBy(desc(agentRuns.createdAt)).limit(limit);
 }
 
 export async function findRun(db: Db, runId: string): Promise<RunRow | null> {

@@ -2,7 +2,7 @@ import { agentRuns, flowEvents, projects, realtimeEvents, repositories, webhookD
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 import { jsonbSafe } from './jsonb.ts';
-import { GLOBAL_SCOPE, type RealtimeEvent } from './realtime-repo.ts';
+import { projectScope, type RealtimeEvent } from './realtime-repo.ts';
 import { toRunDto, type RunRow } from './run-dto.ts';
 
 export interface KnownRepository {
@@ -140,7 +140,7 @@ export async function storeDelivery(db: DbOrTx, delivery: DeliveryRecord, decisi
       SELECT ${delivery.deliveryId}, 'system', 'github-webhook', 'webhook.received', ${json(audit)}, ${now.toISOString()} FROM d
     ), e AS (
       INSERT INTO ${realtimeEvents} (topic, scope, project_id, run_id, correlation_id, payload_json, created_at)
-      SELECT 'run.status', ${GLOBAL_SCOPE}, ${run?.projectId ?? null}::uuid, r.id, ${delivery.deliveryId}, ${json(realtime)}, ${now.toISOString()}
+      SELECT 'run.status', ${run === null ? null : projectScope(run.projectId)}, ${run?.projectId ?? null}::uuid, r.id, ${delivery.deliveryId}, ${json(realtime)}, ${now.toISOString()}
       FROM r
       RETURNING id
     )
@@ -155,5 +155,5 @@ export async function storeDelivery(db: DbOrTx, delivery: DeliveryRecord, decisi
   if (row.event_id === null) {
     throw new Error('run insert produced no realtime event');
   }
-  return { kind: 'accepted', run, events: [{ id: Number(row.event_id), topic: 'run.status', payload: realtime }] };
+  return { kind: 'accepted', run, events: [{ id: Number(row.event_id), topic: 'run.status', scope: projectScope(run.projectId), payload: realtime }] };
 }

@@ -26,8 +26,9 @@ export const QUIET_MS = 2000;
  */
 export const CATCH_UP_DELAY_MS = QUIET_MS + 1000;
 
-/** A socket's pending catch-up (its WebSocket attachment): replay events after `afterId` at `at`. */
+/** A socket's pending catch-up (its WebSocket attachment): replay the channel's events after `afterId` at `at`. */
 export interface CatchUp {
+  scope: string;
   afterId: number;
   at: number;
 }
@@ -36,8 +37,13 @@ export function parseCatchUp(value: unknown): CatchUp | null {
   if (typeof value !== 'object' || value === null) {
     return null;
   }
-  const { afterId, at } = value as Partial<CatchUp>;
-  return typeof afterId === 'number' && typeof at === 'number' ? { afterId, at } : null;
+  const { scope, afterId, at } = value as Partial<CatchUp>;
+  return typeof scope === 'string' && typeof afterId === 'number' && typeof at === 'number' ? { scope, afterId, at } : null;
+}
+
+/** `?scope=` of a channel: `all` or `project:<uuid>` (db/realtime-repo.ts). The route checks the caller may read it. */
+export function parseScope(raw: string | null): string | null {
+  return raw === 'all' || (raw !== null && /^project:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(raw)) ? raw : null;
 }
 
 /** More than this many missed events: reload over HTTP instead. */

@@ -1,11 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createEdgeRoot } from '../composition/root.ts';
 import { eventsAfter, latestEventId, oldestEventId, type RealtimeEvent } from '../db/realtime-repo.ts';
-import { CATCH_UP_DELAY_MS, MAX_REPLAY, parseCatchUp, parseLastEventId, planReplay, toEventMessage, type ServerMessage } from './channel-state.ts';
+import { CATCH_UP_DELAY_MS, MAX_REPLAY, parseCatchUp, parseLastEventId, parseScope, planReplay, toEventMessage, type ServerMessage } from './channel-state.ts';
 
 /**
- * Console fan-out (one per scope). Holds hibernatable WebSockets; a new
- * socket first gets the events it missed from Postgres, then live ones.
+ * Console fan-out, one per scope (a project, or `all` for platform admins;
+ * routes/realtime.ts checks who may join). Holds hibernatable WebSockets; a
+ * new socket first gets the scope's events it missed from Postgres, then
+ * live ones.
  */
 export class Channel extends DurableObject<Env> {
   private readonly root = createEdgeRoot(this.env, { component: 'channel' });
@@ -17,16 +19,18 @@ export class Channel extends DurableObject<Env> {
   }
 
   override async fetch(req: Request): Promise<Response> {
-    const lastEventId = parseLastEventId(new URL(req.url).searchParams.get('last_event_id'));
-    if (lastEventId === null) {
-      return Response.json({ error: { code: 'invalid_argument', message: 'last_event_id must be a non-negative integer', field: 'last_event_id' } }, { status: 400 });
+    const params = new URL(req.url).searchParams;
+    const lastEventId = parseLastEventId(params.get('last_event_id'));
+    const scope = parseScope(params.get('scope'));
+    if (lastEventId === null || scope === null) {
+      return Response.json({ error: { code: 'invalid_argument', message: 'last_event_id must be a non-negative integer and scope a channel' } }, { status: 400 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, ['console']);
-    const latest = await this.replay(server, lastEventId);
+    const latest = await this.replay(server, scope, lastEventId);
     if (latest !== null) {
       // Publishers that saw no console may still skip events committed before this socket counted: replay once more later.
-      server.serializeAttachment({ afterId: latest, at: Date.now() + CATCH_UP_DELAY_MS });
+      server.serializeAttachment({ scope, afterId: latest, at: Date.now() + CATCH_UP_DELAY_MS });
       if ((await this.ctx.storage.getAlarm()) === null) {
         await this.ctx.storage.setAlarm(Date.now() + CATCH_UP_DELAY_MS);
       }
@@ -37,7 +41,7 @@ export class Channel extends DurableObject<Env> {
   /** The catch-up of sockets that connected a moment ago (see `fetch`). Clients drop ids they have seen. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const due: { ws: WebSocket; afterId: number }[] = [];
+    const due: { ws: WebSocket; scope: string; afterId: number }[] = [];
     let next: number | null = null;
     for (const ws of this.ctx.getWebSockets('console')) {
       const pending = parseCatchUp(ws.deserializeAttachment());
@@ -45,7 +49,7 @@ export class Channel extends DurableObject<Env> {
         continue;
       }
       if (pending.at <= now) {
-        due.push({ ws, afterId: pending.afterId });
+        due.push({ ws, scope: pending.scope, afterId: pending.afterId });
         ws.serializeAttachment(null);
       } else {
         next = Math.min(next ?? pending.at, pending.at);
@@ -59,7 +63,9 @@ export class Channel extends DurableObject<Env> {
     }
     const handle = this.root.openDb();
     try {
-      const events = await eventsAfter(handle.db, Math.min(...due.map((d) => d.afterId)), MAX_REPLAY);
+      // One object serves one scope, so every socket here shares it.
+      const scope = due[0]?.scope ?? '';
+      const events = await eventsAfter(handle.db, scope, Math.min(...due.map((d) => d.afterId)), MAX_REPLAY);
       for (const { ws, afterId } of due) {
         for (const event of events) {
           if (event.id > afterId) {
@@ -88,7 +94,7 @@ export class Channel extends DurableObject<Env> {
   }
 
   /** Sends what the socket missed; answers the latest event id it covered (null: it did not replay). */
-  private async replay(ws: WebSocket, lastEventId: number): Promise<number | null> {
+  private async replay(ws: WebSocket, scope: string, lastEventId: number): Promise<number | null> {
     const handle = this.root.openDb();
     try {
       const [latest, oldest] = await Promise.all([latestEventId(handle.db), oldestEventId(handle.db)]);
@@ -97,7 +103,7 @@ export class Channel extends DurableObject<Env> {
         this.send(ws, JSON.stringify({ type: 'reset' } satisfies ServerMessage));
         return null;
       }
-      const missed = await eventsAfter(handle.db, plan.afterId, MAX_REPLAY + 100);
+      const missed = await eventsAfter(handle.db, scope, plan.afterId, MAX_REPLAY + 100);
       for (const event of missed) {
         this.send(ws, JSON.stringify(toEventMessage(event)));
       }

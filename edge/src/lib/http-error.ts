@@ -5,6 +5,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export type ErrorCode =
   | 'invalid_argument'
   | 'unauthorized'
+  /** 401 for a staff session JWT past its 15 minutes: refresh it (POST /auth/refresh) and retry. */
+  | 'session_expired'
   | 'forbidden'
   | 'not_found'
   | 'conflict'

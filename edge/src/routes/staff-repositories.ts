@@ -7,31 +7,35 @@ import { isGitHubAppConfigured, readGitHubAppSettings } from '../env.ts';
 import { createGitHubApp } from '../github/github-app.ts';
 import { bootstrapLabels } from '../github/label-bootstrap.ts';
 import { errorBody } from '../lib/http-error.ts';
+import { refuseUnless } from './staff-guard.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Staff actions on a bound repository. Label bootstrap (docs/domain.md §2.1):
  * create the missing taxonomy labels now, e.g. after a failed onboarding or a
- * catalog change. Idempotent; like the other staff routes it has no staff
- * authentication yet (docs/domain.md §8.1).
+ * catalog change. Idempotent; needs `admin` on the repository's project.
  */
 export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/repositories/:repositoryId/labels/bootstrap', async (c) => {
   const repositoryId = c.req.param('repositoryId');
   if (!UUID.test(repositoryId)) {
     return c.json(errorBody('invalid_argument', 'repository id must be a UUID', 'repository_id'), 400);
   }
-  if (!isGitHubAppConfigured(c.env)) {
-    return c.json(errorBody('failed_precondition', 'the GitHub App is not configured'), 412);
-  }
   const [repo] = await c.var.db
-    .select({ externalId: repositories.externalId, owner: repositories.owner, name: repositories.name, labelNames: projects.labelNames })
+    .select({ projectId: repositories.projectId, externalId: repositories.externalId, owner: repositories.owner, name: repositories.name, labelNames: projects.labelNames })
     .from(repositories)
     .innerJoin(projects, eq(projects.id, repositories.projectId))
     .where(eq(repositories.id, repositoryId))
     .limit(1);
   if (repo === undefined) {
     return c.json(errorBody('not_found', 'repository not found'), 404);
+  }
+  const refused = refuseUnless(c, repo.projectId, 'administer', 'repository');
+  if (refused !== null) {
+    return refused;
+  }
+  if (!isGitHubAppConfigured(c.env)) {
+    return c.json(errorBody('failed_precondition', 'the GitHub App is not configured'), 412);
   }
   // The project's label names, as ingest matches them.
   const catalog = withLabelNames(DEFAULT_LABEL_CATALOG, repo.labelNames);

@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
-import { cancelRun } from '../db/run-repo.ts';
+import { cancelRun, findRun } from '../db/run-repo.ts';
 import { cancelFrames, githubEffects, realtimeEffects } from '../domain/effects.ts';
 import { statusCommentEffect } from '../domain/status-effects.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
+import { refuseUnless } from './staff-guard.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_BODY = 4096;
@@ -12,6 +13,7 @@ const MAX_BODY = 4096;
  * Staff actions on one run. Cancel (docs/domain.md §3.10): commit `canceled`
  * first, then tell the cluster's agents to delete the Job; `job_stop_requested`
  * stays "requested" until the agent confirms (a later realtime event).
+ * Needs `read_write` or `admin` on the run's project.
  */
 export const staffRunActions = new Hono<AppEnv>().post('/api/v1/staff/runs/:runId/cancel', async (c) => {
   const runId = c.req.param('runId');
@@ -36,8 +38,16 @@ export const staffRunActions = new Hono<AppEnv>().post('/api/v1/staff/runs/:runI
     }
     reason = given ?? reason;
   }
+  const run = await findRun(c.var.db, runId);
+  if (run === null) {
+    return c.json(errorBody('not_found', 'run not found'), 404);
+  }
+  const refused = refuseUnless(c, run.projectId, 'operate', 'run');
+  if (refused !== null) {
+    return refused;
+  }
   const { effects, settings } = c.var.root;
-  const result = await cancelRun(c.var.db, { runId, reason, actorId: 'staff', now: new Date() });
+  const result = await cancelRun(c.var.db, { runId, reason, actorId: c.var.staff.login, now: new Date() });
   if (result.kind === 'not_found') {
     return c.json(errorBody('not_found', 'run not found'), 404);
   }
@@ -51,7 +61,7 @@ export const staffRunActions = new Hono<AppEnv>().post('/api/v1/staff/runs/:runI
     ];
     c.executionCtx.waitUntil(effects.run(after, c.var.log));
   }
-  c.var.log.info('run cancel', { runId, previous: previous.status, current: current.status, changed });
+  c.var.log.info('run cancel', { runId, by: c.var.staff.login, previous: previous.status, current: current.status, changed });
   return c.json({
     run_id: runId,
     action: 'cancel',

@@ -1,9 +1,11 @@
+import { readableProjects } from '@stageline/policy';
 import { Hono } from 'hono';
 import { latestEventId } from '../db/realtime-repo.ts';
 import { toRunDto } from '../db/run-dto.ts';
 import { findRun, listRuns, readLogPage, readLogTail } from '../db/run-repo.ts';
 import type { AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
+import { refuseUnless } from './staff-guard.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -27,7 +29,8 @@ export const staffRuns = new Hono<AppEnv>()
     }
     // Cursor first: any change after it has a larger id and reaches the client live.
     const cursor = await latestEventId(c.var.db);
-    const rows = await listRuns(c.var.db, limit);
+    const scope = readableProjects(c.var.staff);
+    const rows = await listRuns(c.var.db, limit, scope.kind === 'all' ? null : scope.ids);
     return c.json({ items: rows.map(toRunDto), last_event_id: cursor });
   })
   .get('/api/v1/staff/runs/:runId', async (c) => {
@@ -36,7 +39,10 @@ export const staffRuns = new Hono<AppEnv>()
       return c.json(errorBody('invalid_argument', 'run id must be a UUID', 'run_id'), 400);
     }
     const run = await findRun(c.var.db, runId);
-    return run === null ? c.json(errorBody('not_found', 'run not found'), 404) : c.json(toRunDto(run));
+    if (run === null) {
+      return c.json(errorBody('not_found', 'run not found'), 404);
+    }
+    return refuseUnless(c, run.projectId, 'read', 'run') ?? c.json(toRunDto(run));
   })
   .get('/api/v1/staff/runs/:runId/logs', async (c) => {
     const runId = c.req.param('runId');
@@ -47,6 +53,10 @@ export const staffRuns = new Hono<AppEnv>()
     const run = await findRun(c.var.db, runId);
     if (run === null) {
       return c.json(errorBody('not_found', 'run not found'), 404);
+    }
+    const refused = refuseUnless(c, run.projectId, 'read', 'run');
+    if (refused !== null) {
+      return refused;
     }
     const lines = await readLogTail(c.var.db, runId, tail);
     return c.json({ run_id: runId, status: run.status, tail_lines: lines });
@@ -59,8 +69,13 @@ export const staffRuns = new Hono<AppEnv>()
     if (!UUID.test(runId) || after === null || limit === null) {
       return c.json(errorBody('invalid_argument', 'run id must be a UUID, after_seq >= 0, limit_chunks 1..500'), 400);
     }
-    if ((await findRun(c.var.db, runId)) === null) {
+    const run = await findRun(c.var.db, runId);
+    if (run === null) {
       return c.json(errorBody('not_found', 'run not found'), 404);
+    }
+    const refused = refuseUnless(c, run.projectId, 'read', 'run');
+    if (refused !== null) {
+      return refused;
     }
     const chunks = await readLogPage(c.var.db, runId, after, limit);
     const last = chunks.at(-1);

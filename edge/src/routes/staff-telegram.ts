@@ -2,8 +2,8 @@
  * `POST /api/v1/staff/telegram/link-codes`: a one-time code that binds a
  * Telegram user to a GitHub login when sent to the bot as `/link <code>`
  * (docs/domain.md §7.6). Valid 15 minutes, stored only as its SHA-256.
- * Like every staff route until staff sign-in lands (docs/domain.md §8.1),
- * it trusts its network; with sign-in it issues codes for the caller only.
+ * Codes are issued for the signed-in caller's own login only: binding
+ * someone else's Telegram would let one answer in their name.
  */
 import { Hono } from 'hono';
 import { base64url } from 'jose';
@@ -11,20 +11,25 @@ import { z } from 'zod';
 import { storeLinkCode } from '../db/telegram-repo.ts';
 import type { AppEnv } from '../env.ts';
 import { sha256Hex } from '../lib/crypto.ts';
+import { errorBody } from '../lib/http-error.ts';
 import { readJsonBody } from '../lib/json-body.ts';
 import { readTelegramSettings } from '../telegram/outbox.ts';
 
 export const LINK_CODE_TTL_SECONDS = 900;
 
 export const staffTelegram = new Hono<AppEnv>().post('/api/v1/staff/telegram/link-codes', async (c) => {
-  const body = await readJsonBody(c, z.object({ github_login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/) }), 1024);
+  const body = await readJsonBody(c, z.object({ github_login: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/).optional() }).strict(), 1024);
   if (!body.ok) {
     return body.response;
   }
+  const login = c.var.staff.login;
+  if (body.value.github_login !== undefined && body.value.github_login.toLowerCase() !== login) {
+    return c.json(errorBody('forbidden', 'a link code binds your own GitHub login only', 'github_login'), 403);
+  }
   const code = base64url.encode(crypto.getRandomValues(new Uint8Array(18)));
   const expiresAt = new Date(Date.now() + LINK_CODE_TTL_SECONDS * 1000);
-  await storeLinkCode(c.var.db, { codeHash: await sha256Hex(code), githubLogin: body.value.github_login, expiresAt });
+  await storeLinkCode(c.var.db, { codeHash: await sha256Hex(code), githubLogin: login, expiresAt });
   const bot = readTelegramSettings(c.env)?.botUsername ?? null;
-  c.var.log.info('telegram link code issued', { login: body.value.github_login });
+  c.var.log.info('telegram link code issued', { login });
   return c.json({ code, expires_at: expiresAt.toISOString(), command: `/link ${code}`, deep_link: bot === null ? null : `https://t.me/${bot}?start=${code}` }, 201, { 'cache-control': 'no-store' });
 });

@@ -4,6 +4,7 @@ import { SELF } from 'cloudflare:test';
 import { encodeFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@stageline/protocol';
 import { describe, expect, it } from 'vitest';
 import { BASE, connectAgent, db, hello, labeledPayload, postWebhook, seedCluster, hasIsolatedTransactions } from '../helpers.ts';
+import { platformAdmin, staffFetch } from '../staff.ts';
 
 async function createRun(repoId: number): Promise<string> {
   const res = await postWebhook(JSON.stringify(labeledPayload({ repoId })));
@@ -218,7 +219,7 @@ describe('agent socket', () => {
     await agent.next(isType('ack'));
     agent.send({ type: 'log.append', id: 'l2', runId, epoch: 7, seq: 2, lines: ['forged'] });
     expect(await agent.next(isType('reject'))).toMatchObject({ ref: 'l2', code: 'stale_lease' });
-    const res = await SELF.fetch(`${BASE}/api/v1/staff/runs/${runId}/logs?tail_lines=10`);
+    const res = await staffFetch(await platformAdmin(), `/api/v1/staff/runs/${runId}/logs?tail_lines=10`);
     expect(await res.json()).toEqual({ run_id: runId, status: 'running', tail_lines: ['one', 'two', 'three'] });
     const h = db();
     try {

@@ -6,6 +6,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { BASE, createRun, hello, readyAgent as agent, runRow, seedCluster, type TestSocket } from '../helpers.ts';
+import { platformAdmin, staffFetch } from '../staff.ts';
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 const refTo = (ref: string) => (m: Record<string, unknown>) => m.ref === ref;
@@ -43,7 +44,7 @@ describe('run.status canceled', () => {
 
   it('confirming a cancel the edge made changes nothing, from any instance, at the run\'s epoch only', async () => {
     const { runId, a, b } = await heldByA();
-    const res = await SELF.fetch(`${BASE}/api/v1/staff/runs/${runId}/cancel`, { method: 'POST' });
+    const res = await staffFetch(await platformAdmin(), `/api/v1/staff/runs/${runId}/cancel`, { method: 'POST' });
     expect(res.status).toBe(200);
     await a.next(isType('run.cancel'));
     const before = await runRow(runId);
@@ -66,7 +67,7 @@ describe('heartbeat', () => {
     expect((await runRow(runId))?.leaseUntil).toEqual(before?.leaseUntil);
 
     // Once canceled, only the holder is told again (with the Job's names); b hears the broadcast once.
-    expect((await SELF.fetch(`${BASE}/api/v1/staff/runs/${runId}/cancel`, { method: 'POST' })).status).toBe(200);
+    expect((await staffFetch(await platformAdmin(), `/api/v1/staff/runs/${runId}/cancel`, { method: 'POST' })).status).toBe(200);
     expect(await b.next(isType('run.cancel'))).toMatchObject({ runId });
     b.send({ type: 'heartbeat', id: 'hb-canceled', runs: [{ runId, epoch: 1 }] });
     expect(await b.next(refTo('hb-canceled'))).toEqual({ type: 'heartbeat.result', ref: 'hb-canceled', lost: [runId] });

@@ -2,10 +2,11 @@
 // runs, fair claiming within project slots, run-state queries, cancel, run
 // tokens and log paging.
 
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { BASE, claimRuns, connectAgent, createRun, expireInstance, hasIsolatedTransactions, hello, labeledPayload, postWebhook, readyAgent as agent, runRow, seedCluster, seedProject, type TestSocket } from '../helpers.ts';
+import { claimRuns, connectAgent, createRun, expireInstance, hasIsolatedTransactions, hello, labeledPayload, postWebhook, readyAgent as agent, runRow, seedCluster, seedProject, type TestSocket } from '../helpers.ts';
+import { platformAdmin, staffFetch } from '../staff.ts';
 
 const isType = (type: string) => (m: Record<string, unknown>) => m.type === type;
 type Claimed = { runId: string; epoch: number; takeover: boolean; logSeq: number; logLines: number; runToken: string; projectId: string };
@@ -122,7 +123,7 @@ describe('run tokens', () => {
 });
 
 describe('POST /api/v1/staff/runs/:id/cancel', () => {
-  const cancel = (runId: string, body?: string) => SELF.fetch(`${BASE}/api/v1/staff/runs/${runId}/cancel`, { method: 'POST', body });
+  const cancel = async (runId: string, body?: string) => staffFetch(await platformAdmin(), `/api/v1/staff/runs/${runId}/cancel`, { method: 'POST', body });
 
   it('cancels a running run and asks the agents to delete its Job', async () => {
     const seeded = await seedCluster();
@@ -190,12 +191,12 @@ describe('log history', () => {
       a.send({ type: 'log.append', id: `l${seq}`, runId, epoch: 1, seq, lines: [`line ${seq}a`, `line ${seq}b`] });
       await a.next(isType('ack'));
     }
-    const page = async (query: string) => (await SELF.fetch(`${BASE}/api/v1/staff/runs/${runId}/logs/history?${query}`)).json<{ lines: string[]; next_after_seq: number | null; done: boolean }>();
+    const page = async (query: string) => (await staffFetch(await platformAdmin(), `/api/v1/staff/runs/${runId}/logs/history?${query}`)).json<{ lines: string[]; next_after_seq: number | null; done: boolean }>();
     const p1 = await page('limit_chunks=2');
     expect(p1).toEqual({ run_id: runId, lines: ['line 0a', 'line 0b', 'line 1a', 'line 1b'], next_after_seq: 1, done: false });
     const p2 = await page(`after_seq=${p1.next_after_seq}&limit_chunks=10`);
     expect(p2).toMatchObject({ lines: ['line 2a', 'line 2b', 'line 3a', 'line 3b', 'line 4a', 'line 4b'], next_after_seq: 4, done: true });
-    expect((await SELF.fetch(`${BASE}/api/v1/staff/runs/${runId}/logs/history?limit_chunks=0`)).status).toBe(400);
+    expect((await staffFetch(await platformAdmin(), `/api/v1/staff/runs/${runId}/logs/history?limit_chunks=0`)).status).toBe(400);
   });
 });
 

@@ -22,6 +22,7 @@ import { bootstrapLabels } from '../../src/github/label-bootstrap.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { missingRunCorrelationId, redeliverFailedDeliveries, warnMissingRuns } from '../../src/reconcile/reconcile-github.ts';
 import { BASE, db, fakeGitHub, labeledPayload, onGitHub, postWebhook, seedCluster } from '../helpers.ts';
+import { platformAdmin, staffFetch } from '../staff.ts';
 
 const log = createLogger({ test: 'github-onboarding' }, 'warn');
 const definitions = labelDefinitions(DEFAULT_LABEL_CATALOG);
@@ -215,14 +216,14 @@ describe('label bootstrap', () => {
     const h = db();
     const [row] = await h.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.externalId, seeded.repoExternalId));
     await h.close();
-    const url = `${BASE}/api/v1/staff/repositories/${row?.id ?? ''}/labels/bootstrap`;
+    const url = `/api/v1/staff/repositories/${row?.id ?? ''}/labels/bootstrap`;
     await setLabelNames(seeded.projectId, { 'run:dev': 'RUN:QA' });
-    const refused = await SELF.fetch(url, { method: 'POST' });
+    const refused = await staffFetch(await platformAdmin(), url, { method: 'POST' });
     expect(refused.status).toBe(412);
     expect(await refused.json()).toMatchObject({ errors: ['labels run:dev and run:qa share the name run:qa'] });
     expect(await labelsOf(gh.fullName)).toEqual([]);
     await setLabelNames(seeded.projectId, RENAMED);
-    const done = await SELF.fetch(url, { method: 'POST' });
+    const done = await staffFetch(await platformAdmin(), url, { method: 'POST' });
     expect(done.status).toBe(200);
     const { created } = await done.json<{ created: string[] }>();
     expect(created).toHaveLength(53);
@@ -237,15 +238,15 @@ describe('label bootstrap', () => {
     const h = db();
     const [row] = await h.db.select({ id: repositories.id }).from(repositories).where(eq(repositories.externalId, seeded.repoExternalId));
     await h.close();
-    const url = (id: string) => `${BASE}/api/v1/staff/repositories/${id}/labels/bootstrap`;
-    const first = await SELF.fetch(url(row?.id ?? ''), { method: 'POST' });
+    const url = (id: string) => `/api/v1/staff/repositories/${id}/labels/bootstrap`;
+    const first = await staffFetch(await platformAdmin(), url(row?.id ?? ''), { method: 'POST' });
     expect(first.status).toBe(200);
     const body = await first.json<{ created: string[]; kept: number }>();
     expect(body.created).toHaveLength(53);
-    const again = await SELF.fetch(url(row?.id ?? ''), { method: 'POST' });
+    const again = await staffFetch(await platformAdmin(), url(row?.id ?? ''), { method: 'POST' });
     expect(await again.json()).toMatchObject({ created: [], updated: [], kept: 53 });
-    expect((await SELF.fetch(url(crypto.randomUUID()), { method: 'POST' })).status).toBe(404);
-    expect((await SELF.fetch(url('nope'), { method: 'POST' })).status).toBe(400);
+    expect((await staffFetch(await platformAdmin(), url(crypto.randomUUID()), { method: 'POST' })).status).toBe(404);
+    expect((await staffFetch(await platformAdmin(), url('nope'), { method: 'POST' })).status).toBe(400);
   });
 });
 

@@ -1,9 +1,9 @@
-import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { BASE, labeledPayload, postWebhook, wrapSocket, type TestSocket } from '../helpers.ts';
+import { labeledPayload, postWebhook, wrapSocket, type TestSocket } from '../helpers.ts';
+import { platformAdmin, staffFetch } from '../staff.ts';
 
 async function openConsole(lastEventId: number | string): Promise<TestSocket> {
-  const res = await SELF.fetch(`${BASE}/api/v1/realtime?last_event_id=${lastEventId}`, { headers: { upgrade: 'websocket' } });
+  const res = await staffFetch(await platformAdmin(), `/api/v1/realtime?last_event_id=${lastEventId}`, { headers: { upgrade: 'websocket' } });
   if (res.webSocket === null) {
     throw new Error(`upgrade failed: ${res.status}`);
   }
@@ -11,7 +11,7 @@ async function openConsole(lastEventId: number | string): Promise<TestSocket> {
 }
 
 async function firstPaint(): Promise<{ items: { id: string; status: string }[]; last_event_id: number }> {
-  const res = await SELF.fetch(`${BASE}/api/v1/staff/runs?limit=500`);
+  const res = await staffFetch(await platformAdmin(), '/api/v1/staff/runs?limit=500');
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -77,12 +77,12 @@ describe('console realtime', () => {
   });
 
   it.each(['-1', 'abc', '1e3'])('refuses last_event_id=%s with 400', async (value) => {
-    const res = await SELF.fetch(`${BASE}/api/v1/realtime?last_event_id=${value}`, { headers: { upgrade: 'websocket' } });
+    const res = await staffFetch(await platformAdmin(), `/api/v1/realtime?last_event_id=${value}`, { headers: { upgrade: 'websocket' } });
     expect(res.status).toBe(400);
   });
 
   it('refuses a plain GET with 426', async () => {
-    expect((await SELF.fetch(`${BASE}/api/v1/realtime`)).status).toBe(426);
+    expect((await staffFetch(await platformAdmin(), '/api/v1/realtime')).status).toBe(426);
   });
 });
 
@@ -95,7 +95,7 @@ describe('staff runs API input', () => {
     ['/api/v1/staff/runs/00000000-0000-4000-8000-000000000000/logs?tail_lines=5000', 400],
     ['/api/v1/nope', 404],
   ])('%s -> %i', async (path, status) => {
-    const res = await SELF.fetch(`${BASE}${path}`);
+    const res = await staffFetch(await platformAdmin(), path);
     expect(res.status).toBe(status);
     expect(await res.json()).toHaveProperty('error.code');
   });

@@ -14,6 +14,7 @@ import { queueTelegram } from '../../src/db/telegram-repo.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { deliverTelegram, readTelegramSettings, telegramApi } from '../../src/telegram/outbox.ts';
 import { BASE, claimedRun, runRow, withDb } from '../helpers.ts';
+import { signedIn, staffFetch } from '../staff.ts';
 
 const SECRET = 'telegram-webhook-secret_0123';
 
@@ -58,7 +59,8 @@ let nextUser = 880_000 + Math.floor(Math.random() * 100_000);
 async function linkedUser(login: string): Promise<number> {
   const userId = nextUser++;
   await tg('addUser', { id: userId, username: `${login}_tg` });
-  const issued = await SELF.fetch(`${BASE}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ github_login: login }) });
+  // The person signs in to the console and asks for a code for themself.
+  const issued = await staffFetch(await signedIn({ login }), '/api/v1/staff/telegram/link-codes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   expect(issued.status).toBe(201);
   const { code } = await issued.json<{ code: string }>();
   expect((await sends(userId, `/link ${code}`)).status).toBe(200);
@@ -234,14 +236,18 @@ describe('the Telegram outbox', () => {
 });
 
 describe('POST /api/v1/staff/telegram/link-codes refuses bad input', () => {
-  it('400 for a login GitHub cannot have or a body that is not JSON, 413 when oversized; a fresh code each time', async () => {
-    const issue = (body: string) => SELF.fetch(`${BASE}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  it('codes for the caller only: 403 for another login, 400 for a bad login, unknown field or non-JSON, 413 oversized; a fresh code each time', async () => {
+    const me = await signedIn({ login: 'octocat' });
+    const issue = (body: string) => staffFetch(me, '/api/v1/staff/telegram/link-codes', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await issue(JSON.stringify({ github_login: 'someone-else' }))).status).toBe(403);
     expect((await issue(JSON.stringify({ github_login: 'bad login!' }))).status).toBe(400);
-    expect((await issue(JSON.stringify({}))).status).toBe(400);
+    expect((await issue(JSON.stringify({ other: 1 }))).status).toBe(400);
     expect((await issue('{"github_login":')).status).toBe(400);
     expect((await issue(JSON.stringify({ github_login: 'octocat', pad: 'x'.repeat(2000) }))).status).toBe(413);
-    const first = await (await issue(JSON.stringify({ github_login: 'octocat' }))).json<{ code: string; command: string }>();
-    const second = await (await issue(JSON.stringify({ github_login: 'octocat' }))).json<{ code: string }>();
+    const signedOut = await SELF.fetch(`${BASE}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(signedOut.status).toBe(401);
+    const first = await (await issue(JSON.stringify({ github_login: 'OctoCat' }))).json<{ code: string; command: string }>();
+    const second = await (await issue('{}')).json<{ code: string }>();
     expect(first.code).not.toBe(second.code);
     expect(first.command).toBe(`/link ${first.code}`);
   });

@@ -1,13 +1,14 @@
 /** What an endpoint implementation declares and receives. */
 import { notFound } from '../github-error.ts';
 import type { GitRepos } from '../git-repos.ts';
-import type { AccessLevel, AppState, FakeState, InstallationState, IssueState, RepoState, TokenState, UserState } from '../state.ts';
+import type { AccessLevel, AppState, FakeState, InstallationState, IssueState, RepoState, TokenState, UserState, UserTokenState } from '../state.ts';
 import { findIssue } from '../state.ts';
 
 export type CallerAuth =
   | { kind: 'none' }
   | { kind: 'app'; app: AppState }
-  | { kind: 'installation'; token: TokenState; installation: InstallationState };
+  | { kind: 'installation'; token: TokenState; installation: InstallationState }
+  | { kind: 'user'; token: UserTokenState; user: UserState; app: AppState };
 
 export interface RequestContext {
   /** Base URL of the fake; API URLs in bodies point back at it. */
@@ -32,8 +33,8 @@ export interface HandlerResult {
 }
 
 export interface OperationHandler {
-  /** `app`: App JWT; `installation`: installation token covering the repository; `none`: anonymous. */
-  auth: 'app' | 'installation' | 'none';
+  /** `app`: App JWT; `installation`: installation token covering the repository; `user`: user access token (OAuth); `none`: anonymous. */
+  auth: 'app' | 'installation' | 'user' | 'none';
   /** Installation permission the token must hold, e.g. ['issues', 'write']. */
   permission?: [string, AccessLevel];
   /** Async only where the answer needs the git repository. */
@@ -83,6 +84,14 @@ export function appOf(ctx: RequestContext): AppState {
     throw notFound();
   }
   return ctx.auth.app;
+}
+
+/** The person a user access token acts for. */
+export function userOf(ctx: RequestContext): UserState {
+  if (ctx.auth.kind !== 'user') {
+    throw notFound();
+  }
+  return ctx.auth.user;
 }
 
 /** The bot account an installation token acts as. */

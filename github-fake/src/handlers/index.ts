@@ -8,6 +8,7 @@ import { listIssueEvents } from './issue-events.ts';
 import { getCollaboratorPermission, getIssue, listIssuesForRepo } from './issues.ts';
 import { addLabels, createLabel, getLabel, listLabelsForRepo, listLabelsOnIssue, removeLabel, updateLabel } from './labels.ts';
 import { createPull, getPull, listPulls, updatePull } from './pulls.ts';
+import { getAuthenticatedUser } from './users.ts';
 
 export const OPERATION_HANDLERS: Readonly<Record<string, OperationHandler>> = {
   'apps/create-installation-access-token': createInstallationAccessToken,
@@ -37,6 +38,7 @@ export const OPERATION_HANDLERS: Readonly<Record<string, OperationHandler>> = {
   'pulls/list': listPulls,
   'pulls/create': createPull,
   'pulls/update': updatePull,
+  'users/get-authenticated': getAuthenticatedUser,
 };
 
 export type { CallerAuth, HandlerResult, OperationHandler, RequestContext } from './handler.ts';

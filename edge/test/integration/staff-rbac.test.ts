@@ -1,0 +1,182 @@
+/**
+ * The staff RBAC matrix (docs/domain.md §8.1): every staff route × every kind
+ * of caller. Members of the project read; `read_write` also operates; `admin`
+ * also administers; a member of another project gets 404 (existence must not
+ * leak); signed out, expired, forged or revoked sessions get 401.
+ */
+import { approvalRequests, interactionRequests, repositories, staffSessions } from '@stageline/db';
+import { env, SELF } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
+import { SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BASE, createRun, seedCluster, withDb } from '../helpers.ts';
+import { signedIn, staffFetch, type StaffSession } from '../staff.ts';
+
+type Caller = 'platform_admin' | 'admin' | 'read_write' | 'read' | 'other_project' | 'signed_out' | 'expired' | 'forged' | 'revoked';
+const CALLERS: Caller[] = ['platform_admin', 'admin', 'read_write', 'read', 'other_project', 'signed_out', 'expired', 'forged', 'revoked'];
+
+interface World {
+  projectId: string;
+  runId: string;
+  repositoryId: string;
+  approvalId: string;
+  questionId: string;
+  sessions: Record<Caller, StaffSession | null>;
+}
+
+let world: World;
+
+/** A session that is well-formed but must not count. */
+async function spoiled(kind: 'expired' | 'forged' | 'revoked', projectId: string): Promise<StaffSession> {
+  const base = await signedIn({ roles: { [projectId]: 'admin' }, now: kind === 'expired' ? new Date(Date.now() - 3_600_000) : new Date() });
+  if (kind === 'revoked') {
+    await withDb((d) => d.update(staffSessions).set({ revokedAt: new Date() }).where(eq(staffSessions.id, base.sessionId)));
+    return base;
+  }
+  if (kind === 'forged') {
+    // Same claims, signed with a key that is not the Worker's.
+    const token = await new SignJWT({ sid: base.sessionId, login: base.login, csrf: base.csrf })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer('stageline/edge')
+      .setAudience('stageline/staff')
+      .setSubject(base.userId)
+      .setIssuedAt()
+      .setExpirationTime('15m')
+      .sign(new TextEncoder().encode('not-the-session-signing-key-0123456789abcdef'));
+    return { ...base, cookie: `stageline_session=${token}; stageline_csrf=${base.csrf}` };
+  }
+  return base;
+}
+
+beforeAll(async () => {
+  const seeded = await seedCluster();
+  const other = await seedCluster();
+  const runId = await createRun(seeded.repoExternalId);
+  const repositoryId = await withDb(async (d) => (await d.select({ id: repositories.id }).from(repositories).where(eq(repositories.externalId, seeded.repoExternalId)))[0]?.id ?? '');
+  const p = seeded.projectId;
+  const sessions: Record<Caller, StaffSession | null> = {
+    platform_admin: await signedIn({ platformAdmin: true }),
+    admin: await signedIn({ roles: { [p]: 'admin' } }),
+    read_write: await signedIn({ roles: { [p]: 'read_write' } }),
+    read: await signedIn({ roles: { [p]: 'read' } }),
+    other_project: await signedIn({ roles: { [other.projectId]: 'admin' } }),
+    signed_out: null,
+    expired: await spoiled('expired', p),
+    forged: await spoiled('forged', p),
+    revoked: await spoiled('revoked', p),
+  };
+  const [approval] = await withDb((d) =>
+    d
+      .insert(approvalRequests)
+      .values({ runId, projectId: p, correlationId: 'rbac', tool: 'secret_sync', action: 'apply', targetKey: 'rbac', targetRef: { name: 'db' }, approvalMode: 'owner', requestedBy: 'agent', expiresAt: new Date(Date.now() + 3_600_000) })
+      .returning(),
+  );
+  const [question] = await withDb((d) =>
+    d
+      .insert(interactionRequests)
+      .values({ runId, projectId: p, correlationId: 'rbac', kind: 'decision', recipientLogin: sessions.read_write?.login ?? null, text: 'Which?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], callKey: 'rbac', deadlineAt: new Date(Date.now() + 3_600_000) })
+      .returning(),
+  );
+  world = { projectId: p, runId, repositoryId, approvalId: approval?.id ?? '', questionId: question?.id ?? '', sessions };
+});
+
+function call(caller: Caller, path: string, init: RequestInit = {}): Promise<Response> {
+  const session = world.sessions[caller];
+  return session === null ? SELF.fetch(`${BASE}${path}`, init) : staffFetch(session, path, init);
+}
+
+const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const UNAUTH = { signed_out: 401, expired: 401, forged: 401, revoked: 401 } as const;
+
+/** Expected status per caller; several allowed statuses where the first allowed caller changes the state (409 after). */
+const MATRIX: { name: string; request: () => [string, RequestInit?]; expect: Record<Caller, number | number[]> }[] = [
+  { name: 'GET me', request: () => ['/api/v1/staff/me'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'GET runs', request: () => ['/api/v1/staff/runs'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'GET run', request: () => [`/api/v1/staff/runs/${world.runId}`], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 404, ...UNAUTH } },
+  { name: 'GET run logs', request: () => [`/api/v1/staff/runs/${world.runId}/logs`], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 404, ...UNAUTH } },
+  { name: 'GET run log history', request: () => [`/api/v1/staff/runs/${world.runId}/logs/history`], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 404, ...UNAUTH } },
+  { name: 'GET inbox', request: () => ['/api/v1/staff/inbox'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'POST link code', request: () => ['/api/v1/staff/telegram/link-codes', post({})], expect: { platform_admin: 201, admin: 201, read_write: 201, read: 201, other_project: 201, ...UNAUTH } },
+  { name: 'POST label bootstrap', request: () => [`/api/v1/staff/repositories/${world.repositoryId}/labels/bootstrap`, { method: 'POST' }], expect: { platform_admin: 200, admin: 200, read_write: 403, read: 403, other_project: 404, ...UNAUTH } },
+  // `owner` mode: project admins and platform admins decide; the first wins, the next gets 409.
+  { name: 'POST approval decision', request: () => [`/api/v1/staff/approvals/${world.approvalId}/decision`, post({ decision: 'deny', reason: 'rbac' })], expect: { platform_admin: [200, 409], admin: [200, 409], read_write: 403, read: 403, other_project: 404, ...UNAUTH } },
+  // Only the person asked answers.
+  { name: 'POST question answer', request: () => [`/api/v1/staff/questions/${world.questionId}/answer`, post({ option_id: 'a' })], expect: { platform_admin: 403, admin: 403, read_write: 200, read: 403, other_project: 404, ...UNAUTH } },
+  { name: 'POST cancel', request: () => [`/api/v1/staff/runs/${world.runId}/cancel`, post({ reason: 'rbac' })], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 403, other_project: 404, ...UNAUTH } },
+];
+
+describe('staff RBAC matrix', () => {
+  // Refusals first, so a state change by an allowed caller cannot hide a wrong answer to a refused one.
+  const order = [...CALLERS].sort((a, b) => Number(['platform_admin', 'admin', 'read_write'].includes(a)) - Number(['platform_admin', 'admin', 'read_write'].includes(b)));
+  for (const row of MATRIX) {
+    it(row.name, async () => {
+      const got: Partial<Record<Caller, number>> = {};
+      for (const caller of order) {
+        const [path, init] = row.request();
+        const res = await call(caller, path, init);
+        got[caller] = res.status;
+        if (res.status >= 400) {
+          expect(await res.json()).toHaveProperty('error.code');
+        } else {
+          await res.body?.cancel();
+        }
+      }
+      for (const caller of CALLERS) {
+        const want = row.expect[caller];
+        expect({ caller, status: got[caller] }).toEqual({ caller, status: Array.isArray(want) ? expect.toBeOneOf(want) : want });
+      }
+    });
+  }
+
+  it('an expired session says session_expired; forged and revoked say unauthorized', async () => {
+    const codes = await Promise.all((['expired', 'forged', 'revoked', 'signed_out'] as const).map(async (c) => (await (await call(c, '/api/v1/staff/me')).json<{ error: { code: string } }>()).error.code));
+    expect(codes).toEqual(['session_expired', 'unauthorized', 'unauthorized', 'unauthorized']);
+  });
+
+  it('lists only the caller project runs and requests', async () => {
+    const runs = async (c: Caller) => (await (await call(c, '/api/v1/staff/runs?limit=500')).json<{ items: { id: string }[] }>()).items.map((r) => r.id);
+    expect(await runs('read')).toContain(world.runId);
+    expect(await runs('other_project')).not.toContain(world.runId);
+    const inbox = async (c: Caller) => (await call(c, '/api/v1/staff/inbox')).json<{ approvals: { run: { id: string } }[]; questions: { run: { id: string } }[] }>();
+    expect((await inbox('other_project')).questions.map((q) => q.run.id)).not.toContain(world.runId);
+  });
+
+  it('realtime: members join their project channel; others get 404; only platform admins follow every project', async () => {
+    const join = async (c: Caller, query: string) => {
+      const res = await call(c, `/api/v1/realtime?last_event_id=0${query}`, { headers: { upgrade: 'websocket' } });
+      res.webSocket?.accept();
+      res.webSocket?.close(1000, 'done');
+      return res.status;
+    };
+    const project = `&project=${world.projectId}`;
+    expect(await Promise.all((['read', 'read_write', 'admin', 'platform_admin'] as const).map((c) => join(c, project)))).toEqual([101, 101, 101, 101]);
+    expect(await join('other_project', project)).toBe(404);
+    expect(await join('signed_out', project)).toBe(401);
+    expect(await join('platform_admin', '')).toBe(101);
+    expect(await join('admin', '')).toBe(400);
+  });
+});
+
+describe('CSRF and origin', () => {
+  it('a state-changing call without the session CSRF token, or with another session token, is 403 and changes nothing', async () => {
+    const seeded = await seedCluster();
+    const runId = await createRun(seeded.repoExternalId);
+    const me = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+    const other = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+    const url = `${BASE}/api/v1/staff/runs/${runId}/cancel`;
+    expect((await SELF.fetch(url, { method: 'POST', headers: { cookie: me.cookie } })).status).toBe(403);
+    expect((await SELF.fetch(url, { method: 'POST', headers: { cookie: me.cookie, 'x-csrf-token': other.csrf } })).status).toBe(403);
+    expect((await staffFetch(me, `/api/v1/staff/runs/${runId}/cancel`, { method: 'POST', headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    const run = await (await staffFetch(me, `/api/v1/staff/runs/${runId}`)).json<{ status: string }>();
+    expect(run.status).toBe('pending');
+    expect((await staffFetch(me, `/api/v1/staff/runs/${runId}/cancel`, { method: 'POST' })).status).toBe(200);
+  });
+
+  it('a platform admin by configuration (STAGELINE_PLATFORM_ADMINS) sees every project', async () => {
+    expect(env.STAGELINE_PLATFORM_ADMINS).toBe('root-admin');
+    const root = await signedIn({ login: 'Root-Admin' });
+    const me = await (await staffFetch(root, '/api/v1/staff/me')).json<{ platform_admin: boolean; projects: { id: string }[] }>();
+    expect(me.platform_admin).toBe(true);
+    expect(me.projects.map((p) => p.id)).toContain(world.projectId);
+  });
+});
