@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { startScriptedModel, steps } from '@stageline/model-fake';
 import pg from 'pg';
 import { ROOT, startStack } from '../tools/stack.mjs';
+import { signIn } from '../tools/staff-session.mjs';
 import { labeledPayload, sendWebhook } from '../tools/webhook.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' } } });
@@ -83,8 +84,9 @@ const runStatus = async (runId) => (await db.query('select status, attempt_no fr
 try {
   await db.connect();
   await stack.github.seedRepositoryContent({ repo: stack.repo.fullName, files: { 'README.md': '# bench\n' } });
-  await db.query(`insert into project_members (project_id, github_login, role) select id, 'octocat', 'admin' from projects where slug = 'demo'`);
-  const { code } = await (await fetch(`${stack.edgeUrl}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ github_login: 'octocat' }) })).json();
+  // octocat, the demo project's admin (tools/stack.mjs DEMO_STAFF), signs in and asks for a link code.
+  const octocat = await signIn(stack.edgeUrl, 'octocat');
+  const { code } = await (await octocat.fetch('/api/v1/staff/telegram/link-codes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
   tg.addUser({ id: USER, username: 'octocat_tg' });
   await tg.userSends({ userId: USER, text: `/link ${code}` });
   await until('linked', () => botMessages().some((m) => m.text.startsWith('Linked')));

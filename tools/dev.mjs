@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { demoScript, startScriptedModel } from '@stageline/model-fake';
-import { DEMO_GITHUB, ROOT, startStack } from './stack.mjs';
+import { DEMO_GITHUB, DEMO_STAFF, ROOT, startStack } from './stack.mjs';
 
 const stateDir = path.join(ROOT, '.devdata');
 const settingsFile = path.join(stateDir, 'dev.json');
@@ -81,7 +81,7 @@ writeFileSync(
 
 console.log(`
 stageline is up in ${((Date.now() - started) / 1000).toFixed(1)} s
-  console     ${stack.edgeUrl}/
+  console     ${stack.edgeUrl}/  (sign in with the fake GitHub as ${DEMO_STAFF.map((s) => `${s.login} (${s.role ?? 'platform admin'})`).join(', ')})
   database    ${stack.db.url}  (PGlite, data in .devdata/pglite)
   kubernetes  ${stack.kube.url}  (simulated; kubeconfig .devdata/kubeconfig.yaml)
   github      ${stack.github.url}  (fake; App ${DEMO_GITHUB.appSlug} on ${stack.repo.fullName}, installation ${DEMO_GITHUB.installationId}; ${DEMO_GITHUB.sender} has write)

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_GITHUB, ROOT } from './stack.mjs';
+import { signIn } from './staff-session.mjs';
 import { labeledPayload, sendWebhook } from './webhook.mjs';
 
 const USAGE = `usage: npm run simulate -- label <label> [--issue N] [--also <label>]... [--login LOGIN] [--sender User|Bot] [--delivery ID] [--edge URL]
@@ -102,7 +103,9 @@ if (command === 'telegram') {
   const [sub, ...rest] = args;
   await tg('addUser', { id: userId, username: `${login}_tg` });
   if (sub === 'link') {
-    const issued = await fetch(`${dev.edgeUrl}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ github_login: login }) });
+    // The person signs in to the console (the fake GitHub knows the demo staff) and asks for their own code.
+    const staff = await signIn(dev.edgeUrl, login);
+    const issued = await staff.fetch('/api/v1/staff/telegram/link-codes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const { code } = await issued.json();
     const sent = await tg('userSends', { userId, text: `/link ${code}` });
     console.log(`sent /link to the bot as Telegram user ${userId}: webhook answered ${sent.status}; see: npm run simulate -- telegram messages`);

@@ -5,6 +5,7 @@ import type { FakeTelegram } from '@stageline/telegram-fake';
 export const ROOT: string;
 /** The demo GitHub App and installation seeded into the fake; `sender` may trigger runs (write); issues #1…#`issues` exist. */
 export const DEMO_GITHUB: { appId: number; appSlug: string; installationId: number; sender: string; issues: number };
+export const DEMO_STAFF: { login: string; name: string; role: 'admin' | 'read_write' | 'read' | null }[];
 export interface Stack {
   edgeUrl: string;
   /** How the edge is served: `wrangler dev` (default) or tools/serve-edge.mjs (one workerd through Miniflare). */

@@ -19,6 +19,20 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const QUIET_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
 /** The demo GitHub App and the installation the webhook payloads (tools/webhook.mjs) name. */
 export const DEMO_GITHUB = { appId: 4242, appSlug: 'stageline-dev', installationId: 44001, sender: 'octocat', issues: 2000 };
+/**
+ * Who can sign in to the console of the local system (the fake GitHub's
+ * sign-in page lists them): one person per role of docs/domain.md §8.1.
+ * `demo-admin` is a platform admin through STAGELINE_PLATFORM_ADMINS; the
+ * others have a role in the `demo` project. octocat, the webhook sender, is
+ * the project's admin.
+ */
+export const DEMO_STAFF = [
+  { login: 'demo-admin', name: 'Platform admin', role: null },
+  { login: 'octocat', name: 'The Octocat', role: 'admin' },
+  { login: 'demo-maintainer', name: 'Project admin', role: 'admin' },
+  { login: 'demo-dev', name: 'Read-write member', role: 'read_write' },
+  { login: 'demo-viewer', name: 'Read-only member', role: 'read' },
+];
 
 /** A fresh App key pair: the fake verifies with the public key, the edge signs with the PKCS#1 private key (as GitHub hands it out). */
 async function appKeyPair() {
@@ -168,8 +182,9 @@ export async function startStack(opts) {
     };
     const dataKey = keyFile('data-encryption-key');
     const secretSyncKey = keyFile('secret-sync-key');
+    const sessionKey = keyFile('session-signing-key');
     const repo = { fullName: 'stageline-demo/app', externalId: 1000001 };
-    await seedProject(db.url, { clusterId, clusterToken, projectSlug: 'demo', repoFullName: repo.fullName, repoExternalId: repo.externalId });
+    await seedProject(db.url, { clusterId, clusterToken, projectSlug: 'demo', repoFullName: repo.fullName, repoExternalId: repo.externalId, members: DEMO_STAFF.filter((s) => s.role !== null) });
 
     // The fake GitHub: the App's installation on the demo repository, and the
     // webhook sender allowed to trigger runs (the edge asks for its permission).
@@ -178,6 +193,9 @@ export async function startStack(opts) {
     stops.push(() => github.close());
     github.seedInstallation({ id: DEMO_GITHUB.installationId, account: repo.fullName.split('/')[0], repositories: [{ id: repo.externalId, full_name: repo.fullName }] });
     github.setPermission({ repo: repo.fullName, user: DEMO_GITHUB.sender, permission: 'write' });
+    for (const staff of DEMO_STAFF) {
+      github.seedUser({ login: staff.login, name: staff.name });
+    }
     // Open issues #1…#N, so the thread writes (reaction, status comment, labels) have an issue to land on.
     for (let number = 1; number <= (opts.githubIssues ?? DEMO_GITHUB.issues); number += 1) {
       github.seedIssue({ repo: repo.fullName, number });
@@ -199,10 +217,16 @@ export async function startStack(opts) {
       GITHUB_API_URL: github.url,
       STAGELINE_GITHUB_APP_SLUG: DEMO_GITHUB.appSlug,
       STAGELINE_CONSOLE_URL: edgeUrl,
+      // Staff sign-in: the App's user authorization on the fake GitHub (web flow and API on one origin).
+      GITHUB_WEB_URL: github.url,
+      GITHUB_APP_CLIENT_ID: github.app().clientId,
+      GITHUB_APP_CLIENT_SECRET: github.app().clientSecret,
+      STAGELINE_PLATFORM_ADMINS: DEMO_STAFF.filter((s) => s.role === null).map((s) => s.login).join(','),
       ...opts.edgeVars,
       STAGELINE_MCP_TOKEN_SIGNING_KEY: runTokenKey,
       STAGELINE_DATA_ENCRYPTION_KEY: dataKey,
       STAGELINE_SECRET_SYNC_KEY: secretSyncKey,
+      STAGELINE_SESSION_SIGNING_KEY: sessionKey,
       STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info',
     };
     // The App key (a multi-line PEM) goes through the dotenv file, the rest through `--var`.

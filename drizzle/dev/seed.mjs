@@ -33,6 +33,14 @@ export async function seedProject(url, s) {
        ON CONFLICT (provider, external_id) DO UPDATE SET project_id = EXCLUDED.project_id RETURNING id`,
       [projectId, s.repoExternalId, owner, name, s.repoFullName],
     );
+    // Console roles (docs/domain.md §8.1) by GitHub login, e.g. the demo staff of `npm start`.
+    for (const member of s.members ?? []) {
+      await client.query(
+        `INSERT INTO project_members (project_id, github_login, role) VALUES ($1, $2, $3)
+         ON CONFLICT (project_id, github_login) DO UPDATE SET role = EXCLUDED.role`,
+        [projectId, member.login.toLowerCase(), member.role],
+      );
+    }
     return { projectId, repositoryId: repo.rows[0].id };
   } finally {
     await client.end();

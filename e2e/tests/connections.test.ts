@@ -7,12 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
+import { signIn, type StaffClient } from '../../tools/staff-session.mjs';
 import { until } from './support/until.ts';
 
 let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack({ stateDir: mkdtempSync(path.join(os.tmpdir(), 'stageline-e2e-conn-')), dbKind: 'pglite', agents: 0, build: false, githubIssues: 1 });
+  // Signed in, so the staff calls pass authentication and fail on the run they name, after reading Postgres.
+  staff = await signIn(stack.edgeUrl, 'demo-admin');
 });
 
 afterAll(async () => {
@@ -20,15 +23,17 @@ afterAll(async () => {
 });
 
 /** Four kinds of failing request, each of which reads Postgres before it fails. */
+let staff: StaffClient;
+
 function failing(i: number): [string, RequestInit] {
   const unknownRun = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
   switch (i % 4) {
     case 0:
       return ['/agent/v1/frames', { method: 'POST', headers: { authorization: `Bearer wrong-cluster-token-${i}-0123456789`, 'x-stageline-instance-id': 'c/x' }, body: '{"frames":[]}' }];
     case 1:
-      return [`/api/v1/staff/runs/${unknownRun}`, {}];
+      return [`/api/v1/staff/runs/${unknownRun}`, { headers: { cookie: staff.cookie() } }];
     case 2:
-      return [`/api/v1/staff/runs/${unknownRun}/cancel`, { method: 'POST', body: '' }];
+      return [`/api/v1/staff/runs/${unknownRun}/cancel`, { method: 'POST', body: '', headers: { cookie: staff.cookie(), 'x-csrf-token': staff.csrf } }];
     default:
       return ['/agent/v1/frames', { method: 'POST', headers: { authorization: `Bearer ${stack.clusterToken}`, 'x-stageline-instance-id': 'local/x' }, body: '{"frames":"not a list"}' }];
   }

@@ -7,15 +7,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
+import { signIn, type StaffClient } from '../../tools/staff-session.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
 import { until } from './support/until.ts';
 
 type RunDto = { id: string; status: string; issue_number: number | null };
 
 let stack: Stack;
+let staff: StaffClient;
 
 beforeAll(async () => {
   stack = await startStack({ stateDir: mkdtempSync(path.join(os.tmpdir(), 'stageline-e2e-gh-')), dbKind: 'auto', build: false });
+  staff = await signIn(stack.edgeUrl, 'demo-admin');
 });
 
 afterAll(async () => {
@@ -34,7 +37,7 @@ const comments = (number: number) => stack.github.issueComments(thread(number));
 const requestsTo = (method: string, pathPattern: RegExp) => stack.github.requests().filter((r) => r.method === method && pathPattern.test(r.path));
 
 async function runsOfIssue(issue: number): Promise<RunDto[]> {
-  const res = await fetch(`${stack.edgeUrl}/api/v1/staff/runs`);
+  const res = await staff.fetch('/api/v1/staff/runs');
   const page = (await res.json()) as { items: RunDto[] };
   return page.items.filter((r) => r.issue_number === issue);
 }

@@ -17,6 +17,7 @@ import { startScriptedModel, steps, type Reply, type ScriptedModel, type TurnCon
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../tools/stack.mjs';
+import { signIn } from '../../tools/staff-session.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
 import { query } from './support/sql.ts';
 import { until } from './support/until.ts';
@@ -76,9 +77,9 @@ beforeAll(async () => {
     jobEnv: { STAGELINE_MODEL_BASE_URL: `${model.url}/v1`, STAGELINE_EVENT_FLUSH_MS: '200', STAGELINE_AGENT_TIMEOUT_SECONDS: '90' },
   });
   await stack.github.seedRepositoryContent({ repo: stack.repo.fullName, files: { 'README.md': '# demo\n', 'src/db.js': 'export const database = null;\n' } });
-  // octocat is the project's admin and links Telegram with a code from the staff API.
-  await sql(`insert into project_members (project_id, github_login, role) select id, 'octocat', 'admin' from projects where slug = 'demo'`);
-  const issued = await fetch(`${stack.edgeUrl}/api/v1/staff/telegram/link-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ github_login: 'octocat' }) });
+  // octocat is the project's admin (tools/stack.mjs DEMO_STAFF): signed in to the console, they get a Telegram link code.
+  const octocat = await signIn(stack.edgeUrl, 'octocat');
+  const issued = await octocat.fetch('/api/v1/staff/telegram/link-codes', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   const { code } = (await issued.json()) as { code: string };
   stack.telegram.addUser({ id: TELEGRAM_USER, username: 'octocat_tg' });
   expect((await stack.telegram.userSends({ userId: TELEGRAM_USER, text: `/link ${code}` })).status).toBe(200);
@@ -273,5 +274,48 @@ describe('an HTTP approver', () => {
       await sql(`update projects set approval_overrides = '[]' where slug = 'demo'`);
       await new Promise<void>((r) => approver.close(() => r()));
     }
+  });
+});
+
+describe('the console inbox', () => {
+  it('lists the request for a project member; a read-only member may not decide it; the project admin approves and the agent sees applied', async () => {
+    let open: () => void = () => undefined;
+    const applied = new Promise<void>((resolve) => (open = resolve));
+    model.setScript((turn: TurnContext): Reply | Promise<Reply> => {
+      if (turn.step === 0) {
+        return steps(tool('secret_sync', { environment: 'dev', kubernetes_secret_name: 'console-made' }));
+      }
+      if (turn.step === 1) {
+        const requestId = /request_id\\?"\s*:\s*\\?"([0-9a-f-]{36})/.exec(turn.outputs[0]?.output ?? '')?.[1] ?? '';
+        return gated(applied, steps(tool('approval_status', { request_id: requestId })));
+      }
+      return steps({ type: 'text', text: 'done' });
+    });
+    const before = model.requests.length;
+    const runId = await label(15);
+    const viewer = await signIn(stack.edgeUrl, 'demo-viewer');
+    const admin = await signIn(stack.edgeUrl, 'demo-maintainer');
+    type Inbox = { approvals: { request_id: string; run: { id: string }; may_decide: boolean }[] };
+    const item = await until('the request in the viewer\'s inbox', async () => {
+      const inbox = (await (await viewer.fetch('/api/v1/staff/inbox')).json()) as Inbox;
+      return inbox.approvals.find((a) => a.run.id === runId);
+    }, 60_000, 100);
+    expect(item.may_decide).toBe(false);
+    const decide = (who: typeof viewer) => who.fetch(`/api/v1/staff/approvals/${item.request_id}/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve', reason: 'dev secret' }) });
+    expect((await decide(viewer)).status).toBe(403);
+    expect((await decide(admin)).status).toBe(200);
+    // A second decision, even the same one, comes too late.
+    expect((await decide(admin)).status).toBe(409);
+    const request = await until('the console decision to be applied', async () => {
+      const [row] = await sql<{ state: string; decided_by: string; decision_channel: string }>('select state, decided_by, decision_channel from approval_requests where id = $1', [item.request_id]);
+      return row?.state === 'applied' ? row : undefined;
+    }, 60_000, 100);
+    open();
+    expect(await finished(runId)).toMatchObject({ status: 'succeeded' });
+    expect(request).toMatchObject({ decision_channel: 'console' });
+    const [ns] = await sql<{ job_namespace: string }>('select job_namespace from agent_runs where id = $1', [runId]);
+    expect(Object.keys((await kubectlSecret(ns?.job_namespace ?? '', 'console-made')) ?? {})).toEqual(['value']);
+    const last = model.requests.slice(before).filter((r) => r.purpose === 'turn').at(-1);
+    expect(JSON.stringify(last?.body)).toContain('\\"approval_state\\":\\"applied\\"');
   });
 });

@@ -11,6 +11,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startStack, type Stack } from '../../tools/stack.mjs';
+import { signIn, type StaffClient } from '../../tools/staff-session.mjs';
 import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
 
 const run = promisify(execFile);
@@ -18,11 +19,13 @@ type RunDto = { id: string; status: string; job_name: string | null; namespace: 
 type ServerMessage = { type: string; id?: number; payload?: { run: RunDto }; last_event_id?: number };
 
 let stack: Stack;
+/** A platform admin of the local system (tools/stack.mjs DEMO_STAFF): every project's runs and channel. */
+let staff: StaffClient;
 
 /** Console socket that records every run snapshot it receives. */
 function watchConsole(edgeUrl: string, lastEventId: number) {
   const seen = new Map<string, string[]>();
-  const ws = new WebSocket(`${edgeUrl.replace('http', 'ws')}/api/v1/realtime?last_event_id=${lastEventId}`);
+  const ws = new WebSocket(`${edgeUrl.replace('http', 'ws')}/api/v1/realtime?last_event_id=${lastEventId}`, { headers: { cookie: staff.cookie() } });
   const ready = new Promise<void>((resolve, reject) => {
     ws.on('error', reject);
     ws.on('message', (data) => {
@@ -51,7 +54,7 @@ function watchConsole(edgeUrl: string, lastEventId: number) {
 }
 
 async function runsPage(): Promise<{ items: RunDto[]; last_event_id: number }> {
-  const res = await fetch(`${stack.edgeUrl}/api/v1/staff/runs`);
+  const res = await staff.fetch('/api/v1/staff/runs');
   return (await res.json()) as { items: RunDto[]; last_event_id: number };
 }
 
@@ -62,6 +65,7 @@ async function label(issue: number, extra: { senderType?: string } = {}) {
 
 beforeAll(async () => {
   stack = await startStack({ stateDir: mkdtempSync(path.join(os.tmpdir(), 'stageline-e2e-')), dbKind: 'auto' });
+  staff = await signIn(stack.edgeUrl, 'demo-admin');
 });
 
 afterAll(async () => {
@@ -89,7 +93,7 @@ describe('a run:dev label, end to end', () => {
     expect(final?.namespace).toMatch(/^stageline-issue-[a-z0-9]+-i7-r[a-z0-9]+$/);
 
     // The pod's output reached Postgres through the agent's log frames.
-    const logs = (await (await fetch(`${stack.edgeUrl}/api/v1/staff/runs/${runId}/logs`)).json()) as { tail_lines: string[] };
+    const logs = (await (await staff.fetch(`/api/v1/staff/runs/${runId}/logs`)).json()) as { tail_lines: string[] };
     expect(logs.tail_lines).toContain('runner finished');
     expect(logs.tail_lines[0]).toBe(`stageline runner: run ${runId} attempt 1`);
 
@@ -138,9 +142,14 @@ describe('the console in a browser', () => {
     await browser?.close();
   });
 
-  it('shows a new run and its status changes without a reload', async () => {
+  it('signs a read-only member in with GitHub, then shows a new run and its status changes without a reload', async () => {
     const page = await browser.newPage();
-    await page.goto(`${stack.edgeUrl}/`);
+    await page.goto(`${stack.edgeUrl}/runs`);
+    // Signed out: the console offers GitHub; the fake GitHub lists the demo people; pick the read-only member.
+    await page.locator('[data-testid="sign-in"]').click();
+    await page.locator('a[data-login="demo-viewer"]').click();
+    await page.locator('[data-testid="signed-in-as"]', { hasText: 'demo-viewer' }).waitFor({ timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toBe('/runs');
     await page.locator('[data-testid="connection"][data-state="live"]').waitFor({ timeout: 15_000 });
     const res = await label(21);
     const { runId } = res.body as { runId: string };
