@@ -10,6 +10,7 @@ describe('the App manifest', () => {
       url: 'https://edge.example.com',
       hook_attributes: { url: 'https://edge.example.com/github/webhook', active: true },
       redirect_url: 'https://edge.example.com/setup/callback',
+      callback_urls: ['https://edge.example.com/auth/github/callback'],
       public: false,
       default_permissions: { issues: 'write', pull_requests: 'write', metadata: 'read' },
     });

@@ -23,6 +23,8 @@ export interface AppManifest {
   description: string;
   hook_attributes: { url: string; active: boolean };
   redirect_url: string;
+  /** Where GitHub sends a person back after "sign in with GitHub" (staff sign-in, routes/staff-auth.ts). */
+  callback_urls: string[];
   public: boolean;
   default_permissions: Record<string, string>;
   default_events: string[];
@@ -36,6 +38,7 @@ export function buildAppManifest(input: { name: string; origin: string; homepage
     description: 'Stageline: issue labels start coding-agent runs in your cluster.',
     hook_attributes: { url: `${input.origin}/github/webhook`, active: true },
     redirect_url: `${input.origin}/setup/callback`,
+    callback_urls: [`${input.origin}/auth/github/callback`],
     public: false,
     default_permissions: { ...APP_PERMISSIONS },
     default_events: [...APP_EVENTS],

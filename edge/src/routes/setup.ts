@@ -131,7 +131,8 @@ function secretsPage(app: AppManifestConversion, webOrigin: string): string {
 <p><strong>This page is shown once.</strong> Store the values now; GitHub will not show the webhook secret or the private key again (a new key can be generated in the App's settings).</p>
 <h2>1. Variables (wrangler.toml <code>[vars]</code>)</h2>
 <pre>GITHUB_APP_ID = "${escapeHtml(String(app.id))}"
-STAGELINE_GITHUB_APP_SLUG = "${escapeHtml(slug)}"</pre>
+STAGELINE_GITHUB_APP_SLUG = "${escapeHtml(slug)}"
+GITHUB_APP_CLIENT_ID = "${escapeHtml(app.client_id)}"</pre>
 <h2>2. Webhook secret</h2>
 <p>Run this and paste the value when asked:</p>
 <pre>npx wrangler secret put GITHUB_WEBHOOK_SECRET</pre>
@@ -140,7 +141,10 @@ STAGELINE_GITHUB_APP_SLUG = "${escapeHtml(slug)}"</pre>
 <p>Save this as <code>stageline-app.private-key.pem</code> (outside the repository), then run:</p>
 <pre>npx wrangler secret put GITHUB_APP_PRIVATE_KEY &lt; stageline-app.private-key.pem</pre>
 <textarea rows="10" readonly aria-label="GITHUB_APP_PRIVATE_KEY">${escapeHtml(app.pem)}</textarea>
-<h2>4. Close the setup page</h2>
+<h2>4. Client secret (staff sign-in with GitHub)</h2>
+<pre>npx wrangler secret put GITHUB_APP_CLIENT_SECRET</pre>
+<textarea rows="1" readonly aria-label="GITHUB_APP_CLIENT_SECRET">${escapeHtml(app.client_secret)}</textarea>
+<h2>5. Close the setup page</h2>
 <pre>npx wrangler secret delete STAGELINE_SETUP_TOKEN
 npx wrangler deploy</pre>
 ${install}`,

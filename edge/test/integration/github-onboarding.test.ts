@@ -426,6 +426,7 @@ describe('/setup', () => {
     expect(JSON.parse(manifestText)).toMatchObject({
       hook_attributes: { url: `${BASE}/github/webhook`, active: true },
       redirect_url: `${BASE}/setup/callback`,
+      callback_urls: [`${BASE}/auth/github/callback`],
       default_permissions: { issues: 'write', pull_requests: 'write', metadata: 'read' },
       default_events: ['issues', 'issue_comment', 'pull_request', 'pull_request_review'],
     });
@@ -448,6 +449,8 @@ describe('/setup', () => {
     expect(secrets).toContain('-----BEGIN RSA PRIVATE KEY-----');
     expect(secrets).toContain('npx wrangler secret put GITHUB_WEBHOOK_SECRET');
     expect(secrets).toContain('npx wrangler secret put GITHUB_APP_PRIVATE_KEY &lt; stageline-app.private-key.pem');
+    expect(secrets).toMatch(/GITHUB_APP_CLIENT_ID = "Iv1\.[0-9a-f]+"/);
+    expect(secrets).toContain('npx wrangler secret put GITHUB_APP_CLIENT_SECRET');
     // Codes are single use.
     expect((await SELF.fetch(callback, { headers: { cookie } })).status).toBe(400);
   });
