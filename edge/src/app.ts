@@ -6,18 +6,13 @@ import { withAgent, withDb, withRoot, withStaff } from './composition/middleware
 import { agentConnect } from './routes/agent-connect.ts';
 import { approverCallback } from './routes/approver-callback.ts';
 import { telegramWebhook } from './routes/telegram-webhook.ts';
-import { staffTelegram } from './routes/staff-telegram.ts';
 import { staffAuth } from './routes/staff-auth.ts';
-import { staffMe } from './routes/staff-me.ts';
-import { staffInbox } from './routes/staff-inbox.ts';
 import { githubWebhooks } from './routes/github-webhooks.ts';
 import { realtime } from './routes/realtime.ts';
 import { mcpRoute } from './routes/mcp.ts';
 import { runnerApi } from './routes/runner-api.ts';
 import { setup } from './routes/setup.ts';
-import { staffRepositories } from './routes/staff-repositories.ts';
-import { staffRunActions } from './routes/staff-run-actions.ts';
-import { staffRuns } from './routes/staff-runs.ts';
+import { staffApi } from './openapi/staff-api.ts';
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -34,22 +29,18 @@ export function createApp() {
   app.route('/', githubWebhooks);
   app.route('/', agentConnect);
   app.route('/', staffAuth);
-  app.route('/', staffMe);
-  app.route('/', staffRuns);
-  app.route('/', staffRunActions);
-  app.route('/', staffRepositories);
+  app.route('/', staffApi());
   app.route('/', setup);
   app.route('/', realtime);
   app.route('/', runnerApi);
   app.route('/', mcpRoute);
   app.route('/', approverCallback);
   app.route('/', telegramWebhook);
-  app.route('/', staffTelegram);
-  app.route('/', staffInbox);
   app.notFound((c) => c.json(errorBody('not_found', 'no such endpoint'), 404));
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
-      return error.getResponse();
+      // A validator's refusal (e.g. malformed JSON) gets the one error shape; a prepared response goes as is.
+      return error.res !== undefined ? error.getResponse() : c.json(errorBody(error.status === 413 ? 'payload_too_large' : error.status >= 500 ? 'internal' : 'invalid_argument', error.message), error.status);
     }
     c.var.log.error('unhandled error', { error, path: c.req.path });
     return c.json(errorBody('internal', 'internal error'), 500);

@@ -80,7 +80,9 @@ export const agentRuns = pgTable(
     // The claim query: oldest pending run of a cluster.
     index('agent_runs_claim_idx').on(t.clusterId, t.createdAt).where(sql`status = 'pending'`),
     index('agent_runs_status_lease_idx').on(t.status, t.leaseUntil),
-    index('agent_runs_created_idx').on(t.createdAt),
+    // The staff run list pages by (created_at, id) newest first, for everyone or per project (docs/domain.md §8.2).
+    index('agent_runs_created_idx').on(t.createdAt, t.id),
+    index('agent_runs_project_created_idx').on(t.projectId, t.createdAt, t.id),
     // Webhook ingest reads an issue's run history (lineage, discussion, profile hints) per trigger.
     index('agent_runs_repository_issue_idx').on(t.repositoryId, t.issueNumber, t.createdAt),
   ],

@@ -1,10 +1,11 @@
 import { agentRuns, runLogChunks } from '@stageline/db';
-import { HELD_STATUSES, NON_TERMINAL_STATUSES, transitionRun, type RunEvent, type TransitionError } from '@stageline/policy';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { HELD_STATUSES, NON_TERMINAL_STATUSES, transitionRun, type RunEvent, type RunStatus, type TransitionError } from '@stageline/policy';
+import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 import { appendFlowEvent } from './flow-event-repo.ts';
 import { appendRunStatusEvent, type RealtimeEvent } from './realtime-repo.ts';
 import type { RunRow } from './run-dto.ts';
+import type { PageCursor } from '../lib/page-cursor.ts';
 
 
 export type ApplyOutcome =
@@ -260,13 +261,52 @@ export async function readLogPage(db: Db, runId: string, afterSeq: number, maxCh
     .limit(maxChunks);
 }
 
-/** Newest runs first; `projectIds` null lists every project's (a platform admin), else only those. */
-export async function listRuns(db: Db, limit: number, projectIds: readonly string[] | null): Promise<RunRow[]> {
-  if (projectIds !== null && projectIds.length === 0) {
-    return [];
+/** What the staff run list may be narrowed to (docs/domain.md §8.2); every field is optional but `projectIds`. */
+export interface RunFilter {
+  /** The caller's readable projects; null: every project (a platform admin). */
+  projectIds: readonly string[] | null;
+  projectId?: string;
+  statuses?: readonly RunStatus[];
+  labels?: readonly string[];
+  repository?: string;
+  agentKey?: string;
+  waitReason?: string;
+  clusterId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+/**
+ * One page of runs, newest first by `(created_at, id)` (the
+ * `agent_runs_created_idx` / `agent_runs_project_created_idx` order), after a
+ * cursor. Asks for one row more than the page to know whether another follows.
+ */
+export async function pageRuns(db: Db, filter: RunFilter, after: PageCursor | null, limit: number): Promise<{ rows: RunRow[]; next: PageCursor | null }> {
+  if (filter.projectIds !== null && filter.projectIds.length === 0) {
+    return { rows: [], next: null };
   }
-  const scoped = projectIds === null ? undefined : inArray(agentRuns.projectId, [...projectIds]);
-  return db.select().from(agentRuns).where(scoped).orderBy(desc(agentRuns.createdAt)).limit(limit);
+  const where = and(
+    filter.projectIds === null ? undefined : inArray(agentRuns.projectId, [...filter.projectIds]),
+    filter.projectId === undefined ? undefined : eq(agentRuns.projectId, filter.projectId),
+    filter.statuses === undefined ? undefined : inArray(agentRuns.status, [...filter.statuses]),
+    filter.labels === undefined ? undefined : inArray(agentRuns.triggerLabel, [...filter.labels]),
+    filter.repository === undefined ? undefined : eq(agentRuns.repositoryFullName, filter.repository),
+    filter.agentKey === undefined ? undefined : eq(agentRuns.agentKey, filter.agentKey),
+    filter.waitReason === undefined ? undefined : eq(agentRuns.waitReason, filter.waitReason),
+    filter.clusterId === undefined ? undefined : eq(agentRuns.clusterId, filter.clusterId),
+    filter.createdFrom === undefined ? undefined : gte(agentRuns.createdAt, filter.createdFrom),
+    filter.createdTo === undefined ? undefined : lt(agentRuns.createdAt, filter.createdTo),
+    after === null ? undefined : sql`(${agentRuns.createdAt}, ${agentRuns.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+  );
+  const rows = await db
+    .select({ run: agentRuns, key: sql<string>`to_char(${agentRuns.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+    .from(agentRuns)
+    .where(where)
+    .orderBy(desc(agentRuns.createdAt), desc(agentRuns.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page.map((r) => r.run), next: rows.length > limit && last !== undefined ? { createdAt: last.key, id: last.run.id } : null };
 }
 
 export async function findRun(db: Db, runId: string): Promise<RunRow | null> {

@@ -270,7 +270,22 @@ export async function expireApproval(db: Db, requestId: string, now: Date): Prom
 }
 
 /** What an agent (or a decider) may see of a request: never the sealed value. */
-export function approvalView(r: ApprovalRow): Record<string, unknown> {
+export interface ApprovalView {
+  request_id: string;
+  tool_name: string;
+  action: string;
+  approval_mode: string;
+  approval_state: string;
+  target_ref: Record<string, unknown>;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  channel: ApprovalChannel | null;
+  reason: string | null;
+  result: Record<string, unknown> | null;
+}
+
+export function approvalView(r: ApprovalRow): ApprovalView {
   return {
     request_id: r.id,
     tool_name: r.tool,

@@ -11,29 +11,83 @@
  *
  * The first valid decision wins; a late one gets 409 with who decided.
  */
+import { createRoute, z } from '@hono/zod-openapi';
 import { deciderRoleOf, readableProjects, type Answer } from '@stageline/policy';
-import { Hono } from 'hono';
-import { z } from 'zod';
 import { findApproval } from '../db/approval-repo.ts';
 import { openInbox, projectOfRun, type InboxRun } from '../db/inbox-repo.ts';
 import { findInteraction } from '../db/interaction-repo.ts';
 import { approvalView, decideApproval } from '../domain/approvals.ts';
 import { answerInteraction } from '../domain/interactions.ts';
-import type { AppEnv } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
-import { readJsonBody } from '../lib/json-body.ts';
+import { ApprovalViewSchema, ErrorSchema, errors, InboxRunSchema, json, uuidParam } from '../openapi/schemas.ts';
+import { limitBody, SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
 import { refuseUnless } from './staff-guard.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_BODY = 8 * 1024;
 
 const runView = (r: InboxRun) => ({ id: r.id, project_id: r.projectId, repository_full_name: r.repositoryFullName, issue_number: r.issueNumber, agent_key: r.agentKey, trigger_label: r.triggerLabel });
 
 const decisionSchema = z.object({ decision: z.enum(['approve', 'deny']), reason: z.string().max(500).optional() }).strict();
 const answerSchema = z.union([z.object({ option_id: z.string().min(1).max(64) }).strict(), z.object({ text: z.string().min(1).max(4000) }).strict()]);
+const conflict = json(ErrorSchema.extend({ request: ApprovalViewSchema.optional() }), 'Already decided or expired; who decided');
 
-export const staffInbox = new Hono<AppEnv>()
-  .get('/api/v1/staff/inbox', async (c) => {
+const inbox = createRoute({
+  method: 'get',
+  path: '/api/v1/staff/inbox',
+  tags: ['approvals'],
+  summary: 'Open approval requests and questions of the caller\'s projects',
+  security: SESSION_SECURITY,
+  responses: {
+    200: json(
+      z.object({
+        approvals: z.array(ApprovalViewSchema.extend({ created_at: z.string(), run: InboxRunSchema, may_decide: z.boolean() })),
+        questions: z.array(
+          z.object({
+            interaction_id: z.string(),
+            question: z.string(),
+            options: z.array(z.object({ id: z.string(), label: z.string() })),
+            allow_free_text: z.boolean(),
+            recipient_login: z.string().nullable(),
+            deadline_at: z.string().nullable(),
+            created_at: z.string(),
+            run: InboxRunSchema,
+            may_answer: z.boolean(),
+          }),
+        ),
+      }),
+      'The inbox',
+    ),
+    ...errors(401),
+  },
+});
+
+const decide = createRoute({
+  method: 'post',
+  path: '/api/v1/staff/approvals/{requestId}/decision',
+  tags: ['approvals'],
+  summary: 'Approve or deny a request (the approval mode says who may)',
+  security: SESSION_SECURITY,
+  middleware: [limitBody(MAX_BODY)] as const,
+  request: { params: z.object({ requestId: uuidParam('requestId') }), body: { required: true, content: { 'application/json': { schema: decisionSchema } } } },
+  responses: { 200: json(ApprovalViewSchema, 'The decided request'), 409: conflict, ...errors(400, 401, 403, 404, 413) },
+});
+
+const answer = createRoute({
+  method: 'post',
+  path: '/api/v1/staff/questions/{interactionId}/answer',
+  tags: ['approvals'],
+  summary: 'Answer a question addressed to the caller',
+  security: SESSION_SECURITY,
+  middleware: [limitBody(MAX_BODY)] as const,
+  request: { params: z.object({ interactionId: uuidParam('interactionId') }), body: { required: true, content: { 'application/json': { schema: answerSchema } } } },
+  responses: {
+    200: json(z.object({ interaction_id: z.string(), state: z.literal('answered'), response: z.record(z.string(), z.unknown()) }), 'The answer counted'),
+    ...errors(400, 401, 403, 404, 409, 413),
+  },
+});
+
+export const staffInbox = staffRoutes()
+  .openapi(inbox, async (c) => {
     const scope = readableProjects(c.var.staff);
     const { approvals, questions } = await openInbox(c.var.db, scope.kind === 'all' ? null : scope.ids, 200);
     const login = c.var.staff.login;
@@ -50,17 +104,11 @@ export const staffInbox = new Hono<AppEnv>()
         run: runView(run),
         may_answer: request.recipientLogin !== null && request.recipientLogin.toLowerCase() === login,
       })),
-    });
+    }, 200);
   })
-  .post('/api/v1/staff/approvals/:requestId/decision', async (c) => {
-    const requestId = c.req.param('requestId');
-    if (!UUID.test(requestId)) {
-      return c.json(errorBody('invalid_argument', 'request id must be a UUID', 'request_id'), 400);
-    }
-    const body = await readJsonBody(c, decisionSchema, MAX_BODY);
-    if (!body.ok) {
-      return body.response;
-    }
+  .openapi(decide, async (c) => {
+    const { requestId } = c.req.valid('param');
+    const body = { value: c.req.valid('json') };
     const request = await findApproval(c.var.db, requestId);
     const projectId = request === null ? null : await projectOfRun(c.var.db, request.runId);
     if (request === null || projectId === null) {
@@ -69,7 +117,7 @@ export const staffInbox = new Hono<AppEnv>()
     const refused = refuseUnless(c, projectId, 'read', 'approval request');
     const role = deciderRoleOf(c.var.staff, projectId);
     if (refused !== null || role === null) {
-      return refused ?? c.json(errorBody('not_found', 'approval request not found'), 404);
+      return (refused as never) ?? c.json(errorBody('not_found', 'approval request not found'), 404);
     }
     const { settings, effects } = c.var.root;
     const login = c.var.staff.login;
@@ -95,17 +143,11 @@ export const staffInbox = new Hono<AppEnv>()
     }
     c.executionCtx.waitUntil(effects.run(result.effects, c.var.log));
     c.var.log.info('approval decided in the console', { requestId, decision, by: login });
-    return c.json(approvalView(result.request));
+    return c.json(approvalView(result.request), 200);
   })
-  .post('/api/v1/staff/questions/:interactionId/answer', async (c) => {
-    const interactionId = c.req.param('interactionId');
-    if (!UUID.test(interactionId)) {
-      return c.json(errorBody('invalid_argument', 'question id must be a UUID', 'interaction_id'), 400);
-    }
-    const body = await readJsonBody(c, answerSchema, MAX_BODY);
-    if (!body.ok) {
-      return body.response;
-    }
+  .openapi(answer, async (c) => {
+    const { interactionId } = c.req.valid('param');
+    const body = { value: c.req.valid('json') };
     const question = await findInteraction(c.var.db, interactionId);
     const projectId = question === null ? null : await projectOfRun(c.var.db, question.runId);
     if (question === null || projectId === null) {
@@ -113,7 +155,7 @@ export const staffInbox = new Hono<AppEnv>()
     }
     const refused = refuseUnless(c, projectId, 'read', 'question');
     if (refused !== null) {
-      return refused;
+      return refused as never;
     }
     const login = c.var.staff.login;
     if (question.recipientLogin === null || question.recipientLogin.toLowerCase() !== login) {
@@ -126,7 +168,7 @@ export const staffInbox = new Hono<AppEnv>()
       case 'applied':
         c.executionCtx.waitUntil(c.var.root.effects.run(result.effects, c.var.log));
         c.var.log.info('question answered in the console', { interactionId, by: login, kind: answer.kind });
-        return c.json({ interaction_id: interactionId, state: 'answered', response: v.response });
+        return c.json({ interaction_id: interactionId, state: 'answered' as const, response: v.response }, 200);
       case 'stale':
         return c.json(errorBody('conflict', `already ${v.state} by @${v.respondedBy ?? '?'}`), 409);
       case 'expired':

@@ -1,9 +1,29 @@
 /** `GET /api/v1/staff/me`: who is signed in, their projects and roles (docs/domain.md §8.1). */
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { allProjects, membershipsOf } from '../db/staff-repo.ts';
-import type { AppEnv } from '../env.ts';
+import { errors, json } from '../openapi/schemas.ts';
+import { SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
 
-export const staffMe = new Hono<AppEnv>().get('/api/v1/staff/me', async (c) => {
+const MeSchema = z
+  .object({
+    login: z.string(),
+    name: z.string().nullable(),
+    avatar_url: z.string().nullable(),
+    platform_admin: z.boolean(),
+    projects: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(['admin', 'read_write', 'read']).nullable() })),
+  })
+  .openapi('Me');
+
+const me = createRoute({
+  method: 'get',
+  path: '/api/v1/staff/me',
+  tags: ['session'],
+  summary: 'The signed-in person, their projects and roles',
+  security: SESSION_SECURITY,
+  responses: { 200: json(MeSchema, 'The caller'), ...errors(401) },
+});
+
+export const staffMe = staffRoutes().openapi(me, async (c) => {
   const staff = c.var.staff;
   const members = await membershipsOf(c.var.db, staff.login);
   const role = new Map(members.map((m) => [m.projectId, m.role]));

@@ -1,26 +1,37 @@
 import { DEFAULT_LABEL_CATALOG, labelDefinitions, withLabelNames } from '@stageline/policy';
 import { projects, repositories } from '@stageline/db';
 import { eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import type { AppEnv } from '../env.ts';
+import { createRoute, z } from '@hono/zod-openapi';
 import { isGitHubAppConfigured, readGitHubAppSettings } from '../env.ts';
 import { createGitHubApp } from '../github/github-app.ts';
 import { bootstrapLabels } from '../github/label-bootstrap.ts';
 import { errorBody } from '../lib/http-error.ts';
+import { errors, ErrorSchema, json, uuidParam } from '../openapi/schemas.ts';
+import { SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
 import { refuseUnless } from './staff-guard.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const bootstrap = createRoute({
+  method: 'post',
+  path: '/api/v1/staff/repositories/{repositoryId}/labels/bootstrap',
+  tags: ['projects'],
+  summary: 'Create the missing Stageline labels in a bound repository (project admin)',
+  security: SESSION_SECURITY,
+  request: { params: z.object({ repositoryId: uuidParam('repositoryId') }) },
+  responses: {
+    200: json(z.object({ repository_id: z.string(), created: z.array(z.string()), updated: z.array(z.string()), kept: z.number().int() }), 'What was created, updated and kept'),
+    412: json(ErrorSchema.extend({ errors: z.array(z.string()).optional() }), 'The App is not configured or installed, or the project label names are invalid'),
+    503: json(ErrorSchema.extend({ created: z.array(z.string()).optional(), updated: z.array(z.string()).optional() }), 'GitHub did not answer; rerun to continue'),
+    ...errors(400, 401, 403, 404),
+  },
+});
 
 /**
  * Staff actions on a bound repository. Label bootstrap (docs/domain.md §2.1):
  * create the missing taxonomy labels now, e.g. after a failed onboarding or a
  * catalog change. Idempotent; needs `admin` on the repository's project.
  */
-export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/repositories/:repositoryId/labels/bootstrap', async (c) => {
-  const repositoryId = c.req.param('repositoryId');
-  if (!UUID.test(repositoryId)) {
-    return c.json(errorBody('invalid_argument', 'repository id must be a UUID', 'repository_id'), 400);
-  }
+export const staffRepositories = staffRoutes().openapi(bootstrap, async (c) => {
+  const { repositoryId } = c.req.valid('param');
   const [repo] = await c.var.db
     .select({ projectId: repositories.projectId, externalId: repositories.externalId, owner: repositories.owner, name: repositories.name, labelNames: projects.labelNames })
     .from(repositories)
@@ -32,7 +43,7 @@ export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/reposito
   }
   const refused = refuseUnless(c, repo.projectId, 'administer', 'repository');
   if (refused !== null) {
-    return refused;
+    return refused as never;
   }
   if (!isGitHubAppConfigured(c.env)) {
     return c.json(errorBody('failed_precondition', 'the GitHub App is not configured'), 412);
@@ -57,5 +68,5 @@ export const staffRepositories = new Hono<AppEnv>().post('/api/v1/staff/reposito
   if (!result.ok) {
     return c.json({ ...errorBody('unavailable', `label bootstrap stopped (${result.error.kind}); rerun to continue`), created: result.created, updated: result.updated }, 503);
   }
-  return c.json({ repository_id: repositoryId, created: result.created, updated: result.updated, kept: result.kept });
+  return c.json({ repository_id: repositoryId, created: result.created, updated: result.updated, kept: result.kept }, 200);
 });

@@ -18,7 +18,7 @@ export function registerApprovalStatus(server: McpServer, deps: ToolDeps): void 
       if (request === null || request.runId !== deps.run.id) {
         return toolError('not_found: no such request for this run');
       }
-      return toolResult(approvalView(request));
+      return toolResult({ ...approvalView(request) });
     },
   );
 }
