@@ -25,3 +25,4 @@ export * from './approval-state.ts';
 export * from './interactions.ts';
 export * from './database-lifecycle.ts';
 export * from './staff-access.ts';
+export * from './wait-queue.ts';

@@ -30,6 +30,16 @@ export interface RunDto {
   finished_at: string | null;
   updated_at: string;
   last_heartbeat_at: string | null;
+  /** What the runner did (docs/architecture.md, "The runner"): its phase, branch, pull request, last status lines. */
+  runner_phase: string | null;
+  runner_reason: string | null;
+  branch_name: string | null;
+  pull_request_number: number | null;
+  pull_request_url: string | null;
+  status_lines: string[];
+  /** The agent profile the run was created with (docs/domain.md §2.4). */
+  model: string | null;
+  reasoning_effort: string | null;
 }
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -60,5 +70,19 @@ export function toRunDto(row: RunRow): RunDto {
     finished_at: iso(row.finishedAt),
     updated_at: row.updatedAt.toISOString(),
     last_heartbeat_at: iso(row.lastHeartbeatAt),
+    runner_phase: row.runnerPhase,
+    runner_reason: row.runnerReason,
+    branch_name: row.branchName,
+    pull_request_number: row.pullRequestNumber,
+    pull_request_url: row.pullRequestUrl,
+    status_lines: row.statusLines,
+    model: profileOf(row.runPayload)?.model ?? null,
+    reasoning_effort: profileOf(row.runPayload)?.reasoning_effort ?? null,
   };
+}
+
+/** The stored payload's agent profile, read defensively: rows written before a field existed lack it. */
+function profileOf(payload: unknown): { model?: string; reasoning_effort?: string } | null {
+  const profile = typeof payload === 'object' && payload !== null && 'profile' in payload ? payload.profile : null;
+  return typeof profile === 'object' && profile !== null ? (profile as { model?: string; reasoning_effort?: string }) : null;
 }

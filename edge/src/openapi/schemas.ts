@@ -48,6 +48,14 @@ export const RunSchema = z
     finished_at: iso.nullable(),
     updated_at: iso,
     last_heartbeat_at: iso.nullable(),
+    runner_phase: z.string().nullable(),
+    runner_reason: z.string().nullable(),
+    branch_name: z.string().nullable(),
+    pull_request_number: z.number().int().nullable(),
+    pull_request_url: z.string().nullable(),
+    status_lines: z.array(z.string()),
+    model: z.string().nullable(),
+    reasoning_effort: z.string().nullable(),
   })
   .openapi('Run');
 

@@ -17,6 +17,7 @@ const CALLERS: Caller[] = ['platform_admin', 'admin', 'read_write', 'read', 'oth
 
 interface World {
   projectId: string;
+  clusterId: string;
   runId: string;
   repositoryId: string;
   approvalId: string;
@@ -77,7 +78,7 @@ beforeAll(async () => {
       .values({ runId, projectId: p, correlationId: 'rbac', kind: 'decision', recipientLogin: sessions.read_write?.login ?? null, text: 'Which?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], callKey: 'rbac', deadlineAt: new Date(Date.now() + 3_600_000) })
       .returning(),
   );
-  world = { projectId: p, runId, repositoryId, approvalId: approval?.id ?? '', questionId: question?.id ?? '', sessions };
+  world = { projectId: p, clusterId: seeded.clusterId, runId, repositoryId, approvalId: approval?.id ?? '', questionId: question?.id ?? '', sessions };
 });
 
 function call(caller: Caller, path: string, init: RequestInit = {}): Promise<Response> {
@@ -95,6 +96,11 @@ const MATRIX: { name: string; request: () => [string, RequestInit?]; expect: Rec
   { name: 'GET run', request: () => [`/api/v1/staff/runs/${world.runId}`], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 404, ...UNAUTH } },
   { name: 'GET run logs', request: () => [`/api/v1/staff/runs/${world.runId}/logs`], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 404, ...UNAUTH } },
   { name: 'GET run log history', request: () => [`/api/v1/staff/runs/${world.runId}/logs/history`], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 404, ...UNAUTH } },
+  { name: 'GET run timeline', request: () => [`/api/v1/staff/runs/${world.runId}/timeline`], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 404, ...UNAUTH } },
+  { name: 'GET queue', request: () => ['/api/v1/staff/queue'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'GET clusters', request: () => ['/api/v1/staff/clusters'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  // Platform-wide: project roles do not count; 403 (a cluster's existence is no secret to staff).
+  { name: 'POST cluster token', request: () => [`/api/v1/staff/clusters/${world.clusterId}/token`, { method: 'POST' }], expect: { platform_admin: 200, admin: 403, read_write: 403, read: 403, other_project: 403, ...UNAUTH } },
   { name: 'GET inbox', request: () => ['/api/v1/staff/inbox'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
   { name: 'POST link code', request: () => ['/api/v1/staff/telegram/link-codes', post({})], expect: { platform_admin: 201, admin: 201, read_write: 201, read: 201, other_project: 201, ...UNAUTH } },
   { name: 'POST label bootstrap', request: () => [`/api/v1/staff/repositories/${world.repositoryId}/labels/bootstrap`, { method: 'POST' }], expect: { platform_admin: 200, admin: 200, read_write: 403, read: 403, other_project: 404, ...UNAUTH } },

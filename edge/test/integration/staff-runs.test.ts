@@ -79,15 +79,19 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/staff/approvals/{requestId}/decision',
+      '/api/v1/staff/clusters',
+      '/api/v1/staff/clusters/{clusterId}/token',
       '/api/v1/staff/inbox',
       '/api/v1/staff/me',
       '/api/v1/staff/questions/{interactionId}/answer',
+      '/api/v1/staff/queue',
       '/api/v1/staff/repositories/{repositoryId}/labels/bootstrap',
       '/api/v1/staff/runs',
       '/api/v1/staff/runs/{runId}',
       '/api/v1/staff/runs/{runId}/cancel',
       '/api/v1/staff/runs/{runId}/logs',
       '/api/v1/staff/runs/{runId}/logs/history',
+      '/api/v1/staff/runs/{runId}/timeline',
       '/api/v1/staff/telegram/link-codes',
     ]);
     expect(Object.values(doc.paths).flatMap((ops) => Object.values(ops)).every((op) => Array.isArray(op.security) && op.security.length === 1)).toBe(true);

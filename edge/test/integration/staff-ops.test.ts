@@ -1,0 +1,100 @@
+/** The console's operations API: the wait queue, clusters and their tokens, a run's timeline (docs/domain.md §8.2). */
+import { clusters, projects, runEvents } from '@stageline/db';
+import { SELF } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { BASE, createRun, readyAgent, seedCluster, withDb } from '../helpers.ts';
+import { signedIn, staffFetch } from '../staff.ts';
+
+type QueueItem = { run: { id: string }; cause: string; sla: string; waited_ms: number };
+const queueOf = async (me: Awaited<ReturnType<typeof signedIn>>, projectId: string) =>
+  ((await (await staffFetch(me, `/api/v1/staff/queue?project=${projectId}`)).json()) as { items: QueueItem[] }).items;
+
+describe('GET /api/v1/staff/queue', () => {
+  it('says why each run waits: no live agent, then its turn, then no free slot', async () => {
+    const seeded = await seedCluster();
+    const me = await signedIn({ roles: { [seeded.projectId]: 'read' } });
+    const runId = await createRun(seeded.repoExternalId);
+    expect(await queueOf(me, seeded.projectId)).toEqual([expect.objectContaining({ run: expect.objectContaining({ id: runId }), cause: 'cluster_offline', sla: 'ok' })]);
+    const agent = await readyAgent(seeded.token, `${seeded.clusterId}/a`);
+    expect((await queueOf(me, seeded.projectId))[0]?.cause).toBe('queued');
+    await withDb((d) => d.update(projects).set({ slots: 0 }).where(eq(projects.id, seeded.projectId)));
+    expect((await queueOf(me, seeded.projectId))[0]?.cause).toBe('no_free_slot');
+    agent.ws.close(1000, 'done');
+  });
+
+  it('shows nothing of a project the caller has no role in', async () => {
+    const seeded = await seedCluster();
+    await createRun(seeded.repoExternalId);
+    const stranger = await signedIn({ roles: {} });
+    expect(await queueOf(stranger, seeded.projectId)).toEqual([]);
+  });
+});
+
+describe('clusters', () => {
+  it('a platform admin registers a cluster; its token (shown once) connects an agent; a new token retires the old one', async () => {
+    const admin = await signedIn({ platformAdmin: true });
+    const id = `c-${crypto.randomUUID().slice(0, 8)}`;
+    const post = (path: string, body?: unknown) => staffFetch(admin, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const created = await post('/api/v1/staff/clusters', { id, name: 'Staging' });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
+    const { token } = await created.json<{ token: string }>();
+    const [row] = await withDb((d) => d.select().from(clusters).where(eq(clusters.id, id)));
+    expect(row?.agentTokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row?.agentTokenHash).not.toContain(token);
+    const agent = await readyAgent(token, `${id}/a`);
+    const listed = await (await staffFetch(admin, '/api/v1/staff/clusters')).json<{ items: { id: string; online: boolean; instances: { live: boolean }[] }[] }>();
+    expect(listed.items.find((c) => c.id === id)).toMatchObject({ online: true, instances: [{ live: true }] });
+    agent.ws.close(1000, 'done');
+    expect((await post('/api/v1/staff/clusters', { id })).status).toBe(409);
+    const rotated = await post(`/api/v1/staff/clusters/${id}/token`);
+    expect(rotated.status).toBe(200);
+    const old = await SELF.fetch(`${BASE}/agent/connect`, { headers: { upgrade: 'websocket', authorization: `Bearer ${token}`, 'x-stageline-instance-id': `${id}/b` } });
+    expect(old.status).toBe(401);
+    await readyAgent((await rotated.json<{ token: string }>()).token, `${id}/c`).then((s) => s.ws.close(1000, 'done'));
+  });
+
+  it('only platform admins register or rotate; members see the clusters of their projects only; bad ids are 400', async () => {
+    const seeded = await seedCluster();
+    const other = await seedCluster();
+    const projectAdmin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+    const post = (path: string, body?: unknown) => staffFetch(projectAdmin, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    expect((await post('/api/v1/staff/clusters', { id: 'mine' })).status).toBe(403);
+    expect((await post(`/api/v1/staff/clusters/${seeded.clusterId}/token`)).status).toBe(403);
+    const seen = await (await staffFetch(projectAdmin, '/api/v1/staff/clusters')).json<{ items: { id: string }[] }>();
+    expect(seen.items.map((c) => c.id)).toEqual([seeded.clusterId]);
+    expect(seen.items.map((c) => c.id)).not.toContain(other.clusterId);
+    const admin = await signedIn({ platformAdmin: true });
+    const bad = await staffFetch(admin, '/api/v1/staff/clusters', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'Not Valid!' }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'invalid_argument', field: 'id' } });
+    expect((await staffFetch(admin, '/api/v1/staff/clusters/nope-nope/token', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('GET /api/v1/staff/runs/:id/timeline', () => {
+  it('gives the audit events and pages the runner events by attempt:seq', async () => {
+    const seeded = await seedCluster();
+    const runId = await createRun(seeded.repoExternalId);
+    await withDb((d) =>
+      d.insert(runEvents).values([
+        { runId, attemptNo: 1, seq: 0, kind: 'phase', payload: { phase: 'cloning' } },
+        { runId, attemptNo: 1, seq: 1, kind: 'agent_message', payload: { text: 'hello' } },
+        { runId, attemptNo: 2, seq: 0, kind: 'phase', payload: { phase: 'resumed' } },
+      ]),
+    );
+    const me = await signedIn({ roles: { [seeded.projectId]: 'read' } });
+    type Timeline = { flow_events: { event_type: string }[]; runner_events: { attempt_no: number; seq: number; kind: string }[]; next_after: string | null };
+    const first = await (await staffFetch(me, `/api/v1/staff/runs/${runId}/timeline?limit=2`)).json<Timeline>();
+    expect(first.flow_events.map((e) => e.event_type)).toContain('webhook.received');
+    expect(first.runner_events.map((e) => `${e.attempt_no}:${e.seq}`)).toEqual(['1:0', '1:1']);
+    expect(first.next_after).toBe('1:1');
+    const second = await (await staffFetch(me, `/api/v1/staff/runs/${runId}/timeline?limit=2&after=1:1`)).json<Timeline>();
+    expect(second.runner_events.map((e) => `${e.attempt_no}:${e.seq}`)).toEqual(['2:0']);
+    expect(second.next_after).toBeNull();
+    expect((await staffFetch(me, `/api/v1/staff/runs/${runId}/timeline?after=x`)).status).toBe(400);
+    const stranger = await signedIn({ roles: {} });
+    expect((await staffFetch(stranger, `/api/v1/staff/runs/${runId}/timeline`)).status).toBe(404);
+  });
+});
