@@ -101,6 +101,9 @@ const MATRIX: { name: string; request: () => [string, RequestInit?]; expect: Rec
   { name: 'GET clusters', request: () => ['/api/v1/staff/clusters'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
   // Platform-wide: project roles do not count; 403 (a cluster's existence is no secret to staff).
   { name: 'POST cluster token', request: () => [`/api/v1/staff/clusters/${world.clusterId}/token`, { method: 'POST' }], expect: { platform_admin: 200, admin: 403, read_write: 403, read: 403, other_project: 403, ...UNAUTH } },
+  { name: 'GET projects', request: () => ['/api/v1/staff/projects'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'PATCH project', request: () => [`/api/v1/staff/projects/${world.projectId}`, { ...post({ slots: 2 }), method: 'PATCH' }], expect: { platform_admin: 200, admin: 200, read_write: 403, read: 403, other_project: 404, ...UNAUTH } },
+  { name: 'PUT member', request: () => [`/api/v1/staff/projects/${world.projectId}/members/rbac-newcomer`, { ...post({ role: 'read' }), method: 'PUT' }], expect: { platform_admin: 200, admin: 200, read_write: 403, read: 403, other_project: 404, ...UNAUTH } },
   { name: 'GET inbox', request: () => ['/api/v1/staff/inbox'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
   { name: 'POST link code', request: () => ['/api/v1/staff/telegram/link-codes', post({})], expect: { platform_admin: 201, admin: 201, read_write: 201, read: 201, other_project: 201, ...UNAUTH } },
   { name: 'POST label bootstrap', request: () => [`/api/v1/staff/repositories/${world.repositoryId}/labels/bootstrap`, { method: 'POST' }], expect: { platform_admin: 200, admin: 200, read_write: 403, read: 403, other_project: 404, ...UNAUTH } },

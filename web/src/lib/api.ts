@@ -1,7 +1,9 @@
 /**
  * Staff HTTP API client (docs/domain.md §8.2). The edge serves the console
  * on the same origin, so every URL is a relative path and the staff session
- * cookie travels with `credentials: 'same-origin'`.
+ * cookie travels with `credentials: 'same-origin'`. The page passes the
+ * session's `staffFetch` (staff-fetch.ts), which adds the CSRF header and
+ * refreshes an expired session.
  */
 import { isRecord, toRun, type Run } from './run.ts';
 
@@ -30,6 +32,9 @@ export class ApiError extends Error {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** The global `fetch`, bound late so tests can stub it. */
+export const globalFetch: FetchLike = (input, init) => fetch(input, init);
+
 export type FetchRunsOptions = {
   limit?: number;
   signal?: AbortSignal;
@@ -38,7 +43,7 @@ export type FetchRunsOptions = {
 };
 
 export async function fetchRuns(options: FetchRunsOptions = {}): Promise<RunList> {
-  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const doFetch = options.fetch ?? globalFetch;
   const url = `${RUNS_PATH}?limit=${options.limit ?? RUNS_LIMIT}`;
   const response = await doFetch(url, {
     headers: { accept: 'application/json' },
@@ -61,7 +66,8 @@ export function toRunList(body: unknown): RunList {
   return { items, lastEventId: Number(body['last_event_id']) };
 }
 
-async function readJson(response: Response): Promise<unknown> {
+/** The body as JSON; `null` for an empty body or a failed request whose body is not JSON. */
+export async function readJson(response: Response): Promise<unknown> {
   const text = await response.text();
   if (text === '') {
     return null;
@@ -77,7 +83,8 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-function toApiError(status: number, body: unknown): ApiError {
+/** The `{ error: { code, message } }` envelope as an `ApiError`; the status alone when the body is not one. */
+export function toApiError(status: number, body: unknown): ApiError {
   const error = isRecord(body) ? body['error'] : undefined;
   if (isRecord(error) && typeof error['code'] === 'string' && typeof error['message'] === 'string') {
     return new ApiError(status, error['code'], error['message']);

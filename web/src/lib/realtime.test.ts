@@ -21,7 +21,7 @@ type FakeSocket = {
   callbacks: SocketCallbacks;
 };
 
-function createHarness(options: { onReset?: () => Promise<void>; failDials?: number } = {}) {
+function createHarness(options: { onReset?: () => Promise<void>; onRefused?: () => void; failDials?: number } = {}) {
   let failDials = options.failDials ?? 0;
   const sockets: FakeSocket[] = [];
   const events: RealtimeEvent[] = [];
@@ -42,7 +42,7 @@ function createHarness(options: { onReset?: () => Promise<void>; failDials?: num
     };
   };
   const connection = createRealtimeConnection({
-    url: (lastEventId) => toRealtimeUrl({ protocol: 'https:', host: 'console.example' }, lastEventId),
+    url: (lastEventId) => toRealtimeUrl({ protocol: 'https:', host: 'console.example' }, lastEventId, { kind: 'all' }),
     getLastEventId: () => cursor,
     onEvent: (event) => {
       events.push(event);
@@ -53,6 +53,7 @@ function createHarness(options: { onReset?: () => Promise<void>; failDials?: num
     },
     onReset: options.onReset ?? (() => Promise.resolve()),
     onStatus: (status) => statuses.push(status),
+    onRefused: options.onRefused,
     log: createLogger({ fields: { test: true } }),
     openSocket,
     random: () => 0.5,
@@ -91,12 +92,24 @@ afterEach(() => {
 
 describe('toRealtimeUrl', () => {
   it('matches the page protocol and host', () => {
-    expect(toRealtimeUrl({ protocol: 'http:', host: '127.0.0.1:5173' }, 0)).toBe(
+    expect(toRealtimeUrl({ protocol: 'http:', host: '127.0.0.1:5173' }, 0, { kind: 'all' })).toBe(
       'ws://127.0.0.1:5173/api/v1/realtime?last_event_id=0',
     );
-    expect(toRealtimeUrl({ protocol: 'https:', host: 'stageline.example' }, 42)).toBe(
+    expect(toRealtimeUrl({ protocol: 'https:', host: 'stageline.example' }, 42, { kind: 'all' })).toBe(
       'wss://stageline.example/api/v1/realtime?last_event_id=42',
     );
+  });
+
+  it('names the project for a project channel and leaves it out for every project', () => {
+    const location = { protocol: 'https:', host: 'stageline.example' };
+    const projectId = 'b9d6e1c2-0000-4000-8000-000000000001';
+    expect(toRealtimeUrl(location, 7, { kind: 'project', projectId })).toBe(
+      `wss://stageline.example/api/v1/realtime?last_event_id=7&project=${projectId}`,
+    );
+    expect(new URL(toRealtimeUrl(location, 7, { kind: 'project', projectId: 'a&b=c' })).searchParams.get('project')).toBe(
+      'a&b=c',
+    );
+    expect(new URL(toRealtimeUrl(location, 7, { kind: 'all' })).searchParams.has('project')).toBe(false);
   });
 });
 
@@ -204,6 +217,22 @@ describe('createRealtimeConnection', () => {
     expect(h.statuses).toEqual(['connecting', 'closed']);
     vi.advanceTimersByTime(600);
     expect(h.sockets).toHaveLength(1);
+  });
+
+  it('reports a socket that closed before it opened as refused, and not one that opened', () => {
+    let refused = 0;
+    const h = createHarness({
+      onRefused: () => {
+        refused += 1;
+      },
+    });
+    h.connection.start();
+    h.last().callbacks.onClose(1006, '');
+    expect(refused).toBe(1);
+    vi.advanceTimersByTime(600);
+    h.last().callbacks.onOpen();
+    h.last().callbacks.onClose(1006, '');
+    expect(refused).toBe(1);
   });
 
   it('stop closes the socket and cancels retries', () => {

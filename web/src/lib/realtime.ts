@@ -1,5 +1,7 @@
 /**
- * The console WebSocket `GET /api/v1/realtime?last_event_id=<n>` (docs/domain.md §8.4).
+ * The console WebSocket `GET /api/v1/realtime?last_event_id=<n>&project=<id>`
+ * (docs/domain.md §8.4). A platform admin may leave out `project` and follow
+ * every project; anyone else opens one connection per project.
  *
  * CONNECTION FLOW
  *   connect(cursor) ──open──▶ replayed events… ──ready──▶ live events…
@@ -16,6 +18,10 @@
  * - `reset` closes the socket, awaits `onReset` (the caller reloads over HTTP and
  *   moves the cursor) and then dials again straight away.
  *
+ * - A socket that closes before it ever opened was most likely refused (an
+ *   expired session answers the upgrade with 401, which a browser cannot read):
+ *   `onRefused` lets the caller check the session before the next attempt.
+ *
  * This module knows nothing about runs: events are handed to `onEvent` as decoded.
  */
 import { computeBackoffDelay } from './backoff.ts';
@@ -26,6 +32,9 @@ export const REALTIME_PATH = '/api/v1/realtime';
 export const FIRST_MESSAGE_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 25_000;
 export const IDLE_TIMEOUT_MS = 60_000;
+
+/** Which channel a socket follows: every project (platform admins only) or one. */
+export type RealtimeScope = { kind: 'all' } | { kind: 'project'; projectId: string };
 
 /** `connecting`: dialing or replaying; `live`: `ready` received; `closed`: waiting to retry (or stopped). */
 export type RealtimeStatus = 'connecting' | 'live' | 'closed';
@@ -51,6 +60,8 @@ export type RealtimeOptions = {
   onReady: (lastEventId: number) => void;
   onReset: () => Promise<void>;
   onStatus: (status: RealtimeStatus) => void;
+  /** The socket closed before it opened (refused upgrade, network down). */
+  onRefused?: () => void;
   log: Logger;
   openSocket?: OpenSocket;
   random?: () => number;
@@ -77,9 +88,14 @@ export const openBrowserSocket: OpenSocket = (url, callbacks) => {
 };
 
 /** `ws:`/`wss:` to match the page, on the page's own host (the edge serves both). */
-export function toRealtimeUrl(location: Pick<Location, 'protocol' | 'host'>, lastEventId: number): string {
+export function toRealtimeUrl(
+  location: Pick<Location, 'protocol' | 'host'>,
+  lastEventId: number,
+  scope: RealtimeScope,
+): string {
   const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${protocol}//${location.host}${REALTIME_PATH}?last_event_id=${lastEventId}`;
+  const project = scope.kind === 'project' ? `&project=${encodeURIComponent(scope.projectId)}` : '';
+  return `${protocol}//${location.host}${REALTIME_PATH}?last_event_id=${lastEventId}${project}`;
 }
 
 export function createRealtimeConnection(options: RealtimeOptions): RealtimeConnection {
@@ -119,9 +135,11 @@ export function createRealtimeConnection(options: RealtimeOptions): RealtimeConn
   /** Callbacks of one dial; once that socket is dropped or replaced they do nothing. */
   function callbacksFor(dialed: number): SocketCallbacks {
     const isCurrent = (): boolean => socket !== null && generation === dialed;
+    let opened = false;
     return {
       onOpen: () => {
         if (isCurrent()) {
+          opened = true;
           pingTimer = setInterval(() => socket?.send(PING), PING_INTERVAL_MS);
         }
       },
@@ -133,8 +151,11 @@ export function createRealtimeConnection(options: RealtimeOptions): RealtimeConn
       },
       onClose: (code, reason) => {
         if (isCurrent()) {
-          log.info('realtime closed', { code, reason });
+          log.info('realtime closed', { code, reason, opened });
           drop();
+          if (!opened) {
+            options.onRefused?.();
+          }
           scheduleRetry();
         }
       },

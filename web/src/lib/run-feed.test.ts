@@ -3,12 +3,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeRun, runStatusEvent } from '../../test/fixtures/make-run.ts';
 import { ApiError, type RunList } from './api.ts';
 import { createLogger } from './log.ts';
-import type { OpenSocket, SocketCallbacks } from './realtime.ts';
+import type { OpenSocket, RealtimeScope, SocketCallbacks } from './realtime.ts';
 import { createRunFeed, POLL_INTERVAL_MS } from './run-feed.ts';
 import { createRunStore } from './run-store.ts';
 
 /** The edge side of the feed: a scripted runs list and in-memory sockets. */
-function createHarness(lists: (RunList | Error)[]) {
+function createHarness(lists: (RunList | Error)[], scopes: RealtimeScope[] = [{ kind: 'all' }]) {
   const dials: { url: string; callbacks: SocketCallbacks }[] = [];
   let fetches = 0;
   const fetchRuns = (): Promise<RunList> => {
@@ -28,6 +28,7 @@ function createHarness(lists: (RunList | Error)[]) {
     store,
     log: createLogger(),
     location: { protocol: 'http:', host: 'console.test' },
+    scopes,
     fetchRuns,
     openSocket,
     random: () => 0.5,
@@ -40,7 +41,16 @@ function createHarness(lists: (RunList | Error)[]) {
     return dial.callbacks;
   };
   const frame = (value: unknown): void => socket().onMessage(JSON.stringify(value));
-  return { store, feed, dials, socket, frame, fetchCount: () => fetches };
+  /** The newest socket of one project. */
+  const socketOf = (projectId: string): SocketCallbacks => {
+    const dial = dials.findLast((held) => new URL(held.url).searchParams.get('project') === projectId);
+    if (dial === undefined) {
+      throw new Error(`${projectId} not dialed`);
+    }
+    return dial.callbacks;
+  };
+  const frameTo = (projectId: string, value: unknown): void => socketOf(projectId).onMessage(JSON.stringify(value));
+  return { store, feed, dials, socket, socketOf, frame, frameTo, fetchCount: () => fetches };
 }
 
 beforeEach(() => {
@@ -117,5 +127,113 @@ describe('createRunFeed', () => {
     await vi.advanceTimersByTimeAsync(5 * POLL_INTERVAL_MS);
     expect(h.dials).toHaveLength(1);
     expect(h.fetchCount()).toBe(1);
+  });
+
+  describe('with one socket per project', () => {
+    const A = 'a0000000-0000-4000-8000-00000000000a';
+    const B = 'b0000000-0000-4000-8000-00000000000b';
+    const scopes: RealtimeScope[] = [
+      { kind: 'project', projectId: A },
+      { kind: 'project', projectId: B },
+    ];
+
+    it('dials every project with the list cursor and is live only once every socket is ready', async () => {
+      const h = createHarness([{ items: [], lastEventId: 40 }], scopes);
+      h.feed.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(h.dials.map((dial) => dial.url)).toEqual([
+        `ws://console.test/api/v1/realtime?last_event_id=40&project=${A}`,
+        `ws://console.test/api/v1/realtime?last_event_id=40&project=${B}`,
+      ]);
+      h.frameTo(A, { type: 'ready', last_event_id: 40 });
+      expect(h.feed.connection()).toBe('reconnecting');
+      h.frameTo(B, { type: 'ready', last_event_id: 40 });
+      expect(h.feed.connection()).toBe('live');
+
+      h.socketOf(B).onClose(1006, '');
+      expect(h.feed.connection()).toBe('reconnecting');
+      await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
+      expect(h.feed.connection()).toBe('polling');
+      h.frameTo(B, { type: 'ready', last_event_id: 40 });
+      expect(h.feed.connection()).toBe('live');
+      h.feed.stop();
+    });
+
+    it('feeds one store from both sockets and resumes each from its own cursor', async () => {
+      const a = makeRun({ project_id: A, status: 'pending', version: 1 });
+      const b = makeRun({ project_id: B, status: 'pending', version: 1 });
+      const h = createHarness([{ items: [a, b], lastEventId: 40 }], scopes);
+      h.feed.start();
+      await vi.advanceTimersByTimeAsync(0);
+      h.frameTo(A, { type: 'ready', last_event_id: 40 });
+      h.frameTo(B, { type: 'ready', last_event_id: 40 });
+
+      h.socketOf(B).onClose(1006, ''); // B is down while A streams on
+      h.frameTo(A, { type: 'event', ...runStatusEvent(50, { ...a, status: 'running', version: 2 }) });
+      // A redelivered event (a replay overlapping the live stream) changes nothing.
+      h.frameTo(A, { type: 'event', ...runStatusEvent(50, { ...a, status: 'pending', version: 1 }) });
+      expect(h.store.runs.find((run) => run.id === a.id)?.status).toBe('running');
+
+      await vi.advanceTimersByTimeAsync(600);
+      const redial = h.dials.at(-1);
+      // B's events 41..49 may still be missing: B must not resume after A's 50.
+      expect(redial?.url).toBe(`ws://console.test/api/v1/realtime?last_event_id=40&project=${B}`);
+      h.frameTo(B, { type: 'event', ...runStatusEvent(45, { ...b, status: 'failed', version: 2 }) });
+      h.frameTo(B, { type: 'ready', last_event_id: 50 });
+      expect(h.store.runs.find((run) => run.id === b.id)?.status).toBe('failed');
+      expect(h.feed.connection()).toBe('live');
+
+      h.socketOf(A).onClose(1006, '');
+      await vi.advanceTimersByTimeAsync(600);
+      expect(h.dials.at(-1)?.url).toBe(`ws://console.test/api/v1/realtime?last_event_id=50&project=${A}`);
+      h.feed.stop();
+    });
+
+    it('moves every cursor to the reloaded list after a reset', async () => {
+      const h = createHarness(
+        [
+          { items: [], lastEventId: 40 },
+          { items: [], lastEventId: 90 },
+        ],
+        scopes,
+      );
+      h.feed.start();
+      await vi.advanceTimersByTimeAsync(0);
+      h.frameTo(A, { type: 'reset' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(h.dials.at(-1)?.url).toBe(`ws://console.test/api/v1/realtime?last_event_id=90&project=${A}`);
+      h.socketOf(B).onClose(1006, '');
+      await vi.advanceTimersByTimeAsync(600);
+      expect(h.dials.at(-1)?.url).toBe(`ws://console.test/api/v1/realtime?last_event_id=90&project=${B}`);
+      h.feed.stop();
+    });
+
+    it('tells the caller when a socket is refused before it opens', async () => {
+      let refused = 0;
+      const store = createRunStore();
+      const dials: SocketCallbacks[] = [];
+      const feed = createRunFeed({
+        store,
+        log: createLogger(),
+        location: { protocol: 'http:', host: 'console.test' },
+        scopes,
+        fetchRuns: () => Promise.resolve({ items: [], lastEventId: 1 }),
+        openSocket: (_url, callbacks) => {
+          dials.push(callbacks);
+          return { send: () => undefined, close: () => undefined };
+        },
+        onDialRefused: () => {
+          refused += 1;
+        },
+        random: () => 0.5,
+      });
+      feed.start();
+      await vi.advanceTimersByTimeAsync(0);
+      dials[0]?.onClose(1006, '');
+      dials[1]?.onOpen();
+      dials[1]?.onClose(1006, '');
+      expect(refused).toBe(1);
+      feed.stop();
+    });
   });
 });

@@ -1,15 +1,22 @@
 /**
- * Keeps a `RunStore` current: first paint over HTTP, then the realtime socket,
- * with HTTP polling every 10 s while the socket is down (docs/domain.md §8.4).
+ * Keeps a `RunStore` current: first paint over HTTP, then the realtime sockets,
+ * with HTTP polling every 10 s while a socket is down (docs/domain.md §8.4).
  *
- *   start ─▶ GET /api/v1/staff/runs (replace) ─▶ socket(last_event_id) ─ready─▶ live
+ *   start ─▶ GET /api/v1/staff/runs (replace) ─▶ socket per scope(cursor) ─ready─▶ live
  *                                                   │ closed
  *                                                   ▼
- *                               poll GET /api/v1/staff/runs every 10 s (merge) until ready
+ *                               poll GET /api/v1/staff/runs every 10 s (merge) until all ready
  *
- * The connection indicator reads `connection()`: `live` after `ready`,
- * `reconnecting` while the socket is down but no fallback poll has run yet, and
- * `polling` once the fallback has taken over.
+ * A platform admin has one socket for every project; a member one per
+ * project (`scopes`). All feed the same store, which drops repeated event ids
+ * and older versions. Event ids are global, so each socket keeps its own
+ * cursor: one project's live events must not move the cursor another
+ * project's socket resumes from. A list load covers every project, so it
+ * moves every cursor (to the list's cursor on `replace`, forward on `merge`).
+ *
+ * The connection indicator reads `connection()`: `live` while every socket has
+ * had its `ready`, `reconnecting` while one is down but no fallback poll has
+ * run yet, and `polling` once the (one, shared) fallback poll has taken over.
  */
 import { createSignal, type Accessor } from 'solid-js';
 import { fetchRuns as fetchRunsOverHttp, type RunList } from './api.ts';
@@ -18,9 +25,11 @@ import {
   createRealtimeConnection,
   toRealtimeUrl,
   type OpenSocket,
+  type RealtimeConnection,
+  type RealtimeScope,
   type RealtimeStatus,
 } from './realtime.ts';
-import type { RunStore } from './run-store.ts';
+import type { RunListMode, RunStore } from './run-store.ts';
 
 export const POLL_INTERVAL_MS = 10_000;
 
@@ -30,8 +39,12 @@ export type RunFeedOptions = {
   store: RunStore;
   log: Logger;
   location: Pick<Location, 'protocol' | 'host'>;
+  /** One socket each; at least one (callers show an empty state instead of a feed without projects). */
+  scopes: readonly RealtimeScope[];
   fetchRuns?: () => Promise<RunList>;
   openSocket?: OpenSocket;
+  /** A socket was refused before it opened: the session may have expired. */
+  onDialRefused?: () => void;
   random?: () => number;
 };
 
@@ -55,9 +68,13 @@ export function createRunFeed(options: RunFeedOptions): RunFeed {
   let running = false;
   let pollTimer: ReturnType<typeof setInterval> | undefined;
 
-  async function load(mode: 'replace' | 'merge'): Promise<void> {
+  async function load(mode: RunListMode): Promise<void> {
     try {
-      store.applyList(await fetchRuns(), mode);
+      const list = await fetchRuns();
+      store.applyList(list, mode);
+      for (const channel of channels) {
+        channel.cursor = mode === 'replace' ? list.lastEventId : Math.max(channel.cursor, list.lastEventId);
+      }
       setLoadError(null);
     } catch (error) {
       log.warn('loading runs failed', { mode, error: String(error) });
@@ -66,8 +83,9 @@ export function createRunFeed(options: RunFeedOptions): RunFeed {
     }
   }
 
-  function onStatus(status: RealtimeStatus): void {
-    if (status === 'live') {
+  function onStatus(channel: Channel, status: RealtimeStatus): void {
+    channel.status = status;
+    if (channels.every((held) => held.status === 'live')) {
       stopPolling();
       setConnection('live');
       if (loadError() !== null) {
@@ -103,17 +121,35 @@ export function createRunFeed(options: RunFeedOptions): RunFeed {
     pollTimer = undefined;
   }
 
-  const realtime = createRealtimeConnection({
-    url: (lastEventId) => toRealtimeUrl(options.location, lastEventId),
-    getLastEventId: () => store.snapshot().lastEventId,
-    onEvent: (event) => store.applyEvent(event),
-    onReady: (lastEventId) => store.applyReady(lastEventId),
-    onReset: () => load('replace'),
-    onStatus,
-    log: log.with({ component: 'realtime' }),
-    openSocket: options.openSocket,
-    random: options.random,
+  const channels: Channel[] = options.scopes.map((scope) => {
+    const channel: Channel = { cursor: 0, status: 'closed', connection: null };
+    channel.connection = createRealtimeConnection({
+      url: (lastEventId) => toRealtimeUrl(options.location, lastEventId, scope),
+      getLastEventId: () => channel.cursor,
+      onEvent: (event) => {
+        channel.cursor = Math.max(channel.cursor, event.id);
+        store.applyEvent(event);
+      },
+      onReady: (lastEventId) => {
+        channel.cursor = Math.max(channel.cursor, lastEventId);
+        store.applyReady(lastEventId);
+      },
+      onReset: () => load('replace'),
+      onStatus: (status) => onStatus(channel, status),
+      onRefused: options.onDialRefused,
+      log: log.with({ component: 'realtime', project: scope.kind === 'project' ? scope.projectId : 'all' }),
+      openSocket: options.openSocket,
+      random: options.random,
+    });
+    return channel;
   });
+  const each = (act: (connection: RealtimeConnection) => void): void => {
+    for (const channel of channels) {
+      if (channel.connection !== null) {
+        act(channel.connection);
+      }
+    }
+  };
 
   return {
     connection,
@@ -131,15 +167,23 @@ export function createRunFeed(options: RunFeedOptions): RunFeed {
         .finally(() => {
           setLoading(false);
           if (running) {
-            realtime.start();
+            each((connection) => connection.start());
           }
         });
     },
     stop() {
       running = false;
       stopPolling();
-      realtime.stop();
+      each((connection) => connection.stop());
     },
-    retryNow: () => realtime.retryNow(),
+    retryNow: () => each((connection) => connection.retryNow()),
   };
 }
+
+/** One socket's state inside the feed. */
+type Channel = {
+  /** The highest event id this socket (or a list load) has covered; sent on its next dial. */
+  cursor: number;
+  status: RealtimeStatus;
+  connection: RealtimeConnection | null;
+};
