@@ -13,6 +13,7 @@ import { staffRunTimeline } from '../routes/staff-run-timeline.ts';
 import { staffTelegram } from '../routes/staff-telegram.ts';
 import { staffOps } from '../routes/staff-ops.ts';
 import { staffProjects } from '../routes/staff-projects.ts';
+import { staffErrors } from '../routes/staff-errors.ts';
 import { staffRoutes } from './staff-app.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -27,7 +28,7 @@ export function staffApi() {
     name: 'stageline_session',
     description: 'The session cookie set by GitHub sign-in (`GET /auth/github/login`). State-changing calls also send `X-CSRF-Token` with the value of the `stageline_csrf` cookie.',
   });
-  api.route('/', staffMe).route('/', staffRuns).route('/', staffRunTimeline).route('/', staffRunActions).route('/', staffRepositories).route('/', staffInbox).route('/', staffTelegram).route('/', staffOps).route('/', staffProjects);
+  api.route('/', staffMe).route('/', staffRuns).route('/', staffRunTimeline).route('/', staffRunActions).route('/', staffRepositories).route('/', staffInbox).route('/', staffTelegram).route('/', staffOps).route('/', staffProjects).route('/', staffErrors);
   api.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
     info: {

@@ -1,9 +1,9 @@
 /** The console's operations API: the wait queue, clusters and their tokens, a run's timeline (docs/domain.md §8.2). */
-import { clusters, projects, runEvents } from '@stageline/db';
+import { agentRuns, clusters, projects, runEvents } from '@stageline/db';
 import { SELF } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { BASE, createRun, readyAgent, seedCluster, withDb } from '../helpers.ts';
+import { BASE, createRun, labeledPayload, postWebhook, readyAgent, seedCluster, withDb } from '../helpers.ts';
 import { signedIn, staffFetch } from '../staff.ts';
 
 type QueueItem = { run: { id: string }; cause: string; sla: string; waited_ms: number };
@@ -96,5 +96,25 @@ describe('GET /api/v1/staff/runs/:id/timeline', () => {
     expect((await staffFetch(me, `/api/v1/staff/runs/${runId}/timeline?after=x`)).status).toBe(400);
     const stranger = await signedIn({ roles: {} });
     expect((await staffFetch(stranger, `/api/v1/staff/runs/${runId}/timeline`)).status).toBe(404);
+  });
+});
+
+describe('GET /api/v1/staff/errors', () => {
+  it('lists refused deliveries with their reason and failed runs, of the caller\'s projects only', async () => {
+    const seeded = await seedCluster();
+    const refused = await postWebhook(JSON.stringify(labeledPayload({ repoId: seeded.repoExternalId, senderType: 'Bot', issueNumber: 77 })));
+    expect(await refused.json()).toMatchObject({ status: 'ignored', reason: 'sender_type_bot_not_permitted' });
+    const runId = await createRun(seeded.repoExternalId);
+    await withDb((d) => d.update(agentRuns).set({ status: 'failed', runnerReason: 'agent_exit_1' }).where(eq(agentRuns.id, runId)));
+    const me = await signedIn({ roles: { [seeded.projectId]: 'read' } });
+    type Errors = { refused_deliveries: { reason: string; repository_full_name: string }[]; failed_runs: { id: string; runner_reason: string }[] };
+    const mine = await (await staffFetch(me, '/api/v1/staff/errors?reason=sender_type_bot_not_permitted')).json<Errors>();
+    expect(mine.refused_deliveries).toHaveLength(1);
+    expect(mine.refused_deliveries[0]?.reason).toBe('sender_type_bot_not_permitted');
+    expect(mine.failed_runs.map((r) => [r.id, r.runner_reason])).toEqual([[runId, 'agent_exit_1']]);
+    const stranger = await signedIn({ roles: {} });
+    const theirs = await (await staffFetch(stranger, '/api/v1/staff/errors')).json<Errors>();
+    expect(theirs).toEqual({ refused_deliveries: [], failed_runs: [] });
+    expect((await staffFetch(me, '/api/v1/staff/errors?limit=0')).status).toBe(400);
   });
 });

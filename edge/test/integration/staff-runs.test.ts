@@ -81,6 +81,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/staff/approvals/{requestId}/decision',
       '/api/v1/staff/clusters',
       '/api/v1/staff/clusters/{clusterId}/token',
+      '/api/v1/staff/errors',
       '/api/v1/staff/inbox',
       '/api/v1/staff/me',
       '/api/v1/staff/projects',

@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_deliveries_ignored_idx" ON "webhook_deliveries" USING btree ("received_at") WHERE outcome = 'ignored';
