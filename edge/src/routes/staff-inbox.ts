@@ -12,7 +12,7 @@
  * The first valid decision wins; a late one gets 409 with who decided.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { deciderRoleOf, readableProjects, type Answer } from '@stageline/policy';
+import { deciderRoleOf, mayDecide, readableProjects, type Answer, type ApprovalMode } from '@stageline/policy';
 import { findApproval } from '../db/approval-repo.ts';
 import { openInbox, projectOfRun, type InboxRun } from '../db/inbox-repo.ts';
 import { findInteraction } from '../db/interaction-repo.ts';
@@ -86,13 +86,18 @@ const answer = createRoute({
   },
 });
 
+/** Whether the caller's role is one the request's mode admits (what a decision would check). */
+function mayDeciderDecide(role: ReturnType<typeof deciderRoleOf>, mode: string): boolean {
+  return role !== null && mayDecide(mode as ApprovalMode, role);
+}
+
 export const staffInbox = staffRoutes()
   .openapi(inbox, async (c) => {
     const scope = readableProjects(c.var.staff);
     const { approvals, questions } = await openInbox(c.var.db, scope.kind === 'all' ? null : scope.ids, 200);
     const login = c.var.staff.login;
     return c.json({
-      approvals: approvals.map(({ request, run }) => ({ ...approvalView(request), created_at: request.createdAt.toISOString(), run: runView(run), may_decide: deciderRoleOf(c.var.staff, run.projectId) !== null })),
+      approvals: approvals.map(({ request, run }) => ({ ...approvalView(request), created_at: request.createdAt.toISOString(), run: runView(run), may_decide: mayDeciderDecide(deciderRoleOf(c.var.staff, run.projectId), request.approvalMode) })),
       questions: questions.map(({ request, run }) => ({
         interaction_id: request.id,
         question: request.text,

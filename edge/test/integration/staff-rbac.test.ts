@@ -150,6 +150,20 @@ describe('staff RBAC matrix', () => {
     expect((await inbox('other_project')).questions.map((q) => q.run.id)).not.toContain(world.runId);
   });
 
+  it('the inbox says who may decide: the matrix mode against the caller\'s role', async () => {
+    const [owner] = await withDb((d) =>
+      d
+        .insert(approvalRequests)
+        .values({ runId: world.runId, projectId: world.projectId, correlationId: 'rbac-2', tool: 'secret_sync', action: 'apply', targetKey: 'rbac-2', targetRef: { name: 'db2' }, approvalMode: 'owner', requestedBy: 'agent', expiresAt: new Date(Date.now() + 3_600_000) })
+        .returning(),
+    );
+    const mayDecide = async (c: Caller) => {
+      const inbox = await (await call(c, '/api/v1/staff/inbox')).json<{ approvals: { request_id: string; may_decide: boolean }[] }>();
+      return inbox.approvals.find((a) => a.request_id === owner?.id)?.may_decide;
+    };
+    expect(await Promise.all((['platform_admin', 'admin', 'read_write', 'read', 'other_project'] as const).map(mayDecide))).toEqual([true, true, false, false, undefined]);
+  });
+
   it('realtime: members join their project channel; others get 404; only platform admins follow every project', async () => {
     const join = async (c: Caller, query: string) => {
       const res = await call(c, `/api/v1/realtime?last_event_id=0${query}`, { headers: { upgrade: 'websocket' } });
