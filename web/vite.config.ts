@@ -1,7 +1,8 @@
 /**
  * Builds the console into `dist/`, which the edge Worker serves as static
  * assets on the same origin. In development the vite server proxies `/api`
- * (HTTP and the realtime WebSocket) to `wrangler dev`.
+ * (HTTP and the realtime WebSocket) and the sign-in paths under `/auth` to
+ * `wrangler dev`, so the session cookies stay on the page's origin.
  */
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
@@ -14,6 +15,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/api': { target: edge, changeOrigin: false, ws: true },
+      '/auth': { target: edge, changeOrigin: false },
     },
   },
 });
