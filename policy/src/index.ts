@@ -26,3 +26,4 @@ export * from './interactions.ts';
 export * from './database-lifecycle.ts';
 export * from './staff-access.ts';
 export * from './wait-queue.ts';
+export * from './queue-series.ts';

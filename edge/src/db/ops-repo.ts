@@ -1,7 +1,7 @@
 /** What the console's operations screens read: the wait queue and the clusters (docs/domain.md §8.3). */
 import { agentRuns, clusterAgentInstances, clusters, projects } from '@stageline/db';
 import { SLOT_STATUSES, WAIT_STATUSES } from '@stageline/policy';
-import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { RunRow } from './run-dto.ts';
 
@@ -94,4 +94,26 @@ export async function insertCluster(db: Db, input: { id: string; name: string; t
 export async function rotateClusterToken(db: Db, id: string, tokenHash: string): Promise<boolean> {
   const rows = await db.update(clusters).set({ agentTokenHash: tokenHash }).where(eq(clusters.id, id)).returning({ id: clusters.id });
   return rows.length === 1;
+}
+
+/**
+ * Waiting intervals of the runs that waited at some point in [from, to]:
+ * created before its end, and not started nor finished before its start.
+ */
+export async function waitIntervals(db: Db, projectIds: readonly string[] | null, from: Date, to: Date, limit: number): Promise<{ createdAt: Date; startedAt: Date | null; finishedAt: Date | null }[]> {
+  if (projectIds !== null && projectIds.length === 0) {
+    return [];
+  }
+  return db
+    .select({ createdAt: agentRuns.createdAt, startedAt: agentRuns.startedAt, finishedAt: agentRuns.finishedAt })
+    .from(agentRuns)
+    .where(
+      and(
+        lte(agentRuns.createdAt, to),
+        sql`coalesce(${agentRuns.startedAt}, ${agentRuns.finishedAt}, 'infinity'::timestamptz) >= ${from.toISOString()}::timestamptz`,
+        projectIds === null ? undefined : inArray(agentRuns.projectId, [...projectIds]),
+      ),
+    )
+    .orderBy(asc(agentRuns.createdAt))
+    .limit(limit);
 }

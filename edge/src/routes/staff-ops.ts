@@ -11,10 +11,10 @@
  *   stops working at once (platform admins).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { explainWait, platformAccess, readableProjects } from '@stageline/policy';
+import { explainWait, platformAccess, queueSeries, readableProjects } from '@stageline/policy';
 import { base64url } from 'jose';
 import { hashAgentToken } from '../auth/agent-token.ts';
-import { clusterViews, insertCluster, queueFacts, rotateClusterToken } from '../db/ops-repo.ts';
+import { clusterViews, insertCluster, queueFacts, rotateClusterToken, waitIntervals } from '../db/ops-repo.ts';
 import { toRunDto } from '../db/run-dto.ts';
 import { errorBody } from '../lib/http-error.ts';
 import { errors, json, RunSchema } from '../openapi/schemas.ts';
@@ -35,6 +35,37 @@ const queue = createRoute({
     ...errors(400, 401),
   },
 });
+
+const history = createRoute({
+  method: 'get',
+  path: '/api/v1/staff/queue/history',
+  tags: ['operations'],
+  summary: 'Queue depth and wait time over time (for charts)',
+  security: SESSION_SECURITY,
+  request: {
+    query: z.object({
+      project: z.uuid().optional(),
+      hours: z.coerce.number().int().min(1).max(168).default(24),
+      bucket_minutes: z.coerce.number().int().min(1).max(1440).default(15),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        bucket_minutes: z.number().int(),
+        buckets: z.array(z.object({ at: z.string(), waiting: z.number().int(), started: z.number().int(), mean_wait_ms: z.number().int().nullable(), max_wait_ms: z.number().int().nullable() })),
+        truncated: z.boolean(),
+      }),
+      'One bucket per `bucket_minutes`: runs waiting at its end; runs that started in it and how long they had waited',
+    ),
+    ...errors(400, 401),
+  },
+});
+
+/** Runs read for one history; beyond it the series says `truncated`. */
+const HISTORY_RUNS = 20_000;
 
 const InstanceSchema = z.object({ instance_id: z.string(), live: z.boolean(), agent_version: z.string(), protocol_version: z.string(), connected_at: z.string(), heartbeat_at: z.string(), connections: z.number().int() });
 const ClusterSchema = z
@@ -101,6 +132,35 @@ export const staffOps = staffRoutes()
       return wait === null ? [] : [{ run: toRunDto(run), cause: wait.cause, since: wait.since.toISOString(), waited_ms: now.getTime() - wait.since.getTime(), sla: wait.sla }];
     });
     return c.json({ items }, 200);
+  })
+  .openapi(history, async (c) => {
+    const q = c.req.valid('query');
+    if ((q.hours * 60) / q.bucket_minutes > 1000) {
+      return c.json(errorBody('invalid_argument', 'at most 1000 buckets: widen bucket_minutes', 'bucket_minutes'), 400);
+    }
+    const scope = readableProjects(c.var.staff);
+    const ids = q.project !== undefined ? (scope.kind === 'all' || scope.ids.includes(q.project) ? [q.project] : []) : scope.kind === 'all' ? null : scope.ids;
+    const bucketMs = q.bucket_minutes * 60_000;
+    // Whole buckets, the last one ending at the next bucket boundary after now.
+    const to = Math.ceil(Date.now() / bucketMs) * bucketMs;
+    const from = to - q.hours * 3_600_000;
+    const runs = await waitIntervals(c.var.db, ids, new Date(from), new Date(to), HISTORY_RUNS);
+    const series = queueSeries(
+      runs.map((r) => ({ createdAt: r.createdAt.getTime(), startedAt: r.startedAt?.getTime() ?? null, finishedAt: r.finishedAt?.getTime() ?? null })),
+      from,
+      to,
+      bucketMs,
+    );
+    return c.json(
+      {
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        bucket_minutes: q.bucket_minutes,
+        buckets: series.map((b) => ({ at: new Date(b.at).toISOString(), waiting: b.waiting, started: b.started, mean_wait_ms: b.meanWaitMs, max_wait_ms: b.maxWaitMs })),
+        truncated: runs.length === HISTORY_RUNS,
+      },
+      200,
+    );
   })
   .openapi(listClusters, async (c) => {
     const scope = readableProjects(c.var.staff);

@@ -31,6 +31,24 @@ describe('GET /api/v1/staff/queue', () => {
   });
 });
 
+describe('GET /api/v1/staff/queue/history', () => {
+  it('counts the project\'s waiting runs in the last bucket; nothing for a stranger; too many buckets is 400', async () => {
+    const seeded = await seedCluster();
+    await createRun(seeded.repoExternalId);
+    await createRun(seeded.repoExternalId);
+    const me = await signedIn({ roles: { [seeded.projectId]: 'read' } });
+    type History = { buckets: { waiting: number; started: number }[]; truncated: boolean };
+    const mine = await (await staffFetch(me, `/api/v1/staff/queue/history?project=${seeded.projectId}&hours=1&bucket_minutes=15`)).json<History>();
+    expect(mine.buckets).toHaveLength(4);
+    expect(mine.buckets.at(-1)?.waiting).toBe(2);
+    expect(mine.truncated).toBe(false);
+    const stranger = await signedIn({ roles: {} });
+    const theirs = await (await staffFetch(stranger, `/api/v1/staff/queue/history?project=${seeded.projectId}&hours=1`)).json<History>();
+    expect(theirs.buckets.every((b) => b.waiting === 0)).toBe(true);
+    expect((await staffFetch(me, '/api/v1/staff/queue/history?hours=168&bucket_minutes=1')).status).toBe(400);
+  });
+});
+
 describe('clusters', () => {
   it('a platform admin registers a cluster; its token (shown once) connects an agent; a new token retires the old one', async () => {
     const admin = await signedIn({ platformAdmin: true });

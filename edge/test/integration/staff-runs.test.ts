@@ -91,6 +91,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/staff/projects/{projectId}/repositories/{repositoryId}',
       '/api/v1/staff/questions/{interactionId}/answer',
       '/api/v1/staff/queue',
+      '/api/v1/staff/queue/history',
       '/api/v1/staff/repositories/{repositoryId}/labels/bootstrap',
       '/api/v1/staff/runs',
       '/api/v1/staff/runs/{runId}',
