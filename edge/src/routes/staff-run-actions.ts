@@ -1,9 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { isTerminalStatus } from '@stageline/policy';
+import { webhookInboxOf } from '../composition/durable-objects.ts';
+import { appendFlowEvent } from '../db/flow-event-repo.ts';
+import { retrySource, runIdByCorrelation } from '../db/retry-repo.ts';
 import { cancelRun, findRun } from '../db/run-repo.ts';
+import { uuidV5 } from '../reconcile/synthetic-delivery.ts';
 import { cancelFrames, githubEffects, realtimeEffects } from '../domain/effects.ts';
 import { statusCommentEffect } from '../domain/status-effects.ts';
 import { errorBody } from '../lib/http-error.ts';
-import { errors, json, uuidParam } from '../openapi/schemas.ts';
+import { ErrorSchema, errors, json, uuidParam } from '../openapi/schemas.ts';
 import { limitBody, SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
 import { refuseUnless } from './staff-guard.ts';
 
@@ -28,6 +33,26 @@ const cancel = createRoute({
   },
 });
 
+const retry = createRoute({
+  method: 'post',
+  path: '/api/v1/staff/runs/{runId}/retry',
+  tags: ['runs'],
+  summary: 'Start the run again from the delivery that started it (read_write or admin)',
+  description:
+    'The stored delivery goes through ingest again, under a new delivery id derived from the run: the label policy decides anew (an active run of the thread, a sender who lost write access… refuse it, 409 with the reason). One retry per run; retry the new run to go again.',
+  security: SESSION_SECURITY,
+  request: { params: z.object({ runId: uuidParam('runId') }) },
+  responses: {
+    201: json(z.object({ run_id: z.string(), retry_of: z.string() }), 'The new run'),
+    202: json(z.object({ status: z.literal('queued'), correlation_id: z.string() }), 'Postgres was unreachable: the delivery waits in its repository\'s inbox'),
+    409: json(ErrorSchema.extend({ run_id: z.string().nullable().optional(), reason: z.string().optional() }), 'Still active, already retried (`run_id` is the retry), or the policy refused (`reason`)'),
+    ...errors(400, 401, 403, 404, 412, 503),
+  },
+});
+
+/** UUIDv5 namespace of retry delivery ids (RFC 4122's URL namespace, as the reconciler's). */
+const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
+
 /**
  * Staff actions on one run. Cancel (docs/domain.md §3.10): commit `canceled`
  * first, then tell the cluster's agents to delete the Job; `job_stop_requested`
@@ -35,7 +60,8 @@ const cancel = createRoute({
  * Needs `read_write` or `admin` on the run's project. The body is optional,
  * so it is read here rather than by the validator.
  */
-export const staffRunActions = staffRoutes().openapi(cancel, async (c) => {
+export const staffRunActions = staffRoutes()
+  .openapi(cancel, async (c) => {
   const { runId } = c.req.valid('param');
   const text = await c.req.text();
   let reason = 'canceled by staff';
@@ -87,4 +113,42 @@ export const staffRunActions = staffRoutes().openapi(cancel, async (c) => {
     },
     200,
   );
-});
+})
+  .openapi(retry, async (c) => {
+    const { runId } = c.req.valid('param');
+    const run = await findRun(c.var.db, runId);
+    if (run === null) {
+      return c.json(errorBody('not_found', 'run not found'), 404);
+    }
+    const refused = refuseUnless(c, run.projectId, 'operate', 'run');
+    if (refused !== null) {
+      return refused as never;
+    }
+    if (!isTerminalStatus(run.status)) {
+      return c.json(errorBody('conflict', `the run is still ${run.status}; cancel it first`), 409);
+    }
+    const source = await retrySource(c.var.db, runId);
+    if (source === null || source.payloadText === null) {
+      return c.json(errorBody('failed_precondition', 'the delivery that started this run was not kept'), 412);
+    }
+    // One retry per run: the same press twice, or two people at once, make one delivery.
+    const deliveryId = `retry-${await uuidV5(URL_NAMESPACE, `retry|${runId}`)}`;
+    const login = c.var.staff.login;
+    await appendFlowEvent(c.var.db, { correlationId: run.correlationId, actorType: 'human', actorId: login, eventType: 'run.retry_requested', payload: { run_id: runId, retry_delivery_id: deliveryId } });
+    const outcome = await webhookInboxOf(c.env, source.repositoryExternalId).ingest({ deliveryId, event: source.event, payloadText: source.payloadText, receivedAt: new Date() });
+    c.var.log.info('run retry', { runId, by: login, outcome: outcome.kind });
+    switch (outcome.kind) {
+      case 'accepted':
+        return c.json({ run_id: outcome.runId, retry_of: runId }, 201);
+      case 'duplicate':
+        return c.json({ ...errorBody('conflict', 'this run was retried already; retry the new run to go again'), run_id: await runIdByCorrelation(c.var.db, deliveryId) }, 409);
+      case 'ignored':
+        return c.json({ ...errorBody('conflict', `the label policy did not start a run: ${outcome.reason}`), reason: outcome.reason }, 409);
+      case 'runs_canceled':
+        return c.json({ ...errorBody('conflict', 'the delivery cancels runs rather than starting one'), reason: outcome.action }, 409);
+      case 'queued':
+        return c.json({ status: 'queued' as const, correlation_id: deliveryId }, 202);
+      case 'inbox_full':
+        return c.json(errorBody('unavailable', 'the database is unreachable and the repository\'s queue is full; try later'), 503);
+    }
+  });

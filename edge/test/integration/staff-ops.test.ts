@@ -136,3 +136,32 @@ describe('GET /api/v1/staff/errors', () => {
     expect((await staffFetch(me, '/api/v1/staff/errors?limit=0')).status).toBe(400);
   });
 });
+
+describe('POST /api/v1/staff/runs/:id/retry', () => {
+  it('starts a finished run again once; an active run, a read member and a stranger are refused', async () => {
+    const seeded = await seedCluster();
+    const runId = await createRun(seeded.repoExternalId);
+    const writer = await signedIn({ roles: { [seeded.projectId]: 'read_write' } });
+    const reader = await signedIn({ roles: { [seeded.projectId]: 'read' } });
+    const stranger = await signedIn({ roles: {} });
+    const retry = (who: typeof writer, id = runId) => staffFetch(who, `/api/v1/staff/runs/${id}/retry`, { method: 'POST' });
+    const active = await retry(writer);
+    expect(active.status).toBe(409);
+    expect((await active.json<{ error: { message: string } }>()).error.message).toContain('still pending');
+    expect((await staffFetch(writer, `/api/v1/staff/runs/${runId}/cancel`, { method: 'POST' })).status).toBe(200);
+    expect((await retry(reader)).status).toBe(403);
+    expect((await retry(stranger)).status).toBe(404);
+    const first = await retry(writer);
+    expect(first.status).toBe(201);
+    const { run_id: newRun } = await first.json<{ run_id: string }>();
+    expect(newRun).not.toBe(runId);
+    const fresh = await (await staffFetch(writer, `/api/v1/staff/runs/${newRun}`)).json<{ status: string; trigger_label: string; issue_number: number }>();
+    const old = await (await staffFetch(writer, `/api/v1/staff/runs/${runId}`)).json<{ trigger_label: string; issue_number: number }>();
+    expect(fresh).toMatchObject({ status: 'pending', trigger_label: old.trigger_label, issue_number: old.issue_number });
+    const again = await retry(writer);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ run_id: newRun });
+    const timeline = await (await staffFetch(writer, `/api/v1/staff/runs/${runId}/timeline`)).json<{ flow_events: { event_type: string; actor_id: string }[] }>();
+    expect(timeline.flow_events).toContainEqual(expect.objectContaining({ event_type: 'run.retry_requested', actor_id: writer.login }));
+  });
+});

@@ -98,6 +98,7 @@ describe('GET /api/v1/openapi.json', () => {
       '/api/v1/staff/runs/{runId}/cancel',
       '/api/v1/staff/runs/{runId}/logs',
       '/api/v1/staff/runs/{runId}/logs/history',
+      '/api/v1/staff/runs/{runId}/retry',
       '/api/v1/staff/runs/{runId}/timeline',
       '/api/v1/staff/telegram/link-codes',
     ]);
