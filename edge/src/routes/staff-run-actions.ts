@@ -3,14 +3,14 @@ import { isTerminalStatus } from '@stageline/policy';
 import { webhookInboxOf } from '../composition/durable-objects.ts';
 import { appendFlowEvent } from '../db/flow-event-repo.ts';
 import { retrySource, runIdByCorrelation } from '../db/retry-repo.ts';
-import { cancelRun, findRun } from '../db/run-repo.ts';
+import { cancelRun } from '../db/run-repo.ts';
 import { uuidV5 } from '../reconcile/synthetic-delivery.ts';
 import { cancelFrames, githubEffects, realtimeEffects } from '../domain/effects.ts';
 import { statusCommentEffect } from '../domain/status-effects.ts';
 import { errorBody } from '../lib/http-error.ts';
 import { ErrorSchema, errors, json, uuidParam } from '../openapi/schemas.ts';
 import { limitBody, SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
-import { refuseUnless } from './staff-guard.ts';
+import { runFor } from './staff-guard.ts';
 
 const MAX_BODY = 4096;
 const CancelBody = z.object({ reason: z.string().max(500).optional() });
@@ -78,13 +78,9 @@ export const staffRunActions = staffRoutes()
     }
     reason = body.data.reason ?? reason;
   }
-  const run = await findRun(c.var.db, runId);
-  if (run === null) {
-    return c.json(errorBody('not_found', 'run not found'), 404);
-  }
-  const refused = refuseUnless(c, run.projectId, 'operate', 'run');
-  if (refused !== null) {
-    return refused as never;
+  const found = await runFor(c, runId, 'operate');
+  if (!found.ok) {
+    return found.response as never;
   }
   const { effects, settings } = c.var.root;
   const result = await cancelRun(c.var.db, { runId, reason, actorId: c.var.staff.login, now: new Date() });
@@ -116,14 +112,11 @@ export const staffRunActions = staffRoutes()
 })
   .openapi(retry, async (c) => {
     const { runId } = c.req.valid('param');
-    const run = await findRun(c.var.db, runId);
-    if (run === null) {
-      return c.json(errorBody('not_found', 'run not found'), 404);
+    const found = await runFor(c, runId, 'operate');
+    if (!found.ok) {
+      return found.response as never;
     }
-    const refused = refuseUnless(c, run.projectId, 'operate', 'run');
-    if (refused !== null) {
-      return refused as never;
-    }
+    const { run } = found;
     if (!isTerminalStatus(run.status)) {
       return c.json(errorBody('conflict', `the run is still ${run.status}; cancel it first`), 409);
     }

@@ -5,12 +5,10 @@
  * the agent's messages and tool calls), the latter paged by `(attempt, seq)`.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { findRun } from '../db/run-repo.ts';
 import { flowEventsOf, runEventsAfter } from '../db/timeline-repo.ts';
-import { errorBody } from '../lib/http-error.ts';
 import { errors, json, uuidParam } from '../openapi/schemas.ts';
 import { SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
-import { refuseUnless } from './staff-guard.ts';
+import { runFor } from './staff-guard.ts';
 
 const FLOW_LIMIT = 500;
 
@@ -48,14 +46,11 @@ const timeline = createRoute({
 export const staffRunTimeline = staffRoutes().openapi(timeline, async (c) => {
   const { runId } = c.req.valid('param');
   const q = c.req.valid('query');
-  const run = await findRun(c.var.db, runId);
-  if (run === null) {
-    return c.json(errorBody('not_found', 'run not found'), 404);
+  const found = await runFor(c, runId, 'read');
+  if (!found.ok) {
+    return found.response as never;
   }
-  const refused = refuseUnless(c, run.projectId, 'read', 'run');
-  if (refused !== null) {
-    return refused as never;
-  }
+  const { run } = found;
   const [attempt = 0, seq = -1] = q.after === undefined ? [0, -1] : q.after.split(':').map(Number);
   const [flows, events] = await Promise.all([flowEventsOf(c.var.db, run.correlationId, FLOW_LIMIT), runEventsAfter(c.var.db, runId, { attemptNo: attempt, seq }, q.limit)]);
   const last = events.at(-1);

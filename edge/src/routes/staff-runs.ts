@@ -3,12 +3,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { isRunStatus, readableProjects, type RunStatus } from '@stageline/policy';
 import { latestEventId } from '../db/realtime-repo.ts';
 import { toRunDto } from '../db/run-dto.ts';
-import { findRun, pageRuns, readLogPage, readLogTail } from '../db/run-repo.ts';
+import { pageRuns, readLogPage, readLogTail } from '../db/run-repo.ts';
 import { errorBody } from '../lib/http-error.ts';
 import { decodeCursor, encodeCursor } from '../lib/page-cursor.ts';
 import { errors, json, RunSchema, uuidParam } from '../openapi/schemas.ts';
 import { SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
-import { refuseUnless } from './staff-guard.ts';
+import { runFor } from './staff-guard.ts';
 
 const csv = (example: string) => z.string().max(2000).regex(/^[^,]+(,[^,]+)*$/, 'a comma-separated list').optional().openapi({ example });
 const datetime = z.iso.datetime({ offset: true }).optional();
@@ -107,35 +107,25 @@ export const staffRuns = staffRoutes()
     return c.json({ items: page.rows.map(toRunDto), next_cursor: page.next === null ? null : encodeCursor(page.next), last_event_id: lastEventId }, 200);
   })
   .openapi(getRun, async (c) => {
-    const run = await findRun(c.var.db, c.req.valid('param').runId);
-    if (run === null) {
-      return c.json(errorBody('not_found', 'run not found'), 404);
-    }
-    return (refuseUnless(c, run.projectId, 'read', 'run') as never) ?? c.json(toRunDto(run), 200);
+    const found = await runFor(c, c.req.valid('param').runId, 'read');
+    return found.ok ? c.json(toRunDto(found.run), 200) : (found.response as never);
   })
   .openapi(runLogs, async (c) => {
     const { runId } = c.req.valid('param');
-    const run = await findRun(c.var.db, runId);
-    if (run === null) {
-      return c.json(errorBody('not_found', 'run not found'), 404);
+    const found = await runFor(c, runId, 'read');
+    if (!found.ok) {
+      return found.response as never;
     }
-    const refused = refuseUnless(c, run.projectId, 'read', 'run');
-    if (refused !== null) {
-      return refused as never;
-    }
+    const { run } = found;
     const lines = await readLogTail(c.var.db, runId, c.req.valid('query').tail_lines);
     return c.json({ run_id: runId, status: run.status, tail_lines: lines }, 200);
   })
   .openapi(runLogHistory, async (c) => {
     const { runId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const run = await findRun(c.var.db, runId);
-    if (run === null) {
-      return c.json(errorBody('not_found', 'run not found'), 404);
-    }
-    const refused = refuseUnless(c, run.projectId, 'read', 'run');
-    if (refused !== null) {
-      return refused as never;
+    const found = await runFor(c, runId, 'read');
+    if (!found.ok) {
+      return found.response as never;
     }
     const chunks = await readLogPage(c.var.db, runId, q.after_seq ?? -1, q.limit_chunks);
     const last = chunks.at(-1);
