@@ -17,6 +17,7 @@ const CALLERS: Caller[] = ['platform_admin', 'admin', 'read_write', 'read', 'oth
 
 interface World {
   projectId: string;
+  spareRepoId: number;
   clusterId: string;
   runId: string;
   repositoryId: string;
@@ -78,7 +79,7 @@ beforeAll(async () => {
       .values({ runId, projectId: p, correlationId: 'rbac', kind: 'decision', recipientLogin: sessions.read_write?.login ?? null, text: 'Which?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], callKey: 'rbac', deadlineAt: new Date(Date.now() + 3_600_000) })
       .returning(),
   );
-  world = { projectId: p, clusterId: seeded.clusterId, runId, repositoryId, approvalId: approval?.id ?? '', questionId: question?.id ?? '', sessions };
+  world = { projectId: p, spareRepoId: 600_000_000 + Math.floor(Math.random() * 1e8), clusterId: seeded.clusterId, runId, repositoryId, approvalId: approval?.id ?? '', questionId: question?.id ?? '', sessions };
 });
 
 function call(caller: Caller, path: string, init: RequestInit = {}): Promise<Response> {
@@ -112,6 +113,14 @@ const MATRIX: { name: string; request: () => [string, RequestInit?]; expect: Rec
   // Only the person asked answers.
   { name: 'POST question answer', request: () => [`/api/v1/staff/questions/${world.questionId}/answer`, post({ option_id: 'a' })], expect: { platform_admin: 403, admin: 403, read_write: 200, read: 403, other_project: 404, ...UNAUTH } },
   { name: 'POST cancel', request: () => [`/api/v1/staff/runs/${world.runId}/cancel`, post({ reason: 'rbac' })], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 403, other_project: 404, ...UNAUTH } },
+  // After the cancel above: the first allowed caller starts the retry, the next ones are told it exists.
+  { name: 'POST retry', request: () => [`/api/v1/staff/runs/${world.runId}/retry`, { method: 'POST' }], expect: { platform_admin: [201, 409], admin: [201, 409], read_write: [201, 409], read: 403, other_project: 404, ...UNAUTH } },
+  { name: 'GET errors', request: () => ['/api/v1/staff/errors'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'GET queue history', request: () => ['/api/v1/staff/queue/history?hours=1'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'POST cluster', request: () => ['/api/v1/staff/clusters', post({ id: `rbac-${crypto.randomUUID().slice(0, 8)}` })], expect: { platform_admin: 201, admin: 403, read_write: 403, read: 403, other_project: 403, ...UNAUTH } },
+  { name: 'POST project', request: () => ['/api/v1/staff/projects', post({ slug: `rbac-${crypto.randomUUID().slice(0, 8)}`, name: 'RBAC' })], expect: { platform_admin: 201, admin: 403, read_write: 403, read: 403, other_project: 403, ...UNAUTH } },
+  { name: 'POST repository', request: () => [`/api/v1/staff/projects/${world.projectId}/repositories`, post({ external_id: world.spareRepoId, full_name: 'octo-org/rbac-spare' })], expect: { platform_admin: 201, admin: 201, read_write: 403, read: 403, other_project: 404, ...UNAUTH } },
+  { name: 'DELETE member', request: () => [`/api/v1/staff/projects/${world.projectId}/members/rbac-newcomer`, { method: 'DELETE' }], expect: { platform_admin: [204, 404], admin: [204, 404], read_write: 403, read: 403, other_project: 404, ...UNAUTH } },
 ];
 
 describe('staff RBAC matrix', () => {
