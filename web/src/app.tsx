@@ -4,27 +4,32 @@
  * shows either the sign-in screen or the console.
  *
  * The console keeps one run store and one feed (a socket per project) for as
- * long as the person is signed in, so switching between Runs and Inbox does
- * not reconnect. Signing out, or a session that can no longer be refreshed,
+ * long as the person is signed in, so moving between screens does not
+ * reconnect. Signing out, or a session that can no longer be refreshed,
  * unmounts it all and stops the sockets.
+ *
+ * Screens are @solidjs/router routes (lib/navigation.ts lists the paths):
+ * Runs, a run, Inbox, every operations screen of routes/ops-routes.tsx (which
+ * also get a header link, in the list's order) and a not-found page.
  */
-import { createEffect, createSignal, Match, onCleanup, onMount, Show, Switch } from 'solid-js';
+import { Router, useLocation, useNavigate, useParams, type RouteDefinition, type RouteSectionProps } from '@solidjs/router';
+import { createEffect, createSignal, Match, on, onCleanup, onMount, Show, Switch } from 'solid-js';
 import { AppHeader } from './components/app-header.tsx';
 import { env } from './env.ts';
 import { fetchRuns } from './lib/api.ts';
 import { createLogger, type Logger } from './lib/log.ts';
-import { createNavigation, type Navigation, type Screen } from './lib/navigation.ts';
-import { createRunFeed } from './lib/run-feed.ts';
-import { createRunStore } from './lib/run-store.ts';
+import { SCREEN_PATHS, toScreenTitle } from './lib/navigation.ts';
+import { createRunFeed, type RunFeed } from './lib/run-feed.ts';
+import { createRunStore, type RunStore } from './lib/run-store.ts';
 import { createSession, type Session } from './lib/session.ts';
 import { readSignInError } from './lib/sign-in.ts';
 import { toRealtimeScopes, type Me } from './lib/staff-me.ts';
 import { InboxPage } from './routes/inbox.tsx';
 import { NotFoundPage } from './routes/not-found.tsx';
+import { OPS_ROUTES } from './routes/ops-routes.tsx';
+import { RunDetailPage } from './routes/run-detail.tsx';
 import { RunsPage } from './routes/runs.tsx';
 import { SignInPage } from './routes/sign-in.tsx';
-
-const TITLES: Record<Screen, string> = { runs: 'Runs', inbox: 'Inbox', not_found: 'Not found' };
 
 export function App() {
   const log = createLogger({ debug: env.dev, fields: { app: 'console' } });
@@ -34,9 +39,7 @@ export function App() {
     window.history.replaceState(window.history.state, '', path);
   }
   const session = createSession({ log, signInError });
-  const navigation = createNavigation(window);
   onMount(() => void session.load());
-  onCleanup(() => navigation.dispose());
 
   const signedIn = (): Me | null => {
     const state = session.state();
@@ -54,7 +57,7 @@ export function App() {
   return (
     <Switch fallback={<p class="splash">Loading…</p>}>
       <Match when={signedIn()}>
-        {(me) => <Console me={me()} session={session} navigation={navigation} log={log} />}
+        {(me) => <Console me={me()} session={session} log={log} />}
       </Match>
       <Match when={signedOut()}>
         {(state) => (
@@ -79,8 +82,17 @@ export function App() {
   );
 }
 
-function Console(props: { me: Me; session: Session; navigation: Navigation; log: Logger }) {
-  const { session, navigation, log } = props;
+/** What every screen of the signed-in console shares. */
+type ConsoleContext = {
+  me: Me;
+  session: Session;
+  log: Logger;
+  store: RunStore;
+  feed: RunFeed | null;
+};
+
+function Console(props: { me: Me; session: Session; log: Logger }) {
+  const { session, log } = props;
   const store = createRunStore();
   const scopes = toRealtimeScopes(props.me);
   const feed =
@@ -94,9 +106,6 @@ function Console(props: { me: Me; session: Session; navigation: Navigation; log:
           fetchRuns: () => fetchRuns({ fetch: session.staffFetch }),
           onDialRefused: () => void session.verify(),
         });
-  const [signingOut, setSigningOut] = createSignal(false);
-  const [signOutError, setSignOutError] = createSignal<string | null>(null);
-  let main: HTMLElement | undefined;
 
   // Reconnect at once on focus/online/visibility instead of waiting out the backoff (docs/domain.md §8.4).
   const retry = (): void => {
@@ -114,15 +123,59 @@ function Console(props: { me: Me; session: Session; navigation: Navigation; log:
     document.removeEventListener('visibilitychange', retry);
     feed?.stop();
   });
-  createEffect(() => {
-    document.title = `${TITLES[navigation.screen()]} · Stageline`;
-  });
 
-  const navigate = (path: string): void => {
-    navigation.navigate(path);
-    // Keyboard and screen-reader users land on the new screen, not on the link they left.
-    main?.focus();
-  };
+  const context: ConsoleContext = { me: props.me, session, log, store, feed };
+  return <Router root={(root) => <Shell context={context}>{root.children}</Shell>}>{toRoutes(context)}</Router>;
+}
+
+/** The router's table: fixed screens, then the operations screens, then not found. */
+function toRoutes(context: ConsoleContext): RouteDefinition[] {
+  const { me, session, log, store, feed } = context;
+  return [
+    { path: ['/', SCREEN_PATHS.runs], component: () => <RunsPage store={store} feed={feed} fetch={session.staffFetch} log={log} me={me} /> },
+    { path: `${SCREEN_PATHS.runs}/:id`, component: () => <RunDetailRoute context={context} /> },
+    { path: SCREEN_PATHS.inbox, component: () => <InboxPage fetch={session.staffFetch} log={log} /> },
+    ...OPS_ROUTES.map(
+      (route): RouteDefinition => ({
+        path: route.path,
+        component: () => <route.component fetch={session.staffFetch} log={log.with({ screen: route.title })} me={me} />,
+      }),
+    ),
+    { path: '*404', component: NotFoundRoute },
+  ];
+}
+
+function RunDetailRoute(props: { context: ConsoleContext }) {
+  const params = useParams<{ id: string }>();
+  const { me, session, log, store, feed } = props.context;
+  // Keyed: another run's address gives a fresh page (its own polls and log).
+  return (
+    <Show when={params.id} keyed>
+      {(id) => <RunDetailPage id={id} store={store} feed={feed} fetch={session.staffFetch} log={log} me={me} />}
+    </Show>
+  );
+}
+
+function NotFoundRoute() {
+  const navigate = useNavigate();
+  return <NotFoundPage onNavigate={(path) => navigate(path)} />;
+}
+
+/** Header, notices and the current screen; lives inside the router so it can read the location. */
+function Shell(props: { context: ConsoleContext; children?: RouteSectionProps['children'] }) {
+  const { me, session, log, feed } = props.context;
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [signingOut, setSigningOut] = createSignal(false);
+  const [signOutError, setSignOutError] = createSignal<string | null>(null);
+  const screens = OPS_ROUTES.map((route) => ({ path: route.path, title: route.title }));
+  let main: HTMLElement | undefined;
+
+  createEffect(() => {
+    document.title = `${toScreenTitle(location.pathname, screens)} · Stageline`;
+  });
+  // Keyboard and screen-reader users land on the new screen, not on the link they left.
+  createEffect(on(() => location.pathname, () => main?.focus(), { defer: true }));
 
   const signOut = (): void => {
     setSigningOut(true);
@@ -138,11 +191,12 @@ function Console(props: { me: Me; session: Session; navigation: Navigation; log:
     <>
       <AppHeader
         connection={feed?.connection() ?? null}
-        screen={navigation.screen()}
-        login={props.me.login}
-        name={props.me.name}
+        pathname={location.pathname}
+        screens={screens}
+        login={me.login}
+        name={me.name}
         signingOut={signingOut()}
-        onNavigate={navigate}
+        onNavigate={(path) => navigate(path)}
         onSignOut={signOut}
       />
       <main
@@ -159,17 +213,7 @@ function Console(props: { me: Me; session: Session; navigation: Navigation; log:
             </p>
           )}
         </Show>
-        <Switch>
-          <Match when={navigation.screen() === 'runs'}>
-            <RunsPage store={store} feed={feed} />
-          </Match>
-          <Match when={navigation.screen() === 'inbox'}>
-            <InboxPage fetch={session.staffFetch} log={log} />
-          </Match>
-          <Match when={navigation.screen() === 'not_found'}>
-            <NotFoundPage onNavigate={navigate} />
-          </Match>
-        </Switch>
+        {props.children}
       </main>
     </>
   );

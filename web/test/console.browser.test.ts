@@ -21,6 +21,11 @@ import type { Me } from '../src/lib/staff-me.ts';
 import { DEFAULT_USER, startFakeEdge, type FakeEdge, type FakeEdgeOptions } from './fakes/fake-edge.ts';
 import { makeApproval, makeInboxRun, makeQuestion } from './fixtures/make-inbox.ts';
 import { makeRun } from './fixtures/make-run.ts';
+// Operations screens (the describe block at the end of the file).
+import { mkdirSync } from 'node:fs';
+import { parseAgentSettings, parseApprovalOverrides } from '@stageline/policy';
+import type { OpsSeed } from './fakes/fake-edge.ts';
+import { makeCluster, makeInstance, makeOpsRun, makeProject, makeQueueHistory, makeQueueItem, makeRefusedDelivery } from './fixtures/make-ops.ts';
 
 const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
 const SCREENSHOT = '/tmp/stageline-console.png';
@@ -481,5 +486,726 @@ describe('console in Chromium', { timeout: 60_000 }, () => {
     expect(await page.$('[data-testid="connection"]')).toBeNull();
     expect(edge.realtimeRequests).toEqual([]);
     expect(edge.apiCalls.some((call) => call.path === '/api/v1/staff/runs')).toBe(false);
+  });
+});
+
+// ==========================================================================
+// Operations screens: wait queue, clusters, projects, errors (routes/ops-routes.tsx).
+// Screenshots at 1280×800 go to docs/screenshots/.
+// ==========================================================================
+describe('operations screens in Chromium', { timeout: 90_000 }, () => {
+  const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+  const OTHER_PROJECT_ID = 'c0000000-0000-4000-8000-00000000000c';
+
+  function isoMinutesAgo(minutes: number): string {
+    return new Date(Date.now() - minutes * 60_000).toISOString();
+  }
+
+  function memberOf(role: 'admin' | 'read_write' | 'read', platformAdmin = false): Me {
+    return { ...DEFAULT_USER, platform_admin: platformAdmin, projects: [{ id: DEFAULT_PROJECT, slug: 'acme', name: 'Acme', role }] };
+  }
+
+  const DEFAULT_PROJECT = DEFAULT_USER.projects[0]?.id ?? '';
+
+  /** A busy morning: four waiting runs, a day of history, two clusters, two projects, a few errors. */
+  function seedOps(): OpsSeed {
+    const bucketMs = 15 * 60_000;
+    const to = new Date(Math.ceil(Date.now() / bucketMs) * bucketMs).toISOString();
+    const wave = (i: number): number => Math.max(0, Math.round(3 + 3 * Math.sin(i / 7) + (i > 80 ? 4 : 0)));
+    return {
+      queue: [
+        makeQueueItem({
+          cause: 'cluster_offline',
+          sla: 'breached',
+          since: isoMinutesAgo(26),
+          waited_ms: 26 * 60_000,
+          run: makeOpsRun({ status: 'pending', repository_full_name: 'acme/billing', issue_number: 57, trigger_label: 'run:plan', agent_key: 'sa', cluster_id: 'lab', created_at: isoMinutesAgo(26) }),
+        }),
+        makeQueueItem({
+          cause: 'no_free_slot',
+          sla: 'late',
+          since: isoMinutesAgo(18),
+          waited_ms: 18 * 60_000,
+          run: makeOpsRun({ status: 'pending', repository_full_name: 'acme/widgets', issue_number: 131, trigger_label: 'run:dev', agent_key: 'dev', cluster_id: 'prod-eu-1', created_at: isoMinutesAgo(18) }),
+        }),
+        makeQueueItem({
+          cause: 'approval',
+          sla: 'ok',
+          since: isoMinutesAgo(9),
+          waited_ms: 9 * 60_000,
+          run: makeOpsRun({
+            status: 'waiting_mcp',
+            wait_reason: 'approval_pending',
+            repository_full_name: 'acme/infra',
+            issue_number: 12,
+            trigger_label: 'run:ops',
+            agent_key: 'sre',
+            cluster_id: 'prod-eu-1',
+            last_heartbeat_at: isoMinutesAgo(1),
+            created_at: isoMinutesAgo(40),
+          }),
+        }),
+        makeQueueItem({
+          cause: 'queued',
+          sla: 'ok',
+          since: isoMinutesAgo(0.3),
+          waited_ms: 20_000,
+          run: makeOpsRun({ status: 'pending', repository_full_name: 'acme/docs', issue_number: null, trigger_label: 'run:doc-audit', agent_key: 'km', cluster_id: 'prod-eu-1', created_at: isoMinutesAgo(0.3) }),
+        }),
+      ],
+      history: makeQueueHistory(
+        96,
+        (i) => ({
+          waiting: wave(i),
+          started: i % 4 === 0 ? 0 : 1 + (i % 3),
+          mean_wait_ms: i % 4 === 0 ? null : (2 + wave(i) * 1.5) * 60_000,
+          max_wait_ms: i % 4 === 0 ? null : (4 + wave(i) * 3) * 60_000,
+        }),
+        { to },
+      ),
+      clusters: [
+        makeCluster({
+          id: 'prod-eu-1',
+          name: 'Production EU',
+          last_seen_at: isoMinutesAgo(0.2),
+          runs_holding_slots: 2,
+          projects: [{ id: DEFAULT_PROJECT, slug: 'acme' }],
+          instances: [
+            makeInstance({ instance_id: 'stageline-cluster-agent-7d9f6-x2kqp', agent_version: '0.9.3', protocol_version: '3', connected_at: isoMinutesAgo(300), heartbeat_at: isoMinutesAgo(0.2), connections: 1 }),
+            makeInstance({ instance_id: 'stageline-cluster-agent-7d9f6-m8wzt', agent_version: '0.9.2', protocol_version: '3', live: false, connected_at: isoMinutesAgo(900), heartbeat_at: isoMinutesAgo(320), connections: 0 }),
+          ],
+        }),
+        makeCluster({ id: 'lab', name: 'Lab', online: false, last_seen_at: isoMinutesAgo(60 * 30), runs_holding_slots: 0, projects: [{ id: DEFAULT_PROJECT, slug: 'acme' }], instances: [] }),
+      ],
+      projects: [
+        makeProject({
+          id: DEFAULT_PROJECT,
+          slug: 'acme',
+          name: 'Acme',
+          slots: 2,
+          label_names: { 'run:dev': 'ai:dev' },
+          agent_settings: { engine: 'codex', branch_prefix: 'ai/' },
+          approval_overrides: [{ tool: 'secret_sync', mode: 'deny' }],
+          repositories: [
+            { id: crypto.randomUUID(), full_name: 'acme/widgets', external_id: 700_001, unbound_at: null },
+            { id: crypto.randomUUID(), full_name: 'acme/billing', external_id: 700_002, unbound_at: null },
+            { id: crypto.randomUUID(), full_name: 'acme/legacy', external_id: 700_003, unbound_at: isoMinutesAgo(60 * 24 * 9) },
+          ],
+          members: [
+            { login: 'octocat', role: 'admin' },
+            { login: 'hubot', role: 'read_write' },
+          ],
+        }),
+        makeProject({ id: OTHER_PROJECT_ID, slug: 'globex', name: 'Globex', cluster_id: 'lab', repositories: [], members: [{ login: 'mona', role: 'admin' }] }),
+      ],
+      refusedDeliveries: [
+        makeRefusedDelivery({ reason: 'sender_type_bot_not_permitted', received_at: isoMinutesAgo(4) }),
+        makeRefusedDelivery({ reason: 'repository_not_bound', event: 'issue_comment', action: 'created', repository_full_name: 'acme/legacy', received_at: isoMinutesAgo(35) }),
+        makeRefusedDelivery({ reason: 'sender_type_bot_not_permitted', event: 'pull_request', action: 'opened', received_at: isoMinutesAgo(180) }),
+      ],
+      failedRuns: [
+        makeOpsRun({
+          status: 'failed',
+          status_reason: 'job_failed',
+          runner_reason: 'npm test exited with code 1 after 3 attempts',
+          repository_full_name: 'acme/widgets',
+          issue_number: 118,
+          trigger_label: 'run:dev',
+          agent_key: 'dev',
+          finished_at: isoMinutesAgo(50),
+          updated_at: isoMinutesAgo(50),
+        }),
+        makeOpsRun({
+          status: 'timed_out',
+          status_reason: 'deadline_exceeded',
+          runner_reason: null,
+          repository_full_name: 'acme/infra',
+          issue_number: 9,
+          trigger_label: 'run:ops',
+          agent_key: 'sre',
+          finished_at: isoMinutesAgo(60 * 7),
+          updated_at: isoMinutesAgo(60 * 7),
+        }),
+      ],
+    };
+  }
+
+  /** Signed in as `user` on `path`, at 1280×800. */
+  async function openOps(path: string, user: Me, seed: OpsSeed = seedOps()): Promise<{ edge: FakeEdge; page: Page }> {
+    const opened = await openSignedOut({ user, ops: seed, runs: [] }, path);
+    await opened.page.setViewportSize({ width: 1280, height: 800 });
+    await signIn(opened.page);
+    expect(new URL(opened.page.url()).pathname).toBe(path);
+    return opened;
+  }
+
+  async function screenshot(target: Page, name: string): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // Relative times and the chart settle; the mouse stays off the chart (no cursor line).
+    await target.mouse.move(0, 0);
+    await target.screenshot({ path: join(SCREENSHOTS, name) });
+  }
+
+  /** No sideways scrolling at the page's width. */
+  async function fitsWidth(target: Page): Promise<boolean> {
+    return target.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  }
+
+  it('shows the wait queue with why each run waits, a chart of the last day, and refreshes every 10 s', async () => {
+    const { edge, page } = await openOps('/queue', memberOf('read'));
+    await page.waitForSelector('[data-testid="queue-row"]');
+    expect(await page.$$eval('[data-testid="queue-row"]', (rows) => rows.map((row) => row.getAttribute('data-cause')))).toEqual([
+      'cluster_offline',
+      'no_free_slot',
+      'approval',
+      'queued',
+    ]);
+    const offline = '[data-testid="queue-row"][data-cause="cluster_offline"]';
+    expect(await page.textContent(`${offline} [data-testid="queue-cause"]`)).toBe('No agent of cluster lab is connected.');
+    expect(await page.getAttribute(`${offline} [data-testid="run-link"]`, 'href')).toMatch(/^\/runs\/[0-9a-f-]{36}$/);
+    expect(await page.textContent(`${offline} .ops-sla`)).toBe('Breached');
+    expect(await page.getAttribute('a[href="/queue"]', 'aria-current')).toBe('page');
+    expect(await page.title()).toBe('Wait queue · Stageline');
+
+    // The chart: a canvas as wide as its panel, with both series in the legend.
+    await page.waitForSelector('[data-testid="queue-chart"] canvas');
+    const legend = await page.textContent('[data-testid="queue-chart"] .u-legend');
+    expect(legend).toContain('Waiting runs');
+    expect(legend).toContain('Mean wait (min)');
+    const widths = await page.$eval('[data-testid="queue-chart"]', (box) => ({ box: box.clientWidth, chart: box.querySelector('.uplot')?.clientWidth ?? 0 }));
+    expect(Math.abs(widths.box - widths.chart)).toBeLessThanOrEqual(2);
+    expect(await page.textContent('[data-testid="queue-summary"]')).toMatch(/^Now \d+ waiting, peak \d+; \d+ started, mean wait/);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'queue.png');
+
+    // Dark mode: the page's palette turns dark and the chart is drawn again with it.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(13, 17, 23)');
+    expect(await page.$eval('.ops-screen', (element) => getComputedStyle(element).color)).toBe('rgb(230, 237, 243)');
+    await page.waitForSelector('[data-testid="queue-chart"] canvas');
+    await screenshot(page, 'queue-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Responsive: a narrower window gives a narrower chart.
+    await page.setViewportSize({ width: 1000, height: 800 });
+    await expect
+      .poll(() => page.$eval('[data-testid="queue-chart"]', (box) => Math.abs(box.clientWidth - (box.querySelector('.uplot')?.clientWidth ?? 0))))
+      .toBeLessThanOrEqual(2);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The next poll (every 10 s) picks up a change.
+    const started = edge.apiCalls.filter((call) => call.path === '/api/v1/staff/queue').length;
+    edge.ops.setQueue([makeQueueItem({ cause: 'owner_review', sla: 'ok', since: isoMinutesAgo(2), run: makeOpsRun({ status: 'waiting_owner_review' }) })]);
+    await page.waitForSelector('[data-testid="queue-row"][data-cause="owner_review"]', { timeout: 15_000 });
+    expect(await page.$$('[data-testid="queue-row"]')).toHaveLength(1);
+    expect(edge.apiCalls.filter((call) => call.path === '/api/v1/staff/queue').length).toBe(started + 1);
+  });
+
+  it('lets a platform admin register a cluster and shows its token once', async () => {
+    const { edge, page } = await openOps('/clusters', { ...DEFAULT_USER, platform_admin: true, projects: [] });
+    await page.waitForSelector('[data-testid="cluster-card"][data-cluster-id="prod-eu-1"]');
+    const prod = '[data-testid="cluster-card"][data-cluster-id="prod-eu-1"]';
+    expect(await page.getAttribute(prod, 'data-online')).toBe('true');
+    expect(await page.$$(`${prod} [data-testid="cluster-instance"]`)).toHaveLength(2);
+    expect(await page.textContent(`${prod} [data-testid="cluster-slots"]`)).toBe('2');
+    expect(await page.getAttribute('[data-testid="cluster-card"][data-cluster-id="lab"]', 'data-online')).toBe('false');
+
+    // Keyboard only: the form is reachable and submits with Enter.
+    await page.focus('[data-testid="register-cluster-id"]');
+    await page.keyboard.type('prod-us-1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Production US');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="cluster-token"]');
+    const token = edge.ops.clusterTokens.get('prod-us-1');
+    expect(token).toMatch(/^slc_/);
+    expect(await page.inputValue('[data-testid="cluster-token-value"]')).toBe(token);
+    expect(await page.textContent('[data-testid="cluster-token"]')).toContain('shown only once');
+    expect(edge.ops.writes).toEqual([
+      { method: 'POST', path: '/api/v1/staff/clusters', body: { id: 'prod-us-1', name: 'Production US' }, status: 201, csrf: edge.csrfToken() },
+    ]);
+    await page.waitForSelector('[data-testid="cluster-card"][data-cluster-id="prod-us-1"]');
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'clusters.png');
+
+    // Leaving the page forgets the token: back on Clusters, it is nowhere.
+    await page.click('a[href="/runs"]');
+    await page.waitForSelector('[data-testid="cluster-card"]', { state: 'detached' });
+    await page.click('a[href="/clusters"]');
+    await page.waitForSelector('[data-testid="cluster-card"][data-cluster-id="prod-us-1"]');
+    expect(await page.$('[data-testid="cluster-token"]')).toBeNull();
+    expect(await page.content()).not.toContain(token ?? 'no token');
+
+    // A taken id is refused with the edge's message; rotating asks first and shows the new token.
+    await page.fill('[data-testid="register-cluster-id"]', 'lab');
+    await page.click('[data-testid="register-cluster-submit"]');
+    await page.waitForSelector('[data-testid="register-cluster-errors"]');
+    expect(await page.textContent('[data-testid="register-cluster-errors"]')).toContain('cluster lab exists');
+    await page.click('[data-testid="cluster-card"][data-cluster-id="lab"] [data-testid="rotate-token"]');
+    expect(edge.ops.writes.filter((write) => write.path.endsWith('/token'))).toEqual([]);
+    await page.click('[data-testid="cluster-card"][data-cluster-id="lab"] [data-testid="rotate-token-confirm"]');
+    await page.waitForSelector('[data-testid="cluster-token"][data-cluster-id="lab"]');
+    expect(await page.inputValue('[data-testid="cluster-token-value"]')).toBe(edge.ops.clusterTokens.get('lab'));
+  });
+
+  it('shows a read-only member every project and cluster control disabled, and writes nothing', async () => {
+    const { edge, page } = await openOps('/projects', memberOf('read'));
+    const card = `[data-testid="project-card"][data-project-id="${DEFAULT_PROJECT}"]`;
+    await page.waitForSelector(card);
+    expect(await page.$$('[data-testid="project-card"]')).toHaveLength(1);
+    expect(await page.textContent(`${card} [data-testid="project-admin-hint"]`)).toBe('Only admins of this project can change it (your role is read).');
+    for (const control of [
+      'settings-save',
+      'settings-name',
+      'settings-label-names',
+      'settings-agent-settings',
+      'settings-approval-overrides',
+      'add-member-login',
+      'add-member-submit',
+      'member-role',
+      'member-remove',
+      'bind-submit',
+      'repo-unbind',
+    ]) {
+      const handles = await page.$$(`${card} [data-testid="${control}"]`);
+      expect(handles.length, control).toBeGreaterThan(0);
+      for (const handle of handles) {
+        expect(await handle.isDisabled(), control).toBe(true);
+      }
+    }
+    await page.click(`${card} [data-testid="settings-save"]`, { force: true });
+    await page.click(`${card} [data-testid="member-remove"] >> nth=0`, { force: true });
+    expect(await page.$(`${card} [data-testid="member-remove-confirm"]`)).toBeNull();
+    expect(await fitsWidth(page)).toBe(true);
+
+    await page.click('a[href="/clusters"]');
+    await page.waitForSelector('[data-testid="cluster-card"]');
+    expect(await page.isDisabled('[data-testid="register-cluster-submit"]')).toBe(true);
+    expect(await page.isDisabled('[data-testid="rotate-token"] >> nth=0')).toBe(true);
+    expect(await page.textContent('[data-testid="register-cluster-hint"]')).toContain('Only platform admins');
+    expect(edge.ops.writes).toEqual([]);
+    expect(edge.apiCalls.filter((call) => call.method !== 'GET' && call.path.startsWith('/api/'))).toEqual([]);
+  });
+
+  it('lets a project admin add a member and save settings, and lists every setting the edge refuses', async () => {
+    const { edge, page } = await openOps('/projects', memberOf('admin'));
+    const card = `[data-testid="project-card"][data-project-id="${DEFAULT_PROJECT}"]`;
+    await page.waitForSelector(card);
+    expect(await page.$(`${card} [data-testid="project-admin-hint"]`)).toBeNull();
+    expect(await page.isDisabled(`${card} [data-testid="settings-cluster"]`)).toBe(true);
+
+    await page.fill(`${card} [data-testid="add-member-login"]`, 'Mona');
+    await page.selectOption(`${card} [data-testid="add-member-role"]`, 'read_write');
+    await page.click(`${card} [data-testid="add-member-submit"]`);
+    await page.waitForSelector(`${card} [data-testid="member-row"][data-login="mona"][data-role="read_write"]`);
+    expect(await page.textContent(`${card} [data-testid="project-notice"]`)).toBe('@mona is read & write.');
+
+    await page.fill(`${card} [data-testid="settings-slots"]`, '4');
+    await page.fill(`${card} [data-testid="settings-agent-settings"]`, '{"engine": "claude", "branch_prefix": "ai/"}');
+    await page.click(`${card} [data-testid="settings-save"]`);
+    await page.waitForSelector(`${card} [data-testid="settings-saved"]`);
+    const stored = edge.ops.projects().find((project) => project.id === DEFAULT_PROJECT);
+    expect(stored?.slots).toBe(4);
+    expect(stored?.agent_settings).toEqual({ engine: 'claude', branch_prefix: 'ai/' });
+    expect(stored?.members).toContainEqual({ login: 'mona', role: 'read_write' });
+
+    const badSettings = { engine: 'gpt', colour: 'blue' };
+    const badOverrides = [{ tool: 'secret_sync', mode: 'sometimes' }];
+    await page.fill(`${card} [data-testid="settings-agent-settings"]`, JSON.stringify(badSettings));
+    await page.fill(`${card} [data-testid="settings-approval-overrides"]`, JSON.stringify(badOverrides));
+    await page.click(`${card} [data-testid="settings-save"]`);
+    await page.waitForSelector(`${card} [data-testid="settings-errors"]`);
+    const expected = [
+      ...parseAgentSettings(badSettings).errors.map((error) => `agent_settings: ${error}`),
+      ...parseApprovalOverrides(badOverrides).errors.map((error) => `approval_overrides: ${error}`),
+    ];
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    expect(await page.$$eval(`${card} [data-testid="settings-errors"] li`, (items) => items.map((item) => item.textContent))).toEqual(expected);
+    expect(edge.ops.projects().find((project) => project.id === DEFAULT_PROJECT)?.agent_settings).toEqual({ engine: 'claude', branch_prefix: 'ai/' });
+    expect(edge.ops.writes.map((write) => `${write.method} ${write.path} ${write.status}`)).toEqual([
+      `PUT /api/v1/staff/projects/${DEFAULT_PROJECT}/members/Mona 200`,
+      `PATCH /api/v1/staff/projects/${DEFAULT_PROJECT} 200`,
+      `PATCH /api/v1/staff/projects/${DEFAULT_PROJECT} 400`,
+    ]);
+    expect(edge.ops.writes.every((write) => write.csrf === edge.csrfToken())).toBe(true);
+    expect(edge.ops.writes[1]?.body).toEqual({ slots: 4, agent_settings: { engine: 'claude', branch_prefix: 'ai/' } });
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'projects.png');
+  });
+
+  it('lists refused deliveries with a reason filter and failed runs linking to the run', async () => {
+    const seed = seedOps();
+    const { edge, page } = await openOps('/errors', memberOf('read_write'), seed);
+    await page.waitForSelector('[data-testid="error-delivery"]');
+    expect(await page.$$('[data-testid="error-delivery"]')).toHaveLength(3);
+    const failed = first(seed.failedRuns ?? []);
+    const row = `[data-testid="error-run"][data-run-id="${failed.id}"]`;
+    expect(await page.textContent(`${row} [data-testid="error-run-reason"]`)).toBe('npm test exited with code 1 after 3 attempts');
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'errors.png');
+
+    await page.fill('[data-testid="errors-reason"]', 'repository_not_bound');
+    await page.press('[data-testid="errors-reason"]', 'Enter');
+    await expect.poll(() => page.$$eval('[data-testid="error-delivery"]', (rows) => rows.map((item) => item.getAttribute('data-reason')))).toEqual([
+      'repository_not_bound',
+    ]);
+    expect(edge.apiCalls.filter((call) => call.path === '/api/v1/staff/errors')).toHaveLength(2);
+
+    await page.click(`${row} [data-testid="run-link"]`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/runs/${failed.id}`);
+  });
+});
+
+describe('runs and run page in Chromium', { timeout: 90_000 }, () => {
+  const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+  const PROJECT = DEFAULT_USER.projects[0]?.id ?? '';
+  const ESC = '\u001b';
+
+  function asMember(role: 'admin' | 'read_write' | 'read'): Me {
+    return { ...DEFAULT_USER, projects: [{ id: PROJECT, slug: 'acme', name: 'Acme', role }] };
+  }
+
+  /** Signed in on `path` (a deep link: sign-in comes back to it), the socket live. */
+  async function openAt(path: string, options: Omit<FakeEdgeOptions, 'distDir'>): Promise<{ edge: FakeEdge; page: Page }> {
+    const opened = await openSignedOut(options, path);
+    await signIn(opened.page);
+    await waitForConnection(opened.page, 'live');
+    return opened;
+  }
+
+  async function saveShot(target: Page, name: string): Promise<void> {
+    mkdirSync(SHOTS, { recursive: true });
+    await target.mouse.move(0, 0);
+    await target.screenshot({ path: join(SHOTS, name) });
+  }
+
+  /** Neither the page nor the runs table scrolls sideways. */
+  function fitsViewport(target: Page): Promise<boolean> {
+    return target.evaluate(() => {
+      const scroller = document.querySelector('.table-scroll');
+      return document.documentElement.scrollWidth <= window.innerWidth && (scroller === null || scroller.scrollWidth <= scroller.clientWidth);
+    });
+  }
+
+  function rowStatuses(target: Page): Promise<(string | null)[]> {
+    return target.$$eval('[data-testid="run-row"]', (rows) => rows.map((row) => row.getAttribute('data-status')));
+  }
+
+  function logTexts(target: Page): Promise<(string | null)[]> {
+    return target.$$eval('[data-testid="log-line"] .log-text', (lines) => lines.map((line) => line.textContent));
+  }
+
+  function tailCalls(edge: FakeEdge, runId: string): number {
+    return edge.apiCalls.filter((call) => call.path === `/api/v1/staff/runs/${runId}/logs`).length;
+  }
+
+  /** The page's runs, richer than seedRuns(): durations, a wait, a pull request. */
+  function richRuns(): Run[] {
+    const [running, waiting, review, failed, pending] = seedRuns();
+    const extra: Partial<Run>[] = [
+      { started_at: minutesAgo(2.6), runner_phase: 'agent', model: 'gpt-5-codex', reasoning_effort: 'medium' },
+      { started_at: minutesAgo(41), wait_reason: 'approval_pending', wait_target: 'secret_sync apply', wait_since: minutesAgo(12) },
+      { started_at: minutesAgo(178), wait_reason: 'owner_review', wait_since: minutesAgo(95), pull_request_number: 122, pull_request_url: 'https://github.com/acme/widgets/pull/122' },
+      { started_at: minutesAgo(60 * 26 - 1), finished_at: minutesAgo(60 * 25), job_name: 'stageline-run-0c19ab7e-1-with-a-rather-long-generated-suffix' },
+      {},
+    ];
+    return [running, waiting, review, failed, pending].map((run, index) => ({ ...(run ?? makeRun()), ...extra[index] }));
+  }
+
+  function manyRuns(): Run[] {
+    const dev = Array.from({ length: 55 }, (_, i) =>
+      makeRun({
+        status: 'running',
+        trigger_label: 'run:dev',
+        issue_number: 300 + i,
+        issue_url: `https://github.com/acme/widgets/issues/${300 + i}`,
+        created_at: minutesAgo(i + 3),
+        started_at: minutesAgo(i + 2),
+        updated_at: minutesAgo(1),
+      }),
+    );
+    return [makeRun({ status: 'failed', trigger_label: 'run:dev', created_at: minutesAgo(1) }), makeRun({ status: 'running', trigger_label: 'run:plan', created_at: minutesAgo(2) }), ...dev];
+  }
+
+  it('keeps the filters in the address (a reload shows the same view), pages with Load more and shows only matching live runs', async () => {
+    const runs = manyRuns();
+    const { edge, page } = await openAt('/runs', { runs });
+    await page.waitForSelector('[data-testid="run-row"]');
+    expect(await fitsViewport(page)).toBe(true);
+
+    await page.click('[data-testid="filter-status"] summary');
+    await page.check('[data-testid="filter-status-option"][value="running"]');
+    await page.fill('[data-testid="filter-label"]', 'run:dev');
+    await page.press('[data-testid="filter-label"]', 'Enter');
+    await expect.poll(() => new URL(page.url()).search).toBe('?status=running&label=run%3Adev');
+    await expect.poll(() => rowStatuses(page)).toHaveLength(50);
+    expect(new Set(await rowStatuses(page))).toEqual(new Set(['running']));
+    expect(edge.runPages.listQueries.at(-1)).toBe('?limit=50&status=running&label=run%3Adev');
+
+    await page.click('[data-testid="load-more"]');
+    await expect.poll(() => rowStatuses(page)).toHaveLength(55);
+    expect(edge.runPages.listQueries.at(-1)).toMatch(/^\?limit=50&status=running&label=run%3Adev&cursor=/);
+    expect(await page.$('[data-testid="load-more"]')).toBeNull();
+
+    // Live: a run that does not match stays out, one that does comes in, one that stops matching leaves.
+    await markDocument(page);
+    const planned = edge.upsertRun(makeFreshRun({ status: 'pending', trigger_label: 'run:dev' }));
+    const started = edge.upsertRun(makeFreshRun({ status: 'running', trigger_label: 'run:dev' }));
+    await waitForRow(page, started.id, 'running');
+    expect(first(await rowIds(page))).toBe(started.id);
+    expect(await page.$(`[data-testid="run-row"][data-run-id="${planned.id}"]`)).toBeNull();
+    const finished = runs[2] ?? first(runs);
+    edge.updateRun(finished.id, { status: 'succeeded', finished_at: new Date().toISOString() });
+    await page.waitForSelector(`[data-testid="run-row"][data-run-id="${finished.id}"]`, { state: 'detached' });
+    edge.updateRun(planned.id, { status: 'running' });
+    await waitForRow(page, planned.id, 'running');
+    expect(await documentWasKept(page)).toBe(true);
+
+    // A reload (or the same link elsewhere) shows the same view.
+    const address = page.url();
+    await page.reload();
+    await page.waitForSelector('[data-testid="run-row"]');
+    expect(page.url()).toBe(address);
+    expect(await page.isChecked('[data-testid="filter-status-option"][value="running"]')).toBe(true);
+    expect(await page.inputValue('[data-testid="filter-label"]')).toBe('run:dev');
+    await expect.poll(() => rowStatuses(page)).toHaveLength(50);
+    expect(new Set(await rowStatuses(page))).toEqual(new Set(['running']));
+    expect(edge.runPages.listQueries.at(-1)).toBe('?limit=50&status=running&label=run%3Adev');
+
+    // A row leads to its run page.
+    await page.click(`[data-testid="run-row"][data-run-id="${started.id}"] [data-testid="run-link"]`);
+    await page.waitForSelector(`[data-testid="run-status"][data-status="running"]`);
+    expect(new URL(page.url()).pathname).toBe(`/runs/${started.id}`);
+    await page.goBack();
+    await expect.poll(() => page.url()).toBe(address);
+
+    // The project is named by its slug in the address and by its id to the API.
+    await page.selectOption('[data-testid="filter-project"]', 'acme');
+    await expect.poll(() => new URL(page.url()).searchParams.get('project')).toBe('acme');
+    await page.reload();
+    await page.waitForSelector('[data-testid="run-row"]');
+    expect(await page.inputValue('[data-testid="filter-project"]')).toBe('acme');
+    expect(edge.runPages.listQueries.at(-1)).toBe(`?limit=50&status=running&label=run%3Adev&project=${PROJECT}`);
+
+    await page.click('[data-testid="filter-clear"]');
+    await expect.poll(() => new URL(page.url()).search).toBe('');
+    await expect.poll(async () => (await rowStatuses(page)).includes('failed')).toBe(true);
+  });
+
+  it('shows the runs without sideways scrolling at 1280 px, in light and dark', async () => {
+    const { page } = await openAt('/runs', { runs: richRuns() });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForSelector('[data-testid="run-row"][data-status="running"]');
+    expect(await fitsViewport(page)).toBe(true);
+    expect(await page.textContent('[data-testid="run-row"][data-status="waiting_mcp"] [data-testid="run-wait"]')).toContain('approval_pending');
+    await saveShot(page, 'runs.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(13, 17, 23)');
+    await saveShot(page, 'runs-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('shows a read member Cancel disabled and sends nothing; a read_write member cancels after confirming, then retries', async () => {
+    const run = makeFreshRun({ status: 'running', started_at: minutesAgo(2), cluster_id: 'kind-dev', job_name: 'stageline-run-1-1', namespace: 'stageline-acme-widgets-42' });
+    const { edge, page } = await openAt(`/runs/${run.id}`, { runs: [run], user: asMember('read') });
+    await page.waitForSelector('[data-testid="cancel-run"]');
+    expect(await page.isDisabled('[data-testid="cancel-run"]')).toBe(true);
+    expect(await page.textContent('[data-testid="cancel-refusal"]')).toBe('Your role in this project (read) may not cancel runs.');
+    await page.click('[data-testid="cancel-run"]', { force: true });
+    expect(await page.$('[data-testid="cancel-confirm"]')).toBeNull();
+    expect(await page.$('text=Retry')).toBeNull();
+    expect(edge.runPages.cancels).toEqual([]);
+    expect(edge.apiCalls.some((call) => call.path.endsWith('/cancel'))).toBe(false);
+
+    edge.setUser(asMember('read_write'));
+    await page.reload();
+    await page.waitForSelector('[data-testid="cancel-run"]:not([disabled])');
+    await page.click('[data-testid="cancel-run"]');
+    await page.fill('[data-testid="cancel-reason"]', 'wrong issue');
+    await page.click('[data-testid="cancel-confirm-button"]');
+    await page.waitForSelector('[data-testid="run-status"][data-status="canceled"]');
+    expect(edge.runPages.cancels).toEqual([{ path: `/api/v1/staff/runs/${run.id}/cancel`, body: { reason: 'wrong issue' }, csrf: edge.csrfToken(), status: 200 }]);
+    expect(await page.textContent('[data-testid="run-notice"]')).toBe('Canceled (was running). The Job’s stop was requested.');
+    expect(await page.isDisabled('[data-testid="cancel-run"]')).toBe(true);
+
+    // Finished now: Retry starts it again as a new run, and the page moves to it.
+    await page.click('[data-testid="retry-run"]:not([disabled])');
+    await expect.poll(() => new URL(page.url()).pathname).not.toBe(`/runs/${run.id}`);
+    await page.waitForSelector('[data-testid="run-status"][data-status="pending"]');
+    const fresh = new URL(page.url()).pathname.split('/').at(-1) ?? '';
+    expect(fresh).toMatch(/^[0-9a-f-]{36}$/);
+    // A second retry of the old run names the new one.
+    await page.goBack();
+    await page.waitForSelector('[data-testid="run-status"][data-status="canceled"]');
+    await page.click('[data-testid="retry-run"]:not([disabled])');
+    await expect.poll(() => page.textContent('[data-testid="run-notice"]')).toContain('retried already');
+  });
+
+  it('streams a running run’s log live, without duplicates, as text; searches it and downloads it', async () => {
+    const run = makeFreshRun({ status: 'running', started_at: minutesAgo(1), cluster_id: 'kind-dev' });
+    const seeded = [`${ESC}[1;32m✓${ESC}[0m workspace ready`, 'step 1: install', '<script>window.__pwned = 1</script>'];
+    const { edge, page } = await openAt(`/runs/${run.id}`, { runs: [run], runPages: { logs: { [run.id]: [seeded] } } });
+    await page.waitForSelector('[data-testid="log-line"]');
+    expect(await logTexts(page)).toEqual(['✓ workspace ready', 'step 1: install', '<script>window.__pwned = 1</script>']);
+    expect(await page.$$('[data-testid="log-lines"] script')).toHaveLength(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    await markDocument(page);
+
+    edge.runPages.appendLog(run.id, ['step 2: build', `${ESC}[31merror${ESC}[0m: flaky test`]);
+    await expect.poll(() => logTexts(page), { timeout: 6_000 }).toHaveLength(5);
+    edge.runPages.appendLog(run.id, ['step 3: test']);
+    const all = ['✓ workspace ready', 'step 1: install', '<script>window.__pwned = 1</script>', 'step 2: build', 'error: flaky test', 'step 3: test'];
+    await expect.poll(() => logTexts(page), { timeout: 6_000 }).toEqual(all);
+    // More polls over the same lines add nothing.
+    const calls = tailCalls(edge, run.id);
+    await expect.poll(() => tailCalls(edge, run.id), { timeout: 6_000 }).toBeGreaterThan(calls + 1);
+    expect(await logTexts(page)).toEqual(all);
+    expect(await page.$eval('[data-testid="log-line"][data-index="4"] .log-text span', (span) => getComputedStyle(span).color)).toBe('rgb(187, 0, 0)');
+    expect(await documentWasKept(page)).toBe(true);
+
+    await page.fill('[data-testid="log-search"]', 'STEP');
+    expect(await page.textContent('[data-testid="log-match-count"]')).toBe('3 matching lines');
+    expect(await page.$$eval('[data-testid="log-lines"] mark', (marks) => marks.map((mark) => mark.textContent))).toEqual(['step', 'step', 'step']);
+    await page.check('[data-testid="log-only-matches"]');
+    expect(await logTexts(page)).toEqual(['step 1: install', 'step 2: build', 'step 3: test']);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="log-download"]')]);
+    expect(download.suggestedFilename()).toBe(`run-${run.id.slice(0, 8)}-attempt-1.txt`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await download.createReadStream()) {
+      chunks.push(chunk as Buffer);
+    }
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(`${all.join('\n')}\n`);
+
+    // A finished run is not polled any more (one last read after the status change).
+    edge.updateRun(run.id, { status: 'succeeded', finished_at: new Date().toISOString() });
+    await page.waitForSelector('[data-testid="run-status"][data-status="succeeded"]');
+    await page.waitForTimeout(2_500);
+    const settled = tailCalls(edge, run.id);
+    await page.waitForTimeout(4_500);
+    expect(tailCalls(edge, run.id)).toBe(settled);
+  });
+
+  it('renders a long finished log virtualized and joins the past lines from history', async () => {
+    const run = makeFreshRun({ status: 'failed', started_at: minutesAgo(20), finished_at: minutesAgo(2) });
+    const chunks = Array.from({ length: 30 }, (_, chunk) => Array.from({ length: 100 }, (_, line) => `chunk ${chunk} line ${line}`));
+    const { edge, page } = await openAt(`/runs/${run.id}`, { runs: [run], runPages: { logs: { [run.id]: chunks } } });
+    await page.waitForSelector('[data-testid="log-partial"]');
+    expect(await page.textContent('[data-testid="log-partial"]')).toContain('Only the newest lines are loaded.');
+    // 2000 lines are held, a few dozen rendered; the view follows the end.
+    await expect.poll(async () => (await logTexts(page)).at(-1)).toBe('chunk 29 line 99');
+    expect((await page.$$('[data-testid="log-line"]')).length).toBeLessThan(120);
+
+    // At the top, the gap row says the same.
+    await page.$eval('[data-testid="log-lines"]', (scroller) => scroller.scrollTo(0, 0));
+    await page.waitForSelector('[data-testid="log-gap"]');
+    expect(await page.isChecked('[data-testid="log-follow"]')).toBe(false);
+    expect(first(await logTexts(page))).toBe('chunk 10 line 0');
+    await page.click('[data-testid="log-gap"] [data-testid="log-load-history"]');
+    await page.waitForSelector('[data-testid="log-partial"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="log-gap"]', { state: 'detached' });
+    expect(first(await logTexts(page))).toBe('chunk 0 line 0');
+    expect(await page.textContent('[data-testid="log-line"][data-index="0"] .log-number')).toBe('1');
+    expect(edge.apiCalls.filter((call) => call.path.endsWith('/logs/history'))).toHaveLength(1);
+    await page.$eval('[data-testid="log-lines"]', (scroller) => scroller.scrollTo(0, scroller.scrollHeight));
+    await expect.poll(async () => (await logTexts(page)).at(-1)).toBe('chunk 29 line 99');
+    expect(await page.textContent('[data-testid="log-line"][data-index="2999"] .log-number')).toBe('3000');
+  });
+
+  it('shows the run’s facts, pull request link, timeline and agent activity; a missing run is “not found”', async () => {
+    const at = (minutes: number): string => minutesAgo(minutes);
+    const run = makeFreshRun({
+      status: 'waiting_owner_review',
+      repository_full_name: 'acme/widgets',
+      issue_number: 128,
+      issue_url: 'https://github.com/acme/widgets/issues/128',
+      trigger_label: 'run:dev',
+      agent_key: 'dev',
+      cluster_id: 'kind-dev',
+      job_name: 'stageline-run-4f2a91c0-1',
+      namespace: 'stageline-acme-widgets-128',
+      branch_name: 'stageline/issue-128',
+      pull_request_number: 131,
+      pull_request_url: 'https://github.com/acme/widgets/pull/131',
+      model: 'gpt-5-codex',
+      reasoning_effort: 'high',
+      wait_reason: 'owner_review',
+      wait_since: at(4),
+      runner_phase: 'pull_request',
+      status_lines: ['Opened pull request #131', 'Waiting for the owner’s review'],
+      created_at: at(31),
+      started_at: at(30),
+      last_heartbeat_at: at(4),
+    });
+    const flowEvents = [
+      { id: 1, at: at(31), actor_type: 'human', actor_id: 'octocat', event_type: 'run.available', payload: { trigger_label: 'run:dev', issue_number: 128 } },
+      { id: 2, at: at(30.5), actor_type: 'agent', actor_id: 'kind-dev', event_type: 'run.claimed', payload: { epoch: 1 } },
+      { id: 3, at: at(30), actor_type: 'system', actor_id: null, event_type: 'run.started', payload: { job_name: 'stageline-run-4f2a91c0-1' } },
+      { id: 4, at: at(4), actor_type: 'system', actor_id: null, event_type: 'run.owner_review.entered', payload: { pull_request_number: 131 } },
+    ];
+    const runnerEvents = [
+      { attempt_no: 1, seq: 0, at: at(29.8), kind: 'phase', payload: { phase: 'workspace', branch: 'stageline/issue-128' } },
+      { attempt_no: 1, seq: 1, at: at(29.5), kind: 'phase', payload: { phase: 'agent', engine: 'codex', model: 'gpt-5-codex', resumed: false } },
+      { attempt_no: 1, seq: 2, at: at(29.4), kind: 'session_started', payload: { engine: 'codex', session_id: 'sess-5d1' } },
+      { attempt_no: 1, seq: 3, at: at(28), kind: 'agent_message', payload: { text: 'The issue asks for retry with backoff in the widget client.\nI will add it and a test.' } },
+      { attempt_no: 1, seq: 4, at: at(20), kind: 'tool_call', payload: { tool: 'shell', command: 'npm test -- widget-client', exit_code: 0, status: 'completed' } },
+      { attempt_no: 1, seq: 5, at: at(12), kind: 'tool_call', payload: { tool: 'github.create_pull_request', status: 'completed' } },
+      { attempt_no: 1, seq: 6, at: at(11), kind: 'usage', payload: { input_tokens: 182_340, cached_input_tokens: 120_000, output_tokens: 9_812 } },
+      { attempt_no: 1, seq: 7, at: at(5), kind: 'phase', payload: { phase: 'pull_request' } },
+      { attempt_no: 1, seq: 8, at: at(4), kind: 'finished', payload: { outcome: 'waiting', wait_reason: 'owner_review', rss_peak_mb: 412 } },
+    ];
+    const logLines = [
+      `${ESC}[2m2026-03-01T10:00:01Z${ESC}[0m ${ESC}[36mrunner${ESC}[0m workspace: cloning acme/widgets`,
+      `${ESC}[2m2026-03-01T10:00:04Z${ESC}[0m ${ESC}[36mrunner${ESC}[0m branch stageline/issue-128`,
+      `${ESC}[2m2026-03-01T10:00:05Z${ESC}[0m ${ESC}[36mrunner${ESC}[0m agent: codex gpt-5-codex (effort high)`,
+      ...Array.from({ length: 14 }, (_, i) => `${ESC}[2m2026-03-01T10:0${Math.floor(i / 6) + 1}:${String(10 + i * 3).padStart(2, '0')}Z${ESC}[0m   ${i % 5 === 4 ? `${ESC}[33mwarn${ESC}[0m` : 'info'} widget-client.test.ts › retries ${i + 1}`),
+      `${ESC}[32m✓${ESC}[0m 14 tests passed`,
+      `${ESC}[2m2026-03-01T10:09:40Z${ESC}[0m ${ESC}[36mrunner${ESC}[0m push: 3 files on stageline/issue-128`,
+      `${ESC}[2m2026-03-01T10:09:44Z${ESC}[0m ${ESC}[36mrunner${ESC}[0m pull request ${ESC}[1mhttps://github.com/acme/widgets/pull/131${ESC}[0m`,
+    ];
+    const { edge, page } = await openAt(`/runs/${run.id}`, { runs: [run], runPages: { logs: { [run.id]: [logLines] }, flowEvents: { [run.id]: flowEvents }, runnerEvents: { [run.id]: runnerEvents } } });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForSelector('[data-testid="timeline-entry"]');
+    expect(await page.getAttribute('[data-testid="run-pr-link"]', 'href')).toBe('https://github.com/acme/widgets/pull/131');
+    expect(await page.textContent('[data-testid="run-pr-link"]')).toBe('#131');
+    expect(await page.getAttribute('[data-testid="run-issue-link"]', 'href')).toBe('https://github.com/acme/widgets/issues/128');
+    expect(await page.textContent('[data-testid="run-stage"]')).toBe('run:dev');
+    expect(await page.textContent('[data-testid="run-facts"]')).toContain('gpt-5-codex · effort high');
+    expect(await page.textContent('[data-testid="run-wait"]')).toContain('owner_review');
+    expect(await page.textContent('[data-testid="run-status-lines"]')).toContain('Opened pull request #131');
+    expect(await page.$$eval('[data-testid="timeline-entry"] .timeline-title', (titles) => titles.map((title) => title.textContent))).toEqual([
+      'run.available',
+      'run.claimed',
+      'run.started',
+      'phase workspace',
+      'phase agent',
+      'session_started',
+      'phase pull_request',
+      'run.owner_review.entered',
+      'finished waiting',
+    ]);
+    expect(await page.$$eval('[data-testid="activity-entry"]', (entries) => entries.map((entry) => entry.getAttribute('data-kind')))).toEqual(['message', 'tool', 'tool']);
+    expect(await page.textContent('[data-testid="run-facts"]')).toContain('182,340 in (120,000 cached) · 9,812 out');
+    expect(await page.getAttribute('a.nav-link[href="/runs"]', 'aria-current')).toBe('true');
+    expect(await page.title()).toBe(`Run ${run.id.slice(0, 8)} · Stageline`);
+    await page.waitForSelector('[data-testid="log-line"]');
+    expect(await fitsViewport(page)).toBe(true);
+    await saveShot(page, 'run-detail.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await saveShot(page, 'run-detail-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // A status change brings the new audit events.
+    edge.runPages.addFlowEvent(run.id, { at: new Date().toISOString(), actor_type: 'human', actor_id: 'octocat', event_type: 'run.succeeded', payload: { merged: true } });
+    edge.updateRun(run.id, { status: 'succeeded', finished_at: new Date().toISOString(), wait_reason: null, wait_since: null });
+    await page.waitForSelector('[data-testid="run-status"][data-status="succeeded"]');
+    await expect.poll(() => page.$$eval('[data-testid="timeline-entry"]', (entries) => entries.length)).toBe(10);
+
+    await page.goto(`${edge.url}/runs/${crypto.randomUUID()}`);
+    await page.waitForSelector('[data-testid="run-not-found"]');
+    expect(await page.textContent('[data-testid="run-not-found"]')).toContain('or it belongs to a project you are not a member of');
+    await page.goto(`${edge.url}/nowhere`);
+    await page.waitForSelector('#not-found-title');
+    expect(await page.title()).toBe('Not found · Stageline');
   });
 });

@@ -1,17 +1,21 @@
 /**
- * The console header: title and screens on the left; the realtime indicator,
- * who is signed in and "Sign out" on the right. Without a feed (no projects)
- * there is nothing to be live about, so no indicator.
+ * The console header: title and screens on the left (Runs, Inbox, then the
+ * operations screens in their list's order); the realtime indicator, who is
+ * signed in and "Sign out" on the right. Without a feed (no projects) there
+ * is nothing to be live about, so no indicator.
  */
-import { Show } from 'solid-js';
-import { SCREEN_PATHS, type Screen } from '../lib/navigation.ts';
+import { For, Show } from 'solid-js';
+import { linkState, SCREEN_PATHS, type NavTarget } from '../lib/navigation.ts';
 import type { ConnectionState } from '../lib/run-feed.ts';
 import { ConnectionIndicator } from './connection-indicator.tsx';
 import { NavLink } from './nav-link.tsx';
 
 export type AppHeaderProps = {
   connection: ConnectionState | null;
-  screen: Screen;
+  /** The page shown (`location.pathname`). */
+  pathname: string;
+  /** The operations screens, after Runs and Inbox. */
+  screens: readonly NavTarget[];
   login: string;
   name: string | null;
   signingOut: boolean;
@@ -25,12 +29,19 @@ export function AppHeader(props: AppHeaderProps) {
       <div class="app-header-start">
         <h1 class="app-title">Stageline</h1>
         <nav class="app-nav" aria-label="Screens">
-          <NavLink href={SCREEN_PATHS.runs} current={props.screen === 'runs'} onNavigate={props.onNavigate}>
+          <NavLink href={SCREEN_PATHS.runs} current={linkState(SCREEN_PATHS.runs, props.pathname)} onNavigate={props.onNavigate}>
             Runs
           </NavLink>
-          <NavLink href={SCREEN_PATHS.inbox} current={props.screen === 'inbox'} onNavigate={props.onNavigate}>
+          <NavLink href={SCREEN_PATHS.inbox} current={linkState(SCREEN_PATHS.inbox, props.pathname)} onNavigate={props.onNavigate}>
             Inbox
           </NavLink>
+          <For each={props.screens}>
+            {(screen) => (
+              <NavLink href={screen.path} current={linkState(screen.path, props.pathname)} onNavigate={props.onNavigate}>
+                {screen.title}
+              </NavLink>
+            )}
+          </For>
         </nav>
       </div>
       <div class="app-header-end">

@@ -15,6 +15,8 @@ export type RunList = {
   items: Run[];
   /** The newest realtime event the list already reflects; the socket resumes after it. */
   lastEventId: number;
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor?: string | null;
 };
 
 /** A non-2xx answer, carrying the `{ error: { code, message } }` envelope when the edge sent one. */
@@ -37,6 +39,10 @@ export const globalFetch: FetchLike = (input, init) => fetch(input, init);
 
 export type FetchRunsOptions = {
   limit?: number;
+  /** Filters (`status`, `label`, `project`…; run-filter.ts `toRunsApiParams`). */
+  params?: URLSearchParams;
+  /** `next_cursor` of the previous page. */
+  cursor?: string | null;
   signal?: AbortSignal;
   /** Injected in tests; defaults to the global `fetch`. */
   fetch?: FetchLike;
@@ -44,7 +50,14 @@ export type FetchRunsOptions = {
 
 export async function fetchRuns(options: FetchRunsOptions = {}): Promise<RunList> {
   const doFetch = options.fetch ?? globalFetch;
-  const url = `${RUNS_PATH}?limit=${options.limit ?? RUNS_LIMIT}`;
+  const query = new URLSearchParams({ limit: String(options.limit ?? RUNS_LIMIT) });
+  for (const [key, value] of options.params ?? []) {
+    query.set(key, value);
+  }
+  if (options.cursor !== undefined && options.cursor !== null) {
+    query.set('cursor', options.cursor);
+  }
+  const url = `${RUNS_PATH}?${query.toString()}`;
   const response = await doFetch(url, {
     headers: { accept: 'application/json' },
     credentials: 'same-origin',
@@ -63,7 +76,8 @@ export function toRunList(body: unknown): RunList {
     throw new ApiError(200, 'invalid_response', 'The runs list has an unexpected shape');
   }
   const items = body['items'].map(toRun).filter((run): run is Run => run !== null);
-  return { items, lastEventId: Number(body['last_event_id']) };
+  const nextCursor = typeof body['next_cursor'] === 'string' && body['next_cursor'] !== '' ? body['next_cursor'] : null;
+  return { items, lastEventId: Number(body['last_event_id']), nextCursor };
 }
 
 /** The body as JSON; `null` for an empty body or a failed request whose body is not JSON. */

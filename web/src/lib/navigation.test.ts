@@ -1,43 +1,65 @@
-// @vitest-environment happy-dom
-import { createRoot } from 'solid-js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createNavigation, toScreen } from './navigation.ts';
+import { describe, expect, it } from 'vitest';
+import { isPlainClick, linkState, matchesPath, runDetailPath, toScreenTitle } from './navigation.ts';
 
-afterEach(() => {
-  window.history.replaceState(null, '', '/');
-});
+const OPS = [
+  { path: '/queue', title: 'Queue' },
+  { path: '/projects/:slug', title: 'Project' },
+];
 
-describe('toScreen', () => {
-  it('maps / and /runs to the runs, /inbox to the inbox, the rest to not found', () => {
-    expect(['/', '/runs', '/runs/', '/inbox', '/inbox/', '/elsewhere', '/runs/abc'].map(toScreen)).toEqual([
-      'runs',
-      'runs',
-      'runs',
-      'inbox',
-      'inbox',
-      'not_found',
-      'not_found',
-    ]);
+describe('toScreenTitle', () => {
+  it.each([
+    ['/', 'Runs'],
+    ['/runs', 'Runs'],
+    ['/runs/', 'Runs'],
+    ['/runs/4f2a91c0-1111-4000-8000-000000000000', 'Run 4f2a91c0'],
+    ['/inbox', 'Inbox'],
+    ['/inbox/', 'Inbox'],
+    ['/queue', 'Queue'],
+    ['/projects/acme', 'Project'],
+    ['/elsewhere', 'Not found'],
+    ['/runs/abc/logs', 'Not found'],
+  ])('%s → %s', (path, title) => {
+    expect(toScreenTitle(path, OPS)).toBe(title);
   });
 });
 
-describe('createNavigation', () => {
-  it('pushes the path into the history and follows back/forward', () => {
-    createRoot((dispose) => {
-      window.history.replaceState(null, '', '/runs');
-      const navigation = createNavigation(window);
-      expect(navigation.screen()).toBe('runs');
-      const before = window.history.length;
-      navigation.navigate('/inbox');
-      expect(window.location.pathname).toBe('/inbox');
-      expect(window.history.length).toBe(before + 1);
-      expect(navigation.screen()).toBe('inbox');
+describe('linkState', () => {
+  it('marks Runs as the page on / and /runs, and as the section on a run', () => {
+    expect(linkState('/runs', '/')).toBe('page');
+    expect(linkState('/runs', '/runs/')).toBe('page');
+    expect(linkState('/runs', runDetailPath('abc'))).toBe('section');
+    expect(linkState('/runs', '/inbox')).toBe(false);
+  });
 
-      window.history.replaceState(null, '', '/runs');
-      window.dispatchEvent(new PopStateEvent('popstate'));
-      expect(navigation.screen()).toBe('runs');
-      navigation.dispose();
-      dispose();
-    });
+  it('marks other screens by their own path', () => {
+    expect(linkState('/inbox', '/inbox')).toBe('page');
+    expect(linkState('/queue', '/queue')).toBe('page');
+    expect(linkState('/queue', '/queued')).toBe(false);
+    expect(linkState('/projects', '/projects/acme')).toBe('section');
+  });
+});
+
+describe('matchesPath', () => {
+  it('matches parameters, a trailing wildcard and nothing more', () => {
+    expect(matchesPath('/runs/:id', '/runs/abc')).toBe(true);
+    expect(matchesPath('/runs/:id', '/runs')).toBe(false);
+    expect(matchesPath('/runs/:id', '/runs/abc/def')).toBe(false);
+    expect(matchesPath('/docs/*', '/docs/a/b')).toBe(true);
+  });
+});
+
+describe('runDetailPath', () => {
+  it('encodes the id', () => {
+    expect(runDetailPath('a/b')).toBe('/runs/a%2Fb');
+  });
+});
+
+describe('isPlainClick', () => {
+  it('is a left click without modifiers that nothing handled yet', () => {
+    const click = (init: MouseEventInit) => new MouseEvent('click', init);
+    expect(isPlainClick(click({ button: 0 }))).toBe(true);
+    expect(isPlainClick(click({ button: 1 }))).toBe(false);
+    expect(isPlainClick(click({ button: 0, metaKey: true }))).toBe(false);
+    expect(isPlainClick(click({ button: 0, ctrlKey: true }))).toBe(false);
   });
 });

@@ -1,55 +1,81 @@
 /**
- * The console's two screens, switched by path with `history.pushState`
- * (no router package):
+ * The console's addresses (docs/domain.md §8.3). @solidjs/router switches the
+ * screens (app.tsx); this module only knows the paths, which header link is
+ * current, and each screen's document title:
  *
- *   /  and  /runs   the live run list
+ *   /  and  /runs   the run list (filters in the query string)
+ *   /runs/:id       one run (the link in every GitHub status comment)
  *   /inbox          approval requests and questions
+ *   OPS_ROUTES      the operations screens (routes/ops-routes.tsx)
  *   anything else   not found, with a way back
  */
-import { createSignal, type Accessor } from 'solid-js';
 
-export type Screen = 'runs' | 'inbox' | 'not_found';
-
-export const SCREEN_PATHS: Readonly<Record<Exclude<Screen, 'not_found'>, string>> = {
+export const SCREEN_PATHS = {
   runs: '/runs',
   inbox: '/inbox',
-};
+} as const;
 
-export function toScreen(pathname: string): Screen {
-  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
-  if (path === '/' || path === SCREEN_PATHS.runs) {
-    return 'runs';
-  }
-  return path === SCREEN_PATHS.inbox ? 'inbox' : 'not_found';
+export const runDetailPath = (runId: string): string => `${SCREEN_PATHS.runs}/${encodeURIComponent(runId)}`;
+
+/** A screen the header links to. */
+export type NavTarget = { path: string; title: string };
+
+/** `/runs/` and `/runs` are one address. */
+export function normalizePath(pathname: string): string {
+  return pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
 }
 
-export type Navigation = {
-  readonly screen: Accessor<Screen>;
-  /** Shows `path` and records it in the history (the back button returns). */
-  navigate(path: string): void;
-  dispose(): void;
-};
+/**
+ * Whether `pathname` matches a route pattern: `:name` matches one segment, a
+ * trailing `*` (or `*rest`) anything after.
+ */
+export function matchesPath(pattern: string, pathname: string): boolean {
+  const want = normalizePath(pattern).split('/');
+  const have = normalizePath(pathname).split('/');
+  for (let i = 0; i < want.length; i += 1) {
+    const segment = want[i] ?? '';
+    if (segment.startsWith('*')) {
+      return true;
+    }
+    const actual = have[i];
+    if (actual === undefined || (segment.startsWith(':') ? actual === '' : segment !== actual)) {
+      return false;
+    }
+  }
+  return want.length === have.length;
+}
 
-type NavigationWindow = Pick<Window, 'location' | 'history' | 'addEventListener' | 'removeEventListener'>;
+/**
+ * How a header link relates to the page shown: `page` when it is the page,
+ * `section` when the page lies under it (a run under Runs), else false.
+ */
+export function linkState(target: string, pathname: string): 'page' | 'section' | false {
+  const path = normalizePath(pathname);
+  if (target === SCREEN_PATHS.runs) {
+    if (path === '/' || path === SCREEN_PATHS.runs) {
+      return 'page';
+    }
+    return path.startsWith(`${SCREEN_PATHS.runs}/`) ? 'section' : false;
+  }
+  if (matchesPath(target, path)) {
+    return 'page';
+  }
+  return path.startsWith(`${normalizePath(target)}/`) ? 'section' : false;
+}
 
-export function createNavigation(win: NavigationWindow = window): Navigation {
-  const [pathname, setPathname] = createSignal(win.location.pathname);
-  const onPopState = (): void => {
-    setPathname(win.location.pathname);
-  };
-  win.addEventListener('popstate', onPopState);
-  return {
-    screen: () => toScreen(pathname()),
-    navigate(path) {
-      if (path !== `${win.location.pathname}${win.location.search}`) {
-        win.history.pushState(null, '', path);
-      }
-      setPathname(win.location.pathname);
-    },
-    dispose() {
-      win.removeEventListener('popstate', onPopState);
-    },
-  };
+/** The document title's first part for the page at `pathname`. */
+export function toScreenTitle(pathname: string, others: readonly NavTarget[]): string {
+  const path = normalizePath(pathname);
+  if (path === '/' || path === SCREEN_PATHS.runs) {
+    return 'Runs';
+  }
+  if (matchesPath(`${SCREEN_PATHS.runs}/:id`, path)) {
+    return `Run ${path.slice(SCREEN_PATHS.runs.length + 1).slice(0, 8)}`;
+  }
+  if (path === SCREEN_PATHS.inbox) {
+    return 'Inbox';
+  }
+  return others.find((target) => matchesPath(target.path, path))?.title ?? 'Not found';
 }
 
 /** A plain left click without modifier keys: the page handles it; anything else opens as the browser would. */

@@ -7,10 +7,11 @@
  * the hand-written shape; the guard stays as the runtime check.
  */
 
-import { RUN_STATUSES, type RunStatus } from '@stageline/policy';
+import { isTerminalStatus, RUN_STATUSES, type RunStatus } from '@stageline/policy';
 
 // The status vocabulary is the policy's (docs/domain.md §3.1); the console only displays it.
-export { RUN_STATUSES, type RunStatus };
+// A terminal run never changes again: no more log polling, no cancel.
+export { isTerminalStatus, RUN_STATUSES, type RunStatus };
 
 export type Run = {
   id: string;
@@ -34,6 +35,27 @@ export type Run = {
   finished_at: string | null;
   updated_at: string;
   last_heartbeat_at: string | null;
+} & Partial<RunRunnerFields>;
+
+/**
+ * Fields the edge added to `Run` with the run page (edge/src/db/run-dto.ts).
+ * Optional here because `run.status` events logged before they existed are
+ * still replayed from the realtime log; when present they must have the right type.
+ */
+export type RunRunnerFields = {
+  /** Why a waiting run waits (`approval_pending`, `interaction_response`…), on what, since when. */
+  wait_reason: string | null;
+  wait_target: string | null;
+  wait_since: string | null;
+  runner_phase: string | null;
+  runner_reason: string | null;
+  branch_name: string | null;
+  pull_request_number: number | null;
+  pull_request_url: string | null;
+  /** The runner's last status lines, newest last. */
+  status_lines: string[];
+  model: string | null;
+  reasoning_effort: string | null;
 };
 
 const STRING_FIELDS = [
@@ -61,6 +83,18 @@ const NULLABLE_STRING_FIELDS = [
 
 const NUMBER_FIELDS = ['attempt_no', 'version'] as const satisfies readonly (keyof Run)[];
 
+const OPTIONAL_NULLABLE_STRING_FIELDS = [
+  'wait_reason',
+  'wait_target',
+  'wait_since',
+  'runner_phase',
+  'runner_reason',
+  'branch_name',
+  'pull_request_url',
+  'model',
+  'reasoning_effort',
+] as const satisfies readonly (keyof RunRunnerFields)[];
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -79,7 +113,15 @@ export function toRun(raw: unknown): Run | null {
     NULLABLE_STRING_FIELDS.every((field) => raw[field] === null || typeof raw[field] === 'string') &&
     NUMBER_FIELDS.every((field) => Number.isFinite(raw[field])) &&
     (raw['issue_number'] === null || Number.isInteger(raw['issue_number'])) &&
-    isRunStatus(raw['status']);
+    isRunStatus(raw['status']) &&
+    OPTIONAL_NULLABLE_STRING_FIELDS.every((field) => raw[field] === undefined || raw[field] === null || typeof raw[field] === 'string') &&
+    (raw['pull_request_number'] === undefined || raw['pull_request_number'] === null || Number.isInteger(raw['pull_request_number'])) &&
+    (raw['status_lines'] === undefined || (Array.isArray(raw['status_lines']) && raw['status_lines'].every((line) => typeof line === 'string')));
   // The checks above cover every field of `Run`; the cast only forgets extra keys' types.
   return valid ? (raw as Run) : null;
+}
+
+/** Only web links: a `javascript:` URL in a run's data (issue, pull request) must not become a live link. */
+export function toWebUrl(url: string | null | undefined): string | null {
+  return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
 }

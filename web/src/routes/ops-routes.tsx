@@ -7,6 +7,10 @@ import type { Component } from 'solid-js';
 import type { Logger } from '../lib/log.ts';
 import type { StaffFetch } from '../lib/staff-fetch.ts';
 import type { Me } from '../lib/staff-me.ts';
+import { ClustersPage } from './clusters.tsx';
+import { ErrorsPage } from './errors.tsx';
+import { ProjectsPage } from './projects.tsx';
+import { QueuePage } from './queue.tsx';
 
 export type ScreenProps = {
   /** The session-aware fetch (CSRF header, refresh on `session_expired`). */
@@ -24,4 +28,9 @@ export type OpsRoute = {
   component: Component<ScreenProps>;
 };
 
-export const OPS_ROUTES: OpsRoute[] = [];
+export const OPS_ROUTES: OpsRoute[] = [
+  { path: '/queue', title: 'Wait queue', component: QueuePage },
+  { path: '/clusters', title: 'Clusters', component: ClustersPage },
+  { path: '/projects', title: 'Projects', component: ProjectsPage },
+  { path: '/errors', title: 'Errors', component: ErrorsPage },
+];

@@ -1,0 +1,55 @@
+// @vitest-environment happy-dom
+import '@testing-library/jest-dom/vitest';
+import { Route, Router } from '@solidjs/router';
+import { cleanup, fireEvent, render, screen, within } from '@solidjs/testing-library';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { makeOpsRun, makeRefusedDelivery } from '../../test/fixtures/make-ops.ts';
+import { createScriptedFetch } from '../../test/fixtures/scripted-fetch.ts';
+import { createLogger } from '../lib/log.ts';
+import type { Me } from '../lib/staff-me.ts';
+import { ErrorsPage } from './errors.tsx';
+
+const person: Me = { login: 'octocat', name: null, avatar_url: null, platform_admin: false, projects: [] };
+
+beforeEach(() => {
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  cleanup();
+});
+
+describe('ErrorsPage', () => {
+  it('lists refused deliveries filtered by reason on the edge, and failed runs with the runner’s reason and a link', async () => {
+    const bot = makeRefusedDelivery({ reason: 'sender_type_bot_not_permitted' });
+    const unbound = makeRefusedDelivery({ reason: 'repository_not_bound', event: 'issue_comment', action: 'created' });
+    const failed = makeOpsRun({ status: 'timed_out', runner_reason: 'agent exceeded the active deadline', status_reason: 'deadline_exceeded' });
+    const server = createScriptedFetch({
+      'GET /api/v1/staff/errors': (call) => {
+        const reason = new URL(call.url, 'http://x').searchParams.get('reason');
+        const deliveries = [bot, unbound].filter((delivery) => reason === null || delivery.reason === reason);
+        return { status: 200, body: { refused_deliveries: deliveries, failed_runs: [failed] } };
+      },
+    });
+    render(() => (
+      <Router>
+        <Route path="*" component={() => <ErrorsPage fetch={server.fetch} log={createLogger()} me={person} />} />
+      </Router>
+    ));
+    expect(await screen.findAllByTestId('error-delivery')).toHaveLength(2);
+    const run = screen.getByTestId('error-run');
+    expect(within(run).getByTestId('run-link')).toHaveAttribute('href', `/runs/${failed.id}`);
+    expect(within(run).getByTestId('error-run-reason')).toHaveTextContent('agent exceeded the active deadline');
+    expect(run).toHaveTextContent('deadline_exceeded');
+    expect(run).toHaveTextContent('timed_out');
+
+    fireEvent.input(screen.getByTestId('errors-reason'), { target: { value: 'repository_not_bound' } });
+    fireEvent.submit(screen.getByTestId('errors-filter'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('error-delivery')).toHaveLength(1));
+    expect(screen.getByTestId('error-delivery')).toHaveAttribute('data-reason', 'repository_not_bound');
+    expect(server.calls.map((call) => call.url)).toEqual(['/api/v1/staff/errors?limit=100', '/api/v1/staff/errors?reason=repository_not_bound&limit=100']);
+
+    fireEvent.click(screen.getByTestId('errors-filter-clear'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('error-delivery')).toHaveLength(2));
+  });
+});

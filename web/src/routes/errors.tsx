@@ -1,0 +1,247 @@
+/**
+ * Errors (`/errors`, docs/domain.md §8.3): what went wrong in the person's
+ * projects. Deliveries the edge refused, with their reason (filtered by the
+ * edge, `?reason`), and runs that failed or timed out, with the runner's
+ * reason, linking to the run. GitHub writes GitHub rejected for good stay in
+ * their installation's outbox; the staff API has no list of them, so neither
+ * has this page.
+ */
+import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
+import { RelativeTime } from '../components/relative-time.tsx';
+import { RunLink } from '../components/run-link.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { fetchErrors, type ErrorsReport } from '../lib/ops-api.ts';
+import { messagesOf } from '../lib/staff-request.ts';
+import type { ScreenProps } from './ops-routes.tsx';
+
+export const ERRORS_LIMIT = 100;
+
+export function ErrorsPage(props: ScreenProps) {
+  const [report, setReport] = createSignal<ErrorsReport | null>(null);
+  const [loadError, setLoadError] = createSignal<string | null>(null);
+  const [reason, setReason] = createSignal('');
+  const [applied, setApplied] = createSignal('');
+  /** Reasons seen in unfiltered answers, offered as suggestions. */
+  const [knownReasons, setKnownReasons] = createSignal<string[]>([]);
+  const [now, setNow] = createSignal(new Date());
+  const [loading, setLoading] = createSignal(false);
+  let generation = 0;
+
+  async function load(filter: string): Promise<void> {
+    const started = ++generation;
+    setLoading(true);
+    try {
+      const next = await fetchErrors({ fetch: props.fetch, reason: filter || null, limit: ERRORS_LIMIT });
+      if (started !== generation) {
+        return;
+      }
+      setReport(next);
+      setApplied(filter);
+      setLoadError(null);
+      setNow(new Date());
+      const seen = next.refused_deliveries.map((delivery) => delivery.reason).filter((value): value is string => value !== null);
+      setKnownReasons([...new Set([...knownReasons(), ...seen])].sort());
+    } catch (error) {
+      props.log.warn('loading errors failed', { error: String(error) });
+      if (started === generation) {
+        setLoadError(messagesOf(error).join(' '));
+      }
+    } finally {
+      if (started === generation) {
+        setLoading(false);
+      }
+    }
+  }
+
+  onMount(() => void load(''));
+
+  const deliveries = createMemo(() => report()?.refused_deliveries ?? []);
+  const runs = createMemo(() => report()?.failed_runs ?? []);
+
+  return (
+    <section class="page ops-screen" aria-labelledby="errors-title">
+      <div class="ops-head">
+        <h2 id="errors-title" class="page-title">
+          Errors
+        </h2>
+      </div>
+      <Show when={loadError()}>
+        {(message) => (
+          <p class="notice" data-kind="error" role="alert">
+            Could not load errors: {message()}
+          </p>
+        )}
+      </Show>
+
+      <section class="ops-panel" aria-labelledby="refused-title">
+        <div class="ops-panel-head">
+          <h3 id="refused-title" class="section-title">
+            Refused deliveries <span class="count">{deliveries().length}</span>
+          </h3>
+          <form
+            class="ops-inline-form"
+            data-testid="errors-filter"
+            role="search"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void load(reason().trim());
+            }}
+          >
+            <label class="ops-inline-field">
+              <span>Reason</span>
+              <input
+                class="input mono"
+                list="refusal-reasons"
+                placeholder="any reason"
+                maxLength={100}
+                data-testid="errors-reason"
+                value={reason()}
+                onInput={(event) => setReason(event.currentTarget.value)}
+              />
+            </label>
+            <datalist id="refusal-reasons">
+              <For each={knownReasons()}>{(known) => <option value={known} />}</For>
+            </datalist>
+            <button type="submit" class="button" data-testid="errors-filter-apply" aria-busy={loading()}>
+              Filter
+            </button>
+            <button
+              type="button"
+              class="button"
+              data-testid="errors-filter-clear"
+              disabled={applied() === '' && reason() === ''}
+              onClick={() => {
+                setReason('');
+                void load('');
+              }}
+            >
+              Clear
+            </button>
+          </form>
+        </div>
+        <table class="ops-table" data-testid="refused-deliveries">
+          <caption class="visually-hidden">Refused deliveries, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Received</th>
+              <th scope="col">Event</th>
+              <th scope="col">Repository</th>
+              <th scope="col" class="ops-wide">
+                Reason
+              </th>
+              <th scope="col">Delivery</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={deliveries()}
+              fallback={
+                <tr>
+                  <td class="ops-empty" colSpan={5}>
+                    {report() === null ? 'Loading…' : applied() === '' ? 'No refused deliveries.' : `No deliveries refused for ${applied()}.`}
+                  </td>
+                </tr>
+              }
+            >
+              {(delivery) => (
+                <tr data-testid="error-delivery" data-delivery-id={delivery.delivery_id} data-reason={delivery.reason ?? ''}>
+                  <td>
+                    <RelativeTime iso={delivery.received_at} now={now()} />
+                  </td>
+                  <td class="mono">
+                    {delivery.event}
+                    <Show when={delivery.action}>{(action) => <span class="ops-sub">.{action()}</span>}</Show>
+                  </td>
+                  <td class="ops-wrap">{delivery.repository_full_name ?? <span class="none">—</span>}</td>
+                  <td class="ops-wrap ops-wide">
+                    <Show when={delivery.reason} fallback={<span class="none">no reason recorded</span>}>
+                      {(text) => (
+                        <button
+                          type="button"
+                          class="ops-link-button mono"
+                          title="Show only this reason"
+                          onClick={() => {
+                            setReason(text());
+                            void load(text());
+                          }}
+                        >
+                          {text()}
+                        </button>
+                      )}
+                    </Show>
+                  </td>
+                  <td class="mono ops-sub" title={delivery.delivery_id}>
+                    {delivery.delivery_id.slice(0, 13)}
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </section>
+
+      <section class="ops-panel" aria-labelledby="failed-title">
+        <h3 id="failed-title" class="section-title">
+          Failed runs <span class="count">{runs().length}</span>
+        </h3>
+        <table class="ops-table" data-testid="failed-runs">
+          <caption class="visually-hidden">Failed and timed-out runs, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col">Status</th>
+              <th scope="col">Repository</th>
+              <th scope="col">Stage</th>
+              <th scope="col" class="ops-wide">
+                Why
+              </th>
+              <th scope="col">Finished</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={runs()}
+              fallback={
+                <tr>
+                  <td class="ops-empty" colSpan={6}>
+                    {report() === null ? 'Loading…' : 'No failed runs.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(run) => (
+                <tr data-testid="error-run" data-run-id={run.id} data-status={run.status}>
+                  <th scope="row">
+                    <RunLink id={run.id} />
+                  </th>
+                  <td>
+                    <StatusBadge status={run.status} />
+                  </td>
+                  <td class="ops-wrap">
+                    <span class="repo">{run.repository_full_name}</span>
+                    <Show when={run.issue_number !== null}>
+                      <span class="issue">#{run.issue_number}</span>
+                    </Show>
+                  </td>
+                  <td>
+                    <div>{run.trigger_label}</div>
+                    <div class="ops-sub mono">{run.agent_key}</div>
+                  </td>
+                  <td class="ops-wrap ops-wide">
+                    <div data-testid="error-run-reason">{run.runner_reason ?? run.status_reason ?? <span class="none">no reason recorded</span>}</div>
+                    <Show when={run.runner_reason !== null && run.status_reason !== null && run.status_reason !== run.runner_reason}>
+                      <div class="ops-sub mono">{run.status_reason}</div>
+                    </Show>
+                  </td>
+                  <td>
+                    <RelativeTime iso={run.finished_at ?? run.updated_at} now={now()} />
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </section>
+    </section>
+  );
+}
