@@ -345,6 +345,9 @@ describe('console in Chromium', { timeout: 60_000 }, () => {
     await page.screenshot({ path: '/tmp/stageline-console-sign-in.png' });
   });
 
+  // The inbox as the README shows it (docs/screenshots/).
+  const INBOX_SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
   it('decides approvals and answers questions in the inbox, with the CSRF header', async () => {
     const mine = makeApproval({ tool_name: 'secret_sync', action: 'apply', expires_at: new Date(Date.now() + 20 * 60_000).toISOString() });
     const ownerOnly = makeApproval({ tool_name: 'database_lifecycle', action: 'drop', approval_mode: 'owner', may_decide: false });
@@ -357,7 +360,9 @@ describe('console in Chromium', { timeout: 60_000 }, () => {
     expect(await page.isDisabled(`${item(ownerOnly.request_id)} [data-testid="approve"]`)).toBe(true);
     expect(await page.isDisabled(`${item(ownerOnly.request_id)} [data-testid="deny"]`)).toBe(true);
     expect(await page.textContent(item(ownerOnly.request_id))).toContain('Your role may not decide owner requests');
-    await page.screenshot({ path: '/tmp/stageline-console-inbox.png', fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    mkdirSync(INBOX_SHOTS, { recursive: true });
+    await page.screenshot({ path: join(INBOX_SHOTS, 'inbox.png') });
 
     await page.fill(`${item(mine.request_id)} [data-testid="decision-reason"]`, 'staging only');
     await page.click(`${item(mine.request_id)} [data-testid="approve"]`);
