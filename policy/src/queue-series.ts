@@ -28,7 +28,7 @@ export interface QueueBucket {
 export function queueSeries(runs: readonly WaitInterval[], from: number, to: number, bucketMs: number): QueueBucket[] {
   const count = Math.min(1000, Math.max(1, Math.ceil((to - from) / bucketMs)));
   const buckets: QueueBucket[] = Array.from({ length: count }, (_, i) => ({ at: from + (i + 1) * bucketMs, waiting: 0, started: 0, meanWaitMs: null, maxWaitMs: null }));
-  const sums = new Array<number>(count).fill(0);
+  const sums = Array.from({ length: count }, () => 0);
   for (const run of runs) {
     const waitEnd = run.startedAt ?? run.finishedAt ?? Number.POSITIVE_INFINITY;
     for (const bucket of buckets) {
