@@ -118,6 +118,51 @@ export class GitHubOutbox extends DurableObject<Env> {
     return { installationId: meta?.installationId ?? null, queued, dead, nextAlarm: await storage.getAlarm(), rate: await this.loadRate() };
   }
 
+  /**
+   * Queue a dead letter again (after what GitHub refused was fixed: a
+   * permission granted, an issue restored). It goes to the tail with fresh
+   * attempts; when a newer write of its key is queued, that one wins and the
+   * dead letter is simply dropped (`superseded`).
+   */
+  async retryDead(seq: number): Promise<'requeued' | 'superseded' | 'not_found'> {
+    const storage = this.ctx.storage;
+    const deadKey = `dead:${queueKey(seq).slice(2)}`;
+    const dead = await storage.get<DeadWrite>(deadKey);
+    const meta = (this.meta ??= (await storage.get<Meta>('meta')) ?? null);
+    if (dead === undefined || meta === null) {
+      return 'not_found';
+    }
+    if ((await storage.get<number>(`k:${dead.write.key}`)) !== undefined) {
+      await storage.delete(deadKey);
+      return 'superseded';
+    }
+    const next = meta.nextSeq++;
+    // One put and one delete with no await between: committed together (write coalescing).
+    const done = Promise.all([
+      storage.delete(deadKey),
+      storage.put({ [queueKey(next)]: { seq: next, write: dead.write, attempts: 0, notBefore: 0, enqueuedAt: Date.now() } satisfies QueuedWrite, [`k:${dead.write.key}`]: next, meta }),
+    ]);
+    await done;
+    this.log.info('dead github write queued again', { installationId: meta.installationId, seq, newSeq: next, key: dead.write.key, kind: dead.write.kind });
+    if (this.running !== null) {
+      this.ctx.waitUntil(this.running.then(() => this.schedule(), () => this.schedule()));
+    } else {
+      await this.schedule();
+    }
+    return 'requeued';
+  }
+
+  /** Drop a dead letter for good; false when it is not there. */
+  async discardDead(seq: number): Promise<boolean> {
+    const deadKey = `dead:${queueKey(seq).slice(2)}`;
+    if ((await this.ctx.storage.get(deadKey)) === undefined) {
+      return false;
+    }
+    await this.ctx.storage.delete(deadKey);
+    this.log.info('dead github write discarded', { seq });
+    return true;
+  }
+
   override async alarm(): Promise<void> {
     await this.turn();
   }

@@ -123,6 +123,58 @@ export function parseQueuedEntry(raw: unknown): QueuedEntry | null {
   return { deliveryId, event, receivedAt, bytes, chunks };
 }
 
+/**
+ * A parked entry: the queued entry plus what failed and when. The error is
+ * the driver's name and SQLSTATE only (never a message: drivers quote the
+ * statement's parameters, i.e. the payload). Entries parked by earlier
+ * versions have neither.
+ */
+export interface ParkedEntry extends QueuedEntry {
+  error: { name: string; code?: string } | null;
+  parkedAt: string | null;
+}
+
+export const PARKED_PREFIX = 'x:';
+
+export function parseParkedEntry(raw: unknown): ParkedEntry | null {
+  const entry = parseQueuedEntry(raw);
+  if (entry === null) {
+    return null;
+  }
+  const { error, parkedAt } = raw as Record<string, unknown>;
+  const e = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : null;
+  return {
+    ...entry,
+    error: e !== null && typeof e['name'] === 'string' ? { name: e['name'], ...(typeof e['code'] === 'string' ? { code: e['code'] } : {}) } : null,
+    parkedAt: typeof parkedAt === 'string' ? parkedAt : null,
+  };
+}
+
+/** The sequence in a parked key (`x:000000000042` → 42); null for any other key. */
+export function sequenceOfParkedKey(key: string): number | null {
+  const match = /^x:(\d{12})$/.exec(key);
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+export type ReplayDecision =
+  /** Nothing is queued: apply the parked delivery now. */
+  | { kind: 'apply' }
+  /**
+   * Deliveries wait in the queue (Postgres was unreachable): applying an
+   * older parked one now would reorder its thread against them, and the
+   * database is likely down anyway. Replay after the queue drains.
+   */
+  | { kind: 'backlog'; backlog: number };
+
+export function decideReplay(meta: InboxMeta): ReplayDecision {
+  return meta.count > 0 ? { kind: 'backlog', backlog: meta.count } : { kind: 'apply' };
+}
+
+/** A parked entry left the object (applied by a replay, or discarded by a person). */
+export function unparked(meta: InboxMeta): InboxMeta {
+  return { ...meta, parked: Math.max(0, meta.parked - 1) };
+}
+
 export type ArrivalDecision =
   /** Nothing is queued: apply now. */
   | { kind: 'apply' }

@@ -24,13 +24,19 @@ import {
   indexKey,
   MAX_STEPS_PER_ALARM,
   META_KEY,
+  decideReplay,
+  PARKED_PREFIX,
   parkedKey,
   parseInboxMeta,
+  parseParkedEntry,
   parseQueuedEntry,
+  sequenceOfParkedKey,
+  unparked,
   backoffMs,
   splitChunks,
   threadKeyOf,
   type InboxMeta,
+  type ParkedEntry,
   type QueuedEntry,
 } from './webhook-inbox-state.ts';
 
@@ -56,6 +62,25 @@ const PERMISSION_TTL_MS = 60_000;
 const RETRY_AFTER_SECONDS = 60;
 
 type DrainStep = 'continue' | 'stop' | 'empty';
+
+/** A parked delivery as the console lists it (no payload). */
+export type ParkedDelivery = ParkedEntry & { sequence: number };
+
+export type ReplayAnswer =
+  | { kind: 'not_found' }
+  /** Deliveries are queued (Postgres was unreachable): replay once they drained. */
+  | { kind: 'backlog'; backlog: number }
+  /** Postgres (or GitHub) is unreachable now; the delivery stays parked. */
+  | { kind: 'unavailable' }
+  /** It failed again; it stays parked with the new error. */
+  | { kind: 'failed'; error: { name: string; code?: string } }
+  | { kind: 'applied'; answer: InboxAnswer };
+
+/** What a failure may show outside the object: the driver's name and SQLSTATE, never its message (it quotes the payload). */
+function safeError(error: unknown): { name: string; code?: string } {
+  const { name, code } = describeDbError(error);
+  return code === undefined ? { name } : { name, code };
+}
 
 /**
  * Verified deliveries of one repository are applied here: one thread's (issue,
@@ -108,6 +133,74 @@ export class WebhookInbox extends DurableObject<Env> {
   /** The repository's binding changed (installation events): look it up again on the next delivery. */
   async forgetRepository(externalId: number): Promise<void> {
     this.repositories.forget(externalId);
+  }
+
+  /** Parked deliveries, oldest first, without their payloads (the console's errors screen). */
+  async parkedDeliveries(limit: number): Promise<ParkedDelivery[]> {
+    const rows = await this.ctx.storage.list({ prefix: PARKED_PREFIX, limit });
+    return [...rows].flatMap(([key, raw]) => {
+      const sequence = sequenceOfParkedKey(key);
+      const entry = parseParkedEntry(raw);
+      return sequence === null || entry === null ? [] : [{ ...entry, sequence }];
+    });
+  }
+
+  /**
+   * Apply a parked delivery again, after whatever made it fail was fixed. It
+   * runs in its thread's order like an arrival; once applied (or found
+   * applied already: ingest dedupes by delivery id) it leaves the object.
+   */
+  async replayParked(sequence: number): Promise<ReplayAnswer> {
+    const entry = parseParkedEntry(await this.ctx.storage.get(parkedKey(sequence)));
+    if (entry === null) {
+      return { kind: 'not_found' };
+    }
+    let delivery: VerifiedDelivery;
+    try {
+      delivery = await this.storedDelivery(sequence, entry);
+    } catch (error) {
+      return { kind: 'failed', error: safeError(error) };
+    }
+    return this.onThread(threadKeyOf(delivery.payload), () =>
+      this.serially(async (): Promise<ReplayAnswer> => {
+        if (parseParkedEntry(await this.ctx.storage.get(parkedKey(sequence))) === null) {
+          return { kind: 'not_found' };
+        }
+        const decision = decideReplay(this.meta);
+        if (decision.kind === 'backlog') {
+          return decision;
+        }
+        let outcome: IngestOutcome;
+        try {
+          outcome = await this.apply(delivery);
+        } catch (error) {
+          if (classifyDbError(error) === 'unreachable') {
+            return { kind: 'unavailable' };
+          }
+          const failure = safeError(error);
+          await this.ctx.storage.put(parkedKey(sequence), { ...entry, error: failure, parkedAt: new Date().toISOString() } satisfies ParkedEntry);
+          this.log.warn('parked delivery failed again', { deliveryId: entry.deliveryId, sequence, error: failure });
+          return { kind: 'failed', error: failure };
+        }
+        await this.removeParked(sequence, entry);
+        this.log.info('parked delivery replayed', { deliveryId: entry.deliveryId, sequence, outcome: outcome.kind });
+        this.committed(outcome, entry.deliveryId);
+        return { kind: 'applied', answer: toAnswer(outcome) };
+      }),
+    );
+  }
+
+  /** Drop a parked delivery for good (a person decided it must not be applied); false when it is not there. */
+  async discardParked(sequence: number): Promise<boolean> {
+    return this.serially(async () => {
+      const entry = parseParkedEntry(await this.ctx.storage.get(parkedKey(sequence)));
+      if (entry === null) {
+        return false;
+      }
+      await this.removeParked(sequence, entry);
+      this.log.info('parked delivery discarded', { deliveryId: entry.deliveryId, sequence });
+      return true;
+    });
   }
 
   /** Drain: apply queued deliveries oldest first until the queue is empty or Postgres fails again. */
@@ -273,13 +366,7 @@ export class WebhookInbox extends DurableObject<Env> {
     }
     let outcome: IngestOutcome;
     try {
-      const parts = await this.ctx.storage.get<string>(chunkKeys(sequence, entry.chunks));
-      const text = chunkKeys(sequence, entry.chunks)
-        .map((key) => parts.get(key) ?? '')
-        .join('');
-      // jsonbSafeText: entries queued before the route made payloads safe may still hold NUL or lone surrogates.
-      const payload: unknown = jsonbSafe(JSON.parse(text));
-      outcome = await this.apply({ deliveryId: entry.deliveryId, event: entry.event, payload, payloadText: jsonbSafeText(text, payload), receivedAt: new Date(entry.receivedAt) });
+      outcome = await this.apply(await this.storedDelivery(sequence, entry));
     } catch (error) {
       return this.drainFailed(sequence, entry, error);
     }
@@ -307,12 +394,31 @@ export class WebhookInbox extends DurableObject<Env> {
     return 'continue';
   }
 
+  /** The delivery a queued or parked entry holds, joined from its chunks. Throws on a text that is not JSON. */
+  private async storedDelivery(sequence: number, entry: QueuedEntry): Promise<VerifiedDelivery> {
+    const keys = chunkKeys(sequence, entry.chunks);
+    const parts = await this.ctx.storage.get<string>(keys);
+    const text = keys.map((key) => parts.get(key) ?? '').join('');
+    // jsonbSafeText: entries queued before the route made payloads safe may still hold NUL or lone surrogates.
+    const payload: unknown = jsonbSafe(JSON.parse(text));
+    return { deliveryId: entry.deliveryId, event: entry.event, payload, payloadText: jsonbSafeText(text, payload), receivedAt: new Date(entry.receivedAt) };
+  }
+
+  private async removeParked(sequence: number, entry: QueuedEntry): Promise<void> {
+    const meta = unparked(this.meta);
+    await this.ctx.storage.transaction(async (txn) => {
+      await txn.delete([parkedKey(sequence), ...chunkKeys(sequence, entry.chunks)]);
+      await txn.put(META_KEY, meta);
+    });
+    this.meta = meta;
+  }
+
   private async drainFailed(sequence: number, entry: QueuedEntry, error: unknown): Promise<DrainStep> {
     const kind = classifyDbError(error);
     const decision = decideDrainFailure(this.meta, kind, entry.bytes);
     if (decision.kind === 'park') {
       await this.ctx.storage.transaction(async (txn) => {
-        await txn.put(parkedKey(sequence), entry);
+        await txn.put(parkedKey(sequence), { ...entry, error: safeError(error), parkedAt: new Date().toISOString() } satisfies ParkedEntry);
         await txn.delete([entryKey(sequence), indexKey(entry.deliveryId)]);
         await txn.put(META_KEY, decision.meta);
       });

@@ -14,11 +14,12 @@ import { staffTelegram } from '../routes/staff-telegram.ts';
 import { staffOps } from '../routes/staff-ops.ts';
 import { staffProjects } from '../routes/staff-projects.ts';
 import { staffErrors } from '../routes/staff-errors.ts';
+import { staffHeld } from '../routes/staff-held.ts';
 import { staffRoutes } from './staff-app.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 /** Bumped when an answer changes shape; additions keep it. */
-export const STAFF_API_VERSION = '1.1.0';
+export const STAFF_API_VERSION = '1.2.0';
 
 export function staffApi() {
   const api = staffRoutes();
@@ -28,7 +29,7 @@ export function staffApi() {
     name: 'stageline_session',
     description: 'The session cookie set by GitHub sign-in (`GET /auth/github/login`). State-changing calls also send `X-CSRF-Token` with the value of the `stageline_csrf` cookie.',
   });
-  api.route('/', staffMe).route('/', staffRuns).route('/', staffRunTimeline).route('/', staffRunActions).route('/', staffRepositories).route('/', staffInbox).route('/', staffTelegram).route('/', staffOps).route('/', staffProjects).route('/', staffErrors);
+  api.route('/', staffMe).route('/', staffRuns).route('/', staffRunTimeline).route('/', staffRunActions).route('/', staffRepositories).route('/', staffInbox).route('/', staffTelegram).route('/', staffOps).route('/', staffProjects).route('/', staffErrors).route('/', staffHeld);
   api.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
     info: {

@@ -2,8 +2,9 @@
  * `GET /api/v1/staff/errors`: what went wrong in the caller's projects, for
  * the console's errors screen (docs/domain.md §8.2): deliveries the edge
  * refused, with their reason, and runs that failed or timed out, with the
- * runner's reason. GitHub writes that GitHub rejected for good stay in their
- * installation's outbox (`GitHubOutbox` status); they are not listed here.
+ * runner's reason. Held work that lives in Durable Objects (parked
+ * deliveries, dead GitHub writes) is listed, replayed and dropped by
+ * routes/staff-held.ts.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { readableProjects } from '@stageline/policy';
