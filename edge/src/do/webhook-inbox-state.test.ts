@@ -14,8 +14,13 @@ import {
   entryKey,
   firstDrainDelayMs,
   hasRoom,
+  decideReplay,
+  parkedKey,
   parseInboxMeta,
+  parseParkedEntry,
   parseQueuedEntry,
+  sequenceOfParkedKey,
+  unparked,
   splitChunks,
   threadKeyOf,
   type InboxMeta,
@@ -230,5 +235,36 @@ describe('storage records', () => {
       }
     }
     expect(splitChunks('')).toEqual(['']);
+  });
+});
+
+describe('parked entries', () => {
+  const entry = { deliveryId: 'd-1', event: 'issues', receivedAt: '2026-12-05T10:00:00.000Z', bytes: 10, chunks: 1 };
+
+  it('reads the error (name and SQLSTATE only) and when it was parked; entries of earlier versions have neither', () => {
+    expect(parseParkedEntry({ ...entry, error: { name: 'DrizzleQueryError<-NeonDbError', code: '23505', cause: 'quoted payload' }, parkedAt: '2026-12-05T10:01:00.000Z' })).toEqual({
+      ...entry,
+      error: { name: 'DrizzleQueryError<-NeonDbError', code: '23505' },
+      parkedAt: '2026-12-05T10:01:00.000Z',
+    });
+    expect(parseParkedEntry(entry)).toEqual({ ...entry, error: null, parkedAt: null });
+    expect(parseParkedEntry({ ...entry, chunks: -1 })).toBeNull();
+  });
+
+  it('finds the sequence in a parked key only', () => {
+    expect(sequenceOfParkedKey(parkedKey(42))).toBe(42);
+    expect(sequenceOfParkedKey(entryKey(42))).toBeNull();
+    expect(sequenceOfParkedKey('x:42')).toBeNull();
+  });
+
+  it('replays only while nothing is queued, so it cannot reorder a thread against a backlog', () => {
+    expect(decideReplay(EMPTY_META)).toEqual({ kind: 'apply' });
+    const { meta } = enqueued(EMPTY_META, 10);
+    expect(decideReplay(meta)).toEqual({ kind: 'backlog', backlog: 1 });
+  });
+
+  it('counts a parked entry out once it left, never below zero', () => {
+    expect(unparked({ ...EMPTY_META, parked: 2 }).parked).toBe(1);
+    expect(unparked(EMPTY_META).parked).toBe(0);
   });
 });
