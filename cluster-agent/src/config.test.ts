@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatConfigError, parseConfig, parseDurationMs } from './config.ts';
+import { formatConfigError, parseConfig } from './config.ts';
 
 const host = { hostname: 'node-host' };
 const base = { STAGELINE_EDGE_URL: 'http://127.0.0.1:8787/', STAGELINE_CLUSTER_TOKEN: 'secret-token' };
-
-describe('parseDurationMs', () => {
-  it.each([
-    ['5000', 5000],
-    ['5s', 5000],
-    ['250ms', 250],
-    ['1m30s', 90_000],
-    ['1.5h', 5_400_000],
-    ['2m', 120_000],
-  ])('%s -> %i', (text, want) => expect(parseDurationMs(text)).toBe(want));
-
-  it.each(['', 's', '5 s', '5d', '-5s', '1m-3s', 'abc'])('rejects %j', (text) => expect(parseDurationMs(text)).toBeUndefined());
-});
 
 describe('parseConfig', () => {
   it('fills the Appendix B defaults', () => {

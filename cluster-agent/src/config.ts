@@ -3,7 +3,7 @@
  * an environment record with zod. Only main.ts passes `process.env` in; tests
  * pass plain objects. A bad value fails fast with one line per problem.
  */
-import { DEFAULT_NAMESPACE_PREFIX, err, isDns1123Label, isLabelValue, ok, type NamespaceTtlConfig, type Result } from '@stageline/policy';
+import { DEFAULT_NAMESPACE_PREFIX, err, isDns1123Label, isLabelValue, ok, parseDurationMs, type NamespaceTtlConfig, type Result } from '@stageline/policy';
 import { z } from 'zod';
 import { adminUrlsFrom } from './ops/database-admin.ts';
 import {
@@ -75,34 +75,6 @@ export interface ConfigError {
 }
 
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * Milliseconds from a plain integer (`5000`) or a Go-like duration (`5s`,
- * `1m30s`, `250ms`, `1.5h`). Returns undefined when malformed.
- * @example parseDurationMs('1m30s') === 90000
- */
-export function parseDurationMs(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) {
-    return Number(trimmed);
-  }
-  const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
-  let total = 0;
-  let index = 0;
-  while (index < trimmed.length) {
-    part.lastIndex = index;
-    const match = part.exec(trimmed);
-    const unit = match?.[2];
-    if (!match || unit === undefined) {
-      return undefined;
-    }
-    total += Number(match[1]) * (UNIT_MS[unit] ?? Number.NaN);
-    index = part.lastIndex;
-  }
-  return trimmed.length > 0 && Number.isFinite(total) ? Math.round(total) : undefined;
-}
 
 const duration = (fallback: string) =>
   z

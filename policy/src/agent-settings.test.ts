@@ -4,8 +4,19 @@ import { NO_AGENT_SETTINGS, parseAgentSettings, projectBranchName } from './agen
 describe('parseAgentSettings', () => {
   it('reads engine, branch prefix and locale', () => {
     expect(parseAgentSettings({ engine: 'claude', branch_prefix: ' ai/ ', locale: 'pt-BR' })).toEqual({
-      value: { engine: 'claude', branchPrefix: 'ai/', locale: 'pt-BR' },
+      value: { engine: 'claude', branchPrefix: 'ai/', locale: 'pt-BR', namespaceTtl: null },
       errors: [],
+    });
+  });
+
+  it('reads the namespace TTL and names its bad parts after the setting', () => {
+    expect(parseAgentSettings({ namespace_ttl: { default: '36h', by_role: { dev: '2h' } } })).toEqual({
+      value: { ...NO_AGENT_SETTINGS, namespaceTtl: { defaultSeconds: 129_600, byRole: { dev: 7200 } } },
+      errors: [],
+    });
+    expect(parseAgentSettings({ engine: 'claude', namespace_ttl: { default: '1m', by_role: { dev: '2h' } } })).toEqual({
+      value: { ...NO_AGENT_SETTINGS, engine: 'claude', namespaceTtl: { defaultSeconds: null, byRole: { dev: 7200 } } },
+      errors: ['namespace_ttl.default must be between 10m and 720h (30 days)'],
     });
   });
 
@@ -24,7 +35,7 @@ describe('parseAgentSettings', () => {
       'locale must look like en, ru or pt-BR',
     ]);
     expect(parseAgentSettings({ engine: 'codex', locale: 7 })).toEqual({
-      value: { engine: 'codex', branchPrefix: null, locale: null },
+      value: { engine: 'codex', branchPrefix: null, locale: null, namespaceTtl: null },
       errors: ['locale must look like en, ru or pt-BR'],
     });
   });

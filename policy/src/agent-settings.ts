@@ -1,10 +1,12 @@
 /**
  * A project's agent settings (docs/domain.md §2.10): which engine runs its
- * agents, the branch prefix of writing runs and the prompt's locale. Stored
+ * agents, the branch prefix of writing runs, the prompt's locale and how long
+ * its run namespaces are kept (project-namespace-ttl.ts). Stored
  * as JSON on the project; anything unset falls back to the cluster's default
  * (the Job's environment). Parsing returns errors, never throws: a bad row
  * must not stop a run, it falls back and is reported.
  */
+import { parseProjectNamespaceTtl, type ProjectNamespaceTtl } from './project-namespace-ttl.ts';
 import { runBranchName } from './run-branch.ts';
 
 export const AGENT_ENGINES = ['codex', 'claude'] as const;
@@ -14,9 +16,11 @@ export interface AgentSettings {
   engine: AgentEngine | null;
   branchPrefix: string | null;
   locale: string | null;
+  /** Null: the cluster's Helm config decides (docs/domain.md §5.7). */
+  namespaceTtl: ProjectNamespaceTtl | null;
 }
 
-export const NO_AGENT_SETTINGS: AgentSettings = Object.freeze({ engine: null, branchPrefix: null, locale: null });
+export const NO_AGENT_SETTINGS: AgentSettings = Object.freeze({ engine: null, branchPrefix: null, locale: null, namespaceTtl: null });
 
 const LOCALE = /^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
 
@@ -33,7 +37,7 @@ export function parseAgentSettings(raw: unknown): { value: AgentSettings; errors
   }
   const r = raw as Record<string, unknown>;
   const errors: string[] = [];
-  const known = new Set(['engine', 'branch_prefix', 'locale']);
+  const known = new Set(['engine', 'branch_prefix', 'locale', 'namespace_ttl']);
   for (const key of Object.keys(r)) {
     if (!known.has(key)) {
       errors.push(`unknown setting ${key}`);
@@ -64,7 +68,13 @@ export function parseAgentSettings(raw: unknown): { value: AgentSettings; errors
       errors.push('locale must look like en, ru or pt-BR');
     }
   }
-  return { value: { engine, branchPrefix, locale }, errors };
+  let namespaceTtl: ProjectNamespaceTtl | null = null;
+  if (r['namespace_ttl'] !== undefined) {
+    const ttl = parseProjectNamespaceTtl(r['namespace_ttl']);
+    namespaceTtl = ttl.value;
+    errors.push(...ttl.errors);
+  }
+  return { value: { engine, branchPrefix, locale, namespaceTtl }, errors };
 }
 
 /** The branch of a writing run on an issue under these settings (sanitized by run-branch.ts). */

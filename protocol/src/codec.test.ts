@@ -85,6 +85,20 @@ describe('decodeEdgeFrame', () => {
     });
   });
 
+  it('carries the project namespace TTL (1.6), which an agent before 1.6 drops as an unknown key', () => {
+    const run = { runId, correlationId: 'd', epoch: 1, attemptNo: 1, projectId: 'p1', repositoryFullName: 'acme/app', issueNumber: 7, triggerKind: 'dev', triggerLabel: 'run:dev', agentKey: 'dev', leaseUntil: '2026-11-22T10:45:00.000Z', runToken: 't' };
+    const decoded = (extra: Record<string, unknown>) => {
+      const r = decodeEdgeFrame(JSON.stringify({ type: 'claim.result', ref: 'c', runs: [{ ...run, ...extra }] }));
+      return r.ok && r.value.type === 'claim.result' ? r.value.runs[0] : undefined;
+    };
+    expect(decoded({ namespaceTtlSeconds: 7200 })?.namespaceTtlSeconds).toBe(7200);
+    expect(decoded({ namespaceTtlSeconds: null })?.namespaceTtlSeconds).toBeNull();
+    expect(decoded({})).not.toHaveProperty('namespaceTtlSeconds');
+    // How 1.6 reached older agents: object schemas strip what they do not know.
+    expect(decoded({ someLaterField: 'x' })).not.toHaveProperty('someLaterField');
+    expect(decodeEdgeFrame(JSON.stringify({ type: 'claim.result', ref: 'c', runs: [{ ...run, namespaceTtlSeconds: -5 }] })).ok).toBe(false);
+  });
+
   it.each([
     { type: 'run.cancel', runId, epoch: 2, jobName: null, namespace: null, reason: 'staff' },
     { type: 'heartbeat.result', ref: 'hb', lost: [runId] },

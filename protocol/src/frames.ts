@@ -7,7 +7,7 @@ import { z } from 'zod';
  * outbox of unacknowledged frames and re-send them after a reconnect; the edge
  * applies each frame idempotently.
  */
-export const PROTOCOL_VERSION = '1.5.0';
+export const PROTOCOL_VERSION = '1.6.0';
 
 /** Largest frame either side accepts (bytes of the JSON text). */
 export const MAX_FRAME_BYTES = 256 * 1024;
@@ -176,6 +176,13 @@ export const claimedRunSchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * (1.6) The project's retention of the run's namespace in seconds, from its
+   * agent settings at claim time (policy/src/project-namespace-ttl.ts). Null or
+   * absent (edges before 1.6): the cluster's Helm config decides. Agents
+   * before 1.6 drop the unknown key and use their Helm config.
+   */
+  namespaceTtlSeconds: z.number().int().positive().max(PG_INT_MAX).nullish(),
 });
 export type ClaimedRun = z.infer<typeof claimedRunSchema>;
 

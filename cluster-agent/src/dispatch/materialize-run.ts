@@ -16,8 +16,8 @@ import {
   isReviseKind,
   LEASE_EXPIRES_ANNOTATION,
   MANAGED_BY,
-  namespaceTtlSeconds,
   ok,
+  runNamespaceTtlSeconds,
   type NamespaceTtlConfig,
   type Result,
 } from '@stageline/policy';
@@ -32,6 +32,7 @@ import { checkClaimedRun } from './check-claimed-run.ts';
 export interface MaterializeSettings {
   installation: string;
   namespacePrefix: string;
+  /** The Helm config's lease TTL; a claim's project TTL (`namespaceTtlSeconds`) beats it. */
   namespaceTtl: NamespaceTtlConfig;
   quotaPods: number;
   limitRange: LimitRangeDefaults;
@@ -116,7 +117,8 @@ export async function materializeRun(run: ClaimedRun, gateway: KubeGateway, sett
     // or deleted): starting it again would run the coding agent twice (docs/domain.md §3.3).
     return err({ code: 'job_not_found', message: `Job ${run.jobName} of this attempt no longer exists` });
   }
-  const ttlSeconds = namespaceTtlSeconds(run.agentKey, settings.namespaceTtl);
+  // The project's TTL from the claim, else Helm's (§5.7 rule 2); a reused namespace is extended by the same rule.
+  const ttlSeconds = runNamespaceTtlSeconds(run.agentKey, run.namespaceTtlSeconds, settings.namespaceTtl);
   const ns = await gateway.ensureNamespace(buildRunNamespace({ run, namespace, installation: settings.installation, now, ttlSeconds }));
   if (!ns.ok) {
     return ns.error.kind === 'not_managed'

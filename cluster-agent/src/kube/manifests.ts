@@ -83,7 +83,7 @@ export interface NamespaceInput {
   namespace: string;
   installation: string;
   now: Date;
-  /** Lease TTL for the run's agent role (policy `namespaceTtlSeconds`). */
+  /** Lease TTL of the run: the project's, else Helm's for its role (policy `runNamespaceTtlSeconds`). */
   ttlSeconds: number;
 }
 

@@ -136,6 +136,16 @@ export async function heldRuns(db: Db, input: { clusterId: string; owner: string
     .where(and(eq(agentRuns.clusterId, input.clusterId), eq(agentRuns.leaseOwner, input.owner), inArray(agentRuns.status, [...HELD_STATUSES])));
 }
 
+/** The stored `agent_settings` of these projects (parsed by the policy), by project id. */
+export async function projectAgentSettings(db: Db, projectIds: readonly string[]): Promise<Map<string, unknown>> {
+  const ids = [...new Set(projectIds)];
+  if (ids.length === 0) {
+    return new Map();
+  }
+  const rows = await db.select({ id: projects.id, agentSettings: projects.agentSettings }).from(projects).where(inArray(projects.id, ids));
+  return new Map(rows.map((row) => [row.id, row.agentSettings]));
+}
+
 /** Per run: the next chunk seq and the number of lines already stored in its current epoch. */
 export async function logProgress(db: Db, runs: readonly RunRow[]): Promise<Map<string, { seq: number; lines: number }>> {
   const progress = new Map<string, { seq: number; lines: number }>();

@@ -1,8 +1,8 @@
 import type { ClaimedRun } from '@stageline/protocol';
-import { parseRunSpec, runLaunchOf, runToolScope } from '@stageline/policy';
+import { parseAgentSettings, parseRunSpec, projectNamespaceTtlSeconds, runLaunchOf, runToolScope } from '@stageline/policy';
 import { mintRunToken, type RunTokenInput } from '../auth/run-token.ts';
 import type { Db } from '../db/client.ts';
-import { logProgress } from '../db/claim-repo.ts';
+import { logProgress, projectAgentSettings } from '../db/claim-repo.ts';
 import type { RunRow } from '../db/run-dto.ts';
 
 export interface TokenSettings {
@@ -12,7 +12,8 @@ export interface TokenSettings {
 
 /**
  * The projection of a run the cluster needs (docs/domain.md §3.4): no raw payload,
- * a fresh run token, and where its log left off in this epoch.
+ * a fresh run token, where its log left off in this epoch, and its project's
+ * namespace TTL as the settings say now (§5.7).
  */
 export async function toClaimedRuns(
   db: Db,
@@ -20,7 +21,8 @@ export async function toClaimedRuns(
   settings: TokenSettings,
   now: Date,
 ): Promise<ClaimedRun[]> {
-  const progress = await logProgress(db, rows.map((r) => r.run));
+  const runs = rows.map((r) => r.run);
+  const [progress, agentSettings] = await Promise.all([logProgress(db, runs), projectAgentSettings(db, runs.map((run) => run.projectId))]);
   return Promise.all(
     rows.map(async ({ run, takeover }) => ({
       runId: run.id,
@@ -40,6 +42,7 @@ export async function toClaimedRuns(
       logLines: progress.get(run.id)?.lines ?? 0,
       queuedAt: run.createdAt.toISOString(),
       launch: launchOf(run.runPayload),
+      namespaceTtlSeconds: namespaceTtlOf(agentSettings.get(run.projectId), run.agentKey),
       // Short-lived and bound to this epoch; heartbeats renew it with the lease (auth/run-token.ts).
       runToken: (await mintRunToken(settings.runTokenKey, runTokenInput(run, settings, now))).token,
     })),
@@ -65,4 +68,13 @@ export function runTokenInput(run: Pick<RunRow, 'id' | 'leaseEpoch' | 'attemptNo
 export function launchOf(payload: unknown): ClaimedRun['launch'] {
   const spec = parseRunSpec(payload);
   return spec.ok ? runLaunchOf(spec.value) : null;
+}
+
+/**
+ * The project's namespace TTL for the run's role (policy project-namespace-ttl.ts), null
+ * when its settings leave it to the cluster. A bad settings row falls back, it never
+ * stops a claim: the staff PATCH refuses bad values, older rows may still hold one.
+ */
+export function namespaceTtlOf(agentSettings: unknown, agentKey: string): number | null {
+  return projectNamespaceTtlSeconds(agentKey, parseAgentSettings(agentSettings).value.namespaceTtl);
 }

@@ -4,9 +4,12 @@
  * not checked again, and a project admin never sends the fields only platform
  * admins may change (cluster, installation), which the edge would refuse with
  * 403. Problems found before sending are named like the edge names its own
- * (`label_names: …`), so both kinds read the same next to the form.
+ * (`label_names: …`), so both kinds read the same next to the form. The
+ * namespace TTL of the agent settings has its own fields (namespace-ttl-form.ts)
+ * and is merged back into `agent_settings` on the way out.
  */
 import { err, ok, type Result } from '@stageline/policy';
+import { EMPTY_TTL_FIELDS, fromTtlFields, toTtlFields, ttlProblems, type NamespaceTtlFields } from './namespace-ttl-form.ts';
 import { CLUSTER_ID_PATTERN } from './ops-api.ts';
 import type { Project, ProjectChange } from './projects-api.ts';
 import { isRecord } from './run.ts';
@@ -16,7 +19,9 @@ export type ProjectSettingsForm = {
   /** Empty: the edge's default. */
   slots: string;
   label_names: string;
+  /** The agent settings JSON, without `namespace_ttl` when the TTL fields show it. */
   agent_settings: string;
+  namespace_ttl: NamespaceTtlFields;
   approval_overrides: string;
   /** Empty: no cluster. */
   cluster_id: string;
@@ -28,11 +33,14 @@ export const MAX_SLOTS = 1000;
 export const MAX_NAME_LENGTH = 100;
 
 export function toSettingsForm(project: Project): ProjectSettingsForm {
+  const ttl = toTtlFields(project.agent_settings['namespace_ttl']);
+  const agentSettings = ttl === null ? project.agent_settings : withoutKey(project.agent_settings, 'namespace_ttl');
   return {
     name: project.name,
     slots: project.slots === null ? '' : String(project.slots),
     label_names: JSON.stringify(project.label_names, null, 2),
-    agent_settings: JSON.stringify(project.agent_settings, null, 2),
+    agent_settings: JSON.stringify(agentSettings, null, 2),
+    namespace_ttl: ttl ?? EMPTY_TTL_FIELDS,
     approval_overrides: JSON.stringify(project.approval_overrides, null, 2),
     cluster_id: project.cluster_id ?? '',
     github_installation_id: project.github_installation_id === null ? '' : String(project.github_installation_id),
@@ -75,8 +83,15 @@ export function toProjectChange(project: Project, form: ProjectSettingsForm, opt
   if (agentSettings !== undefined) {
     if (!isRecord(agentSettings)) {
       problems.push('agent_settings: an object, e.g. {"engine": "codex"}');
-    } else if (!isSameJson(agentSettings, project.agent_settings)) {
-      change.agent_settings = agentSettings;
+    } else {
+      const merged = withNamespaceTtl(agentSettings, form.namespace_ttl, problems);
+      if (merged !== undefined && !isSameJson(merged, project.agent_settings)) {
+        const refused = merged['namespace_ttl'] === undefined ? [] : ttlProblems(merged['namespace_ttl']);
+        problems.push(...refused);
+        if (refused.length === 0) {
+          change.agent_settings = merged;
+        }
+      }
     }
   }
 
@@ -105,6 +120,23 @@ export function toProjectChange(project: Project, form: ProjectSettingsForm, opt
   }
 
   return problems.length > 0 ? err(problems) : ok(change);
+}
+
+/** The JSON's settings plus the TTL fields' `namespace_ttl`; undefined (with a problem) when both set it. */
+function withNamespaceTtl(settings: Record<string, unknown>, fields: NamespaceTtlFields, problems: string[]): Record<string, unknown> | undefined {
+  const ttl = fromTtlFields(fields);
+  if (ttl === undefined) {
+    return settings;
+  }
+  if (settings['namespace_ttl'] !== undefined) {
+    problems.push('agent_settings: namespace_ttl is set both in the JSON and in the TTL fields; keep one');
+    return undefined;
+  }
+  return { ...settings, namespace_ttl: ttl };
+}
+
+function withoutKey(record: Record<string, unknown>, key: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key));
 }
 
 /** `null` for an empty field, the number when it is a whole number in range, else `undefined`. */

@@ -102,6 +102,34 @@ describe('ProjectsPage', () => {
     await vi.waitFor(() => expect(card).toHaveTextContent('slots 3'));
   });
 
+  it('edits the namespace TTL default and per role, refusing a bad duration before sending', async () => {
+    let project = makeProject({ agent_settings: { namespace_ttl: { by_role: { qa: '12h' } } } });
+    const server = createScriptedFetch({
+      'GET /api/v1/staff/projects': () => ({ status: 200, body: { items: [project] } }),
+      'PATCH /api/v1/staff/projects/*': (call) => {
+        project = { ...project, ...(call.body as Partial<Project>) };
+        return { status: 200, body: { id: project.id } };
+      },
+    });
+    renderPage(me('admin'), server);
+    const card = await screen.findByTestId('project-card');
+    const role = (key: string) => card.querySelector(`[data-testid="settings-ttl-role"][data-role="${key}"]`) as HTMLInputElement;
+    expect(role('qa')).toHaveValue('12h');
+    expect(within(card).getByTestId('settings-ttl-default')).toHaveValue('');
+    expect(within(card).getByTestId('settings-agent-settings')).toHaveValue('{}');
+
+    fireEvent.input(within(card).getByTestId('settings-ttl-default'), { target: { value: '5m' } });
+    fireEvent.submit(within(card).getByTestId('project-settings'));
+    expect(await within(card).findByTestId('settings-errors')).toHaveTextContent('agent_settings: namespace_ttl.default must be between 10m and 720h (30 days)');
+    expect(server.writes()).toEqual([]);
+
+    fireEvent.input(within(card).getByTestId('settings-ttl-default'), { target: { value: '36h' } });
+    fireEvent.input(role('dev'), { target: { value: '2h' } });
+    fireEvent.submit(within(card).getByTestId('project-settings'));
+    await within(card).findByTestId('settings-saved');
+    expect(server.writes().map((call) => call.body)).toEqual([{ agent_settings: { namespace_ttl: { default: '36h', by_role: { dev: '2h', qa: '12h' } } } }]);
+  });
+
   it('catches a form that does not parse before sending it', async () => {
     const server = createScriptedFetch({ 'GET /api/v1/staff/projects': () => ({ status: 200, body: { items: [makeProject()] } }) });
     renderPage(me('admin'), server);

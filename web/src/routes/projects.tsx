@@ -1,6 +1,7 @@
 /**
  * Projects (`/projects`, docs/domain.md §8.3): per project its settings
- * (name, slots, label names, agent settings, approval overrides; cluster and
+ * (name, slots, label names, agent settings with the namespace TTL per role
+ * in fields of their own, approval overrides; cluster and
  * installation for platform admins), its repositories and its members.
  * Project admins and platform admins change them; everyone else sees the
  * controls disabled and why. The edge checks settings with the policy's
@@ -9,6 +10,7 @@
  * Cards are keyed by project id, so reloading after a change keeps what is
  * being typed in another form of the same card.
  */
+import { NAMESPACE_TTL_ROLES } from '@stageline/policy';
 import { createEffect, createMemo, createSignal, For, onMount, Show, untrack } from 'solid-js';
 import { ConfirmAction } from '../components/confirm-action.tsx';
 import { FormErrors } from '../components/form-errors.tsx';
@@ -266,8 +268,16 @@ function SettingsForm(props: CardProps & { allowed: boolean }) {
     setBaseline(next);
   });
 
-  const field = (key: keyof ProjectSettingsForm) => (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => {
+  const field = (key: Exclude<keyof ProjectSettingsForm, 'namespace_ttl'>) => (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => {
     setForm({ ...form(), [key]: event.currentTarget.value });
+    setSaved(false);
+  };
+
+  /** The TTL default (`role` null) or one role's TTL. */
+  const ttlField = (role: string | null) => (event: { currentTarget: HTMLInputElement }) => {
+    const ttl = form().namespace_ttl;
+    const value = event.currentTarget.value;
+    setForm({ ...form(), namespace_ttl: role === null ? { ...ttl, default: value } : { ...ttl, by_role: { ...ttl.by_role, [role]: value } } });
     setSaved(false);
   };
 
@@ -384,7 +394,45 @@ function SettingsForm(props: CardProps & { allowed: boolean }) {
         />
         <span />
         <span class="hint" id={id('agent-hint')}>
-          engine (codex or claude), branch_prefix, locale
+          engine (codex or claude), branch_prefix, locale; the namespace TTL has its fields below
+        </span>
+        <label class="ops-field" for={id('ttl-default')}>
+          <span>Namespace TTL</span>
+        </label>
+        <div class="ops-field-with-hint" role="group" aria-label="Namespace TTL per agent role" aria-describedby={id('ttl-hint')}>
+          <span class="ops-inline-field">
+            <span>default</span>
+            <input
+              id={id('ttl-default')}
+              class="input mono"
+              size={9}
+              data-testid="settings-ttl-default"
+              placeholder="cluster’s"
+              value={form().namespace_ttl.default}
+              onInput={ttlField(null)}
+            />
+          </span>
+          <For each={NAMESPACE_TTL_ROLES}>
+            {(role) => (
+              <label class="ops-inline-field">
+                <span class="mono">{role}</span>
+                <input
+                  class="input mono"
+                  size={7}
+                  data-testid="settings-ttl-role"
+                  data-role={role}
+                  placeholder="default"
+                  value={form().namespace_ttl.by_role[role] ?? ''}
+                  onInput={ttlField(role)}
+                />
+              </label>
+            )}
+          </For>
+        </div>
+        <span />
+        <span class="hint" id={id('ttl-hint')}>
+          how long a run namespace is kept after its run, per agent role, e.g. 24h or 1h30m (10m to 720h); empty: the project default, else
+          the cluster’s Helm values
         </span>
         <label class="ops-field" for={id('overrides')}>
           <span>Approval overrides</span>
