@@ -50,7 +50,7 @@ try {
             const m = JSON.parse(String(data));
             if (m.type === 'ready') {
               resolve();
-            } else if (m.type === 'event') {
+            } else if (m.type === 'event' && m.topic === 'run.status') {
               const id = m.payload.run.id;
               const list = arrivals.get(id) ?? [];
               if (!list.seen?.has(ws)) {

@@ -16,7 +16,7 @@ import { labeledPayload, sendWebhook } from '../../tools/webhook.mjs';
 
 const run = promisify(execFile);
 type RunDto = { id: string; status: string; job_name: string | null; namespace: string | null; version: number };
-type ServerMessage = { type: string; id?: number; payload?: { run: RunDto }; last_event_id?: number };
+type ServerMessage = { type: string; id?: number; topic?: string; payload?: { run: RunDto }; last_event_id?: number };
 
 let stack: Stack;
 /** A platform admin of the local system (tools/stack.mjs DEMO_STAFF): every project's runs and channel. */
@@ -33,7 +33,8 @@ function watchConsole(edgeUrl: string, lastEventId: number) {
       if (m.type === 'ready') {
         resolve();
       }
-      if (m.type === 'event' && m.payload) {
+      // Only run.status carries a run; the channel also carries other topics (inbox.changed).
+      if (m.type === 'event' && m.topic === 'run.status' && m.payload) {
         const list = seen.get(m.payload.run.id) ?? [];
         list.push(m.payload.run.status);
         seen.set(m.payload.run.id, list);

@@ -9,7 +9,8 @@
  * unmounts it all and stops the sockets.
  *
  * Screens are @solidjs/router routes (lib/navigation.ts lists the paths):
- * Runs, a run, Inbox, every operations screen of routes/ops-routes.tsx (which
+ * Runs, a run, Running jobs (which, like Runs, follows the shared run store),
+ * Inbox, every operations screen of routes/ops-routes.tsx (which
  * also get a header link, in the list's order) and a not-found page.
  */
 import { Router, useLocation, useNavigate, useParams, type RouteDefinition, type RouteSectionProps } from '@solidjs/router';
@@ -25,6 +26,7 @@ import { createSession, type Session } from './lib/session.ts';
 import { readSignInError } from './lib/sign-in.ts';
 import { toRealtimeScopes, type Me } from './lib/staff-me.ts';
 import { InboxPage } from './routes/inbox.tsx';
+import { JobsPage } from './routes/jobs.tsx';
 import { NotFoundPage } from './routes/not-found.tsx';
 import { OPS_ROUTES } from './routes/ops-routes.tsx';
 import { RunDetailPage } from './routes/run-detail.tsx';
@@ -134,7 +136,8 @@ function toRoutes(context: ConsoleContext): RouteDefinition[] {
   return [
     { path: ['/', SCREEN_PATHS.runs], component: () => <RunsPage store={store} feed={feed} fetch={session.staffFetch} log={log} me={me} /> },
     { path: `${SCREEN_PATHS.runs}/:id`, component: () => <RunDetailRoute context={context} /> },
-    { path: SCREEN_PATHS.inbox, component: () => <InboxPage fetch={session.staffFetch} log={log} /> },
+    { path: SCREEN_PATHS.jobs, component: () => <JobsPage store={store} feed={feed} fetch={session.staffFetch} log={log.with({ screen: 'jobs' })} me={me} /> },
+    { path: SCREEN_PATHS.inbox, component: () => <InboxPage feed={feed} fetch={session.staffFetch} log={log} /> },
     ...OPS_ROUTES.map(
       (route): RouteDefinition => ({
         path: route.path,

@@ -29,6 +29,8 @@ import { makeCluster, makeInstance, makeOpsRun, makeProject, makeQueueHistory, m
 
 const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
 const SCREENSHOT = '/tmp/stageline-console.png';
+/** The README's screenshots (README.md, "What a signed-in platform team sees"). */
+const DOC_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -314,6 +316,9 @@ describe('console in Chromium', { timeout: 60_000 }, () => {
     // Nothing was asked of the staff API but who is signed in; no socket was opened.
     expect(edge.apiCalls.map((call) => `${call.path} ${call.status}`)).toEqual(['/api/v1/staff/me 401']);
     expect(edge.realtimeRequests).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(DOC_SCREENSHOTS, 'sign-in.png') });
 
     await signIn(page);
     expect(edge.signIns).toEqual(['/inbox?from=mail']);
@@ -364,6 +369,19 @@ describe('console in Chromium', { timeout: 60_000 }, () => {
     mkdirSync(INBOX_SHOTS, { recursive: true });
     await page.screenshot({ path: join(INBOX_SHOTS, 'inbox.png') });
 
+    // A request made after the page loaded shows up when the socket says the inbox changed, long before the
+    // 15 s fallback poll (which does not run while live). The page is opened afresh while the header says Live,
+    // so its one load is the one on opening, done once its list shows.
+    await waitForConnection(page, 'live');
+    await page.click('a[href="/runs"]');
+    await page.click('a[href="/inbox"]');
+    await page.waitForSelector(item(mine.request_id));
+    await waitForConnection(page, 'live');
+    const late = makeApproval({ tool_name: 'database_lifecycle', action: 'delete', approval_mode: 'owner' });
+    edge.addApproval(late);
+    edge.announceInboxChange(late);
+    await page.waitForSelector(item(late.request_id), { timeout: 5_000 });
+
     await page.fill(`${item(mine.request_id)} [data-testid="decision-reason"]`, 'staging only');
     await page.click(`${item(mine.request_id)} [data-testid="approve"]`);
     await page.waitForSelector(item(mine.request_id), { state: 'detached' });
@@ -389,7 +407,7 @@ describe('console in Chromium', { timeout: 60_000 }, () => {
     expect(edge.answers).toEqual([
       { path: `/api/v1/staff/questions/${question.interaction_id}/answer`, body: { option_id: 'prod' }, csrf: edge.csrfToken() },
     ]);
-    expect(await page.$$(`[data-testid="inbox-approval"]`)).toHaveLength(1);
+    expect(await page.$$(`[data-testid="inbox-approval"]`)).toHaveLength(2);
   });
 
   it('refreshes an expired session transparently, for the socket and for API calls', async () => {
@@ -495,8 +513,8 @@ describe('console in Chromium', { timeout: 60_000 }, () => {
 });
 
 // ==========================================================================
-// Operations screens: wait queue, clusters, projects, errors (routes/ops-routes.tsx).
-// Screenshots at 1280×800 go to docs/screenshots/.
+// Operations screens: wait queue, clusters, projects, errors (routes/ops-routes.tsx),
+// and running jobs (routes/jobs.tsx). Screenshots at 1280×800 go to docs/screenshots/.
 // ==========================================================================
 describe('operations screens in Chromium', { timeout: 90_000 }, () => {
   const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -603,6 +621,34 @@ describe('operations screens in Chromium', { timeout: 90_000 }, () => {
         }),
         makeProject({ id: OTHER_PROJECT_ID, slug: 'globex', name: 'Globex', cluster_id: 'lab', repositories: [], members: [{ login: 'mona', role: 'admin' }] }),
       ],
+      parked: [
+        {
+          repository_id: 4242,
+          repository_full_name: 'acme/widgets',
+          project_id: DEFAULT_PROJECT,
+          sequence: 17,
+          delivery_id: '7d1e5a40-93c2-11ef-8d2b-2a5f0c1e7a11',
+          event: 'issues',
+          received_at: isoMinutesAgo(50),
+          error: { name: 'DrizzleQueryError<-NeonDbError', code: '23514' },
+          parked_at: isoMinutesAgo(49),
+        },
+      ],
+      deadWrites: [
+        {
+          installation_id: 5501,
+          sequence: 311,
+          kind: 'add-labels',
+          key: 'labels:acme/widgets#131:state',
+          repository_id: 4242,
+          repository_full_name: 'acme/widgets',
+          project_id: DEFAULT_PROJECT,
+          thread_number: 131,
+          error: { kind: 'forbidden', status: 403 },
+          attempts: 1,
+          failed_at: isoMinutesAgo(12),
+        },
+      ],
       refusedDeliveries: [
         makeRefusedDelivery({ reason: 'sender_type_bot_not_permitted', received_at: isoMinutesAgo(4) }),
         makeRefusedDelivery({ reason: 'repository_not_bound', event: 'issue_comment', action: 'created', repository_full_name: 'acme/legacy', received_at: isoMinutesAgo(35) }),
@@ -704,6 +750,24 @@ describe('operations screens in Chromium', { timeout: 90_000 }, () => {
     await page.waitForSelector('[data-testid="queue-row"][data-cause="owner_review"]', { timeout: 15_000 });
     expect(await page.$$('[data-testid="queue-row"]')).toHaveLength(1);
     expect(edge.apiCalls.filter((call) => call.path === '/api/v1/staff/queue').length).toBe(started + 1);
+
+    // The chart's window: 24 h unless the address says otherwise; a pick goes into the address and survives a reload.
+    expect(new Set(edge.ops.historyQueries)).toEqual(new Set(['?hours=24&bucket_minutes=15']));
+    expect(await page.getAttribute('[data-testid="queue-window"][data-window="24h"]', 'aria-pressed')).toBe('true');
+    await page.click('[data-testid="queue-window"][data-window="7d"]');
+    await expect.poll(() => new URL(page.url()).search).toBe('?window=7d');
+    await expect.poll(() => edge.ops.historyQueries.at(-1)).toBe('?hours=168&bucket_minutes=60');
+    await page.waitForSelector('[data-testid="queue-chart"] canvas');
+    expect(await page.textContent('#queue-chart-title')).toBe('Queue depth and mean wait, last 7 d');
+    const asked = edge.ops.historyQueries.length;
+    await page.reload();
+    await page.waitForSelector('[data-testid="queue-window"][data-window="7d"][aria-pressed="true"]');
+    expect(await page.textContent('#queue-chart-title')).toBe('Queue depth and mean wait, last 7 d');
+    await expect.poll(() => edge.ops.historyQueries.length).toBeGreaterThan(asked);
+    expect(edge.ops.historyQueries.slice(asked)).toEqual(['?hours=168&bucket_minutes=60']);
+    await page.click('[data-testid="queue-window"][data-window="6h"]');
+    await expect.poll(() => edge.ops.historyQueries.at(-1)).toBe('?hours=6&bucket_minutes=5');
+    expect(new URL(page.url()).search).toBe('?window=6h');
   });
 
   it('lets a platform admin register a cluster and shows its token once', async () => {
@@ -807,11 +871,13 @@ describe('operations screens in Chromium', { timeout: 90_000 }, () => {
 
     await page.fill(`${card} [data-testid="settings-slots"]`, '4');
     await page.fill(`${card} [data-testid="settings-agent-settings"]`, '{"engine": "claude", "branch_prefix": "ai/"}');
+    await page.fill(`${card} [data-testid="settings-ttl-role"][data-role="dev"]`, '48h');
     await page.click(`${card} [data-testid="settings-save"]`);
     await page.waitForSelector(`${card} [data-testid="settings-saved"]`);
+    const saved = { engine: 'claude', branch_prefix: 'ai/', namespace_ttl: { by_role: { dev: '48h' } } };
     const stored = edge.ops.projects().find((project) => project.id === DEFAULT_PROJECT);
     expect(stored?.slots).toBe(4);
-    expect(stored?.agent_settings).toEqual({ engine: 'claude', branch_prefix: 'ai/' });
+    expect(stored?.agent_settings).toEqual(saved);
     expect(stored?.members).toContainEqual({ login: 'mona', role: 'read_write' });
 
     const badSettings = { engine: 'gpt', colour: 'blue' };
@@ -826,14 +892,14 @@ describe('operations screens in Chromium', { timeout: 90_000 }, () => {
     ];
     expect(expected.length).toBeGreaterThanOrEqual(3);
     expect(await page.$$eval(`${card} [data-testid="settings-errors"] li`, (items) => items.map((item) => item.textContent))).toEqual(expected);
-    expect(edge.ops.projects().find((project) => project.id === DEFAULT_PROJECT)?.agent_settings).toEqual({ engine: 'claude', branch_prefix: 'ai/' });
+    expect(edge.ops.projects().find((project) => project.id === DEFAULT_PROJECT)?.agent_settings).toEqual(saved);
     expect(edge.ops.writes.map((write) => `${write.method} ${write.path} ${write.status}`)).toEqual([
       `PUT /api/v1/staff/projects/${DEFAULT_PROJECT}/members/Mona 200`,
       `PATCH /api/v1/staff/projects/${DEFAULT_PROJECT} 200`,
       `PATCH /api/v1/staff/projects/${DEFAULT_PROJECT} 400`,
     ]);
     expect(edge.ops.writes.every((write) => write.csrf === edge.csrfToken())).toBe(true);
-    expect(edge.ops.writes[1]?.body).toEqual({ slots: 4, agent_settings: { engine: 'claude', branch_prefix: 'ai/' } });
+    expect(edge.ops.writes[1]?.body).toEqual({ slots: 4, agent_settings: saved });
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, 'projects.png');
   });
@@ -855,9 +921,150 @@ describe('operations screens in Chromium', { timeout: 90_000 }, () => {
       'repository_not_bound',
     ]);
     expect(edge.apiCalls.filter((call) => call.path === '/api/v1/staff/errors')).toHaveLength(2);
+    await expect.poll(() => new URL(page.url()).search).toBe('?reason=repository_not_bound');
+
+    // The filter is in the address: a reload shows the same list and the same field.
+    await page.reload();
+    await page.waitForSelector('[data-testid="error-delivery"]');
+    expect(await page.inputValue('[data-testid="errors-reason"]')).toBe('repository_not_bound');
+    expect(await page.$$eval('[data-testid="error-delivery"]', (rows) => rows.map((item) => item.getAttribute('data-reason')))).toEqual(['repository_not_bound']);
+    expect(edge.apiCalls.filter((call) => call.path === '/api/v1/staff/errors')).toHaveLength(3);
 
     await page.click(`${row} [data-testid="run-link"]`);
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/runs/${failed.id}`);
+  });
+
+  it('shows held work with its controls disabled for a read_write member; a project admin replays a parked delivery and retries a refused write', async () => {
+    const seed = seedOps();
+    const viewer = await openOps('/errors', memberOf('read_write'), seed);
+    await viewer.page.waitForSelector('[data-testid="parked-delivery"]');
+    expect(await viewer.page.isDisabled('[data-testid="parked-replay"]')).toBe(true);
+    expect(await viewer.page.isDisabled('[data-testid="dead-retry"]')).toBe(true);
+    expect(await viewer.page.getAttribute('[data-testid="parked-replay"]', 'title')).toContain('your role is read_write');
+    expect(await viewer.page.textContent('[data-testid="parked-delivery"]')).toContain('23514');
+    // Only one page and fake edge are closed after each test: close these first.
+    await viewer.page.close();
+    await viewer.edge.close();
+
+    const { edge, page } = await openOps('/errors', memberOf('admin'), seed);
+    await page.waitForSelector('[data-testid="dead-write"]');
+    expect(await page.textContent('[data-testid="dead-write"]')).toContain('forbidden 403');
+    await page.click('[data-testid="parked-replay"]');
+    await page.waitForSelector('[data-testid="held-notice"]:has-text("run was created")');
+    await page.waitForSelector('text=No parked deliveries.');
+    await page.click('[data-testid="dead-retry"]');
+    await page.waitForSelector('text=No refused GitHub writes.');
+    const held = edge.ops.writes.filter((write) => write.path.startsWith('/api/v1/staff/errors/'));
+    expect(held.map((write) => [write.method, write.path, write.status, write.csrf !== null])).toEqual([
+      ['POST', '/api/v1/staff/errors/parked/4242/17/replay', 200, true],
+      ['POST', '/api/v1/staff/errors/dead-writes/5501/311/retry', 200, true],
+    ]);
+  });
+
+  /** Jobs on two clusters in two projects, a parked run and runs without a Job around them. */
+  function seedJobs(): { jobs: Run[]; others: Run[] } {
+    const jobRun = (minutes: number, beatSeconds: number, overrides: Partial<Run>): Run =>
+      makeRun({ status: 'running', created_at: isoMinutesAgo(minutes + 1), started_at: isoMinutesAgo(minutes), updated_at: isoMinutesAgo(1), last_heartbeat_at: new Date(Date.now() - beatSeconds * 1000).toISOString(), ...overrides });
+    const issue = (repository: string, number: number): Partial<Run> => ({ repository_full_name: repository, issue_number: number, issue_url: `https://github.com/${repository}/issues/${number}` });
+    return {
+      jobs: [
+        jobRun(42, 8, { ...issue('acme/widgets', 128), project_id: DEFAULT_PROJECT, cluster_id: 'prod-eu-1', trigger_label: 'run:dev', agent_key: 'dev', job_name: 'stageline-run-4f2a91c0-1', namespace: 'stageline-acme-widgets-128', model: 'gpt-5-codex' }),
+        jobRun(18, 12, { ...issue('acme/billing', 57), project_id: DEFAULT_PROJECT, cluster_id: 'prod-eu-1', status: 'waiting_mcp', wait_reason: 'approval_pending', wait_since: isoMinutesAgo(6), trigger_label: 'run:plan', agent_key: 'sa', job_name: 'stageline-run-9be3d210-1', namespace: 'stageline-acme-billing-57' }),
+        jobRun(7, 240, { ...issue('globex/portal', 311), project_id: OTHER_PROJECT_ID, cluster_id: 'prod-eu-1', trigger_label: 'run:qa', agent_key: 'qa', job_name: 'stageline-run-c41d7e02-1', namespace: 'stageline-globex-portal-311' }),
+        jobRun(3, 5, { ...issue('acme/docs', 12), project_id: DEFAULT_PROJECT, cluster_id: 'kind-dev', trigger_label: 'run:doc-audit', agent_key: 'km', job_name: 'stageline-run-5e80aa13-1', namespace: 'stageline-acme-docs-12' }),
+        jobRun(25, 20, { ...issue('globex/api', 88), project_id: OTHER_PROJECT_ID, cluster_id: 'kind-dev', status: 'waiting_mcp', wait_reason: 'interaction_response', trigger_label: 'run:dev', agent_key: 'dev', job_name: 'stageline-run-2b9f4c71-2', namespace: 'stageline-globex-api-88', attempt_no: 2 }),
+      ],
+      others: [
+        // Parked: waiting without a Job, the wait queue's.
+        makeRun({ status: 'waiting_backpressure', project_id: DEFAULT_PROJECT, cluster_id: 'prod-eu-1', job_name: null, created_at: isoMinutesAgo(9), updated_at: isoMinutesAgo(2) }),
+        makeRun({ status: 'pending', project_id: DEFAULT_PROJECT, created_at: isoMinutesAgo(1), updated_at: isoMinutesAgo(1) }),
+        makeRun({ status: 'succeeded', project_id: OTHER_PROJECT_ID, cluster_id: 'kind-dev', job_name: 'stageline-run-00000000-1', created_at: isoMinutesAgo(90), updated_at: isoMinutesAgo(30) }),
+      ],
+    };
+  }
+
+  it('lists running jobs by cluster and project, live: a finished run leaves and a started one arrives without a reload', async () => {
+    const user: Me = {
+      ...DEFAULT_USER,
+      projects: [
+        { id: DEFAULT_PROJECT, slug: 'acme', name: 'Acme', role: 'read_write' },
+        { id: OTHER_PROJECT_ID, slug: 'globex', name: 'Globex', role: 'read' },
+      ],
+    };
+    const { jobs, others } = seedJobs();
+    const [widgets, billing, portal, docs, api] = jobs;
+    if (widgets === undefined || billing === undefined || portal === undefined || docs === undefined || api === undefined) {
+      throw new Error('seedJobs() changed');
+    }
+    const { edge, page } = await openSignedOut({ user, runs: [...jobs, ...others] }, '/jobs');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await signIn(page);
+    await waitForConnection(page, 'live');
+    await page.waitForSelector('[data-testid="job-row"]');
+    expect(await page.title()).toBe('Running jobs · Stageline');
+    expect(await page.getAttribute('a[href="/jobs"]', 'aria-current')).toBe('page');
+    expect(edge.runPages.listQueries).toContain('?limit=500&status=running%2Cwaiting_mcp%2Cwaiting_backpressure');
+
+    const layout = () =>
+      page.$$eval('[data-testid="jobs-cluster"]', (clusters) =>
+        clusters.map((cluster) => [
+          cluster.getAttribute('data-cluster-id'),
+          [...cluster.querySelectorAll('[data-testid="jobs-project"]')].map((project) => [
+            project.querySelector('caption .ops-caption-title')?.textContent,
+            [...project.querySelectorAll('[data-testid="job-row"]')].map((row) => row.getAttribute('data-run-id')),
+          ]),
+        ]),
+      );
+    // Clusters by id, projects by slug, the longest running job first; the parked run is not a job.
+    expect(await layout()).toEqual([
+      ['kind-dev', [['acme', [docs.id]], ['globex', [api.id]]]],
+      ['prod-eu-1', [['acme', [widgets.id, billing.id]], ['globex', [portal.id]]]],
+    ]);
+    const rowOf = (id: string): string => `[data-testid="job-row"][data-run-id="${id}"]`;
+    expect(await page.textContent(`${rowOf(billing.id)} [data-testid="job-wait"]`)).toBe('approval_pending');
+    expect(await page.textContent(`${rowOf(widgets.id)} [data-testid="job-name"]`)).toBe('stageline-run-4f2a91c0-1stageline-acme-widgets-128');
+    expect(await page.getAttribute(rowOf(portal.id), 'data-stale')).toBe('true');
+    expect(await page.textContent(`${rowOf(portal.id)} [data-testid="job-heartbeat"]`)).toBe('4 min. ago stale');
+    // The mark is seen whole, not cut by its column.
+    expect(await page.$eval(`${rowOf(portal.id)} [data-testid="job-stale"]`, (badge) => badge.getBoundingClientRect().right <= (badge.closest('td')?.getBoundingClientRect().right ?? 0))).toBe(true);
+    expect(await page.getAttribute(rowOf(widgets.id), 'data-stale')).toBe('false');
+    expect(await page.textContent('[data-testid="jobs-summary"]')).toContain('5 jobs on 2 clusters · 1 stale');
+    // The duration counts on by itself.
+    const duration = `${rowOf(docs.id)} [data-testid="job-duration"]`;
+    const before = await page.textContent(duration);
+    expect(before).toMatch(/^3 min( \d+ s)?$/);
+    await expect.poll(() => page.textContent(duration), { timeout: 5_000 }).not.toBe(before);
+    expect(await fitsWidth(page)).toBe(true);
+    await screenshot(page, 'jobs.png');
+
+    // Dark like the other screens: the one global palette.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(13, 17, 23)');
+    expect(await page.$eval('[data-testid="job-stale"]', (badge) => getComputedStyle(badge).color)).toBe('rgb(255, 161, 152)');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Pushed over the socket: the widget run finishes, a new run starts on kind-dev.
+    await markDocument(page);
+    edge.updateRun(widgets.id, { status: 'succeeded', finished_at: new Date().toISOString() });
+    await page.waitForSelector(rowOf(widgets.id), { state: 'detached' });
+    const started = edge.upsertRun(
+      makeRun({ status: 'running', project_id: OTHER_PROJECT_ID, cluster_id: 'kind-dev', repository_full_name: 'globex/portal', issue_number: 314, created_at: isoMinutesAgo(0.5), started_at: new Date().toISOString(), updated_at: new Date().toISOString(), job_name: 'stageline-run-7a1e93bd-1', namespace: 'stageline-globex-portal-314' }),
+    );
+    await page.waitForSelector(`${rowOf(started.id)}[data-status="running"]`);
+    expect(await layout()).toEqual([
+      ['kind-dev', [['acme', [docs.id]], ['globex', [api.id, started.id]]]],
+      ['prod-eu-1', [['acme', [billing.id]], ['globex', [portal.id]]]],
+    ]);
+    // A job that stops waiting changes in place.
+    edge.updateRun(billing.id, { status: 'running', wait_reason: null, wait_since: null });
+    await page.waitForSelector(`${rowOf(billing.id)}[data-status="running"]`);
+    expect(await page.$(`${rowOf(billing.id)} [data-testid="job-wait"]`)).toBeNull();
+    expect(await documentWasKept(page)).toBe(true);
+
+    // Keyboard: the run link is reachable and opens the run.
+    await page.focus(`${rowOf(started.id)} [data-testid="run-link"]`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/runs/${started.id}`);
   });
 });
 

@@ -3,7 +3,8 @@
  * decides, the cluster applies, the sweep expires. Each returns its effects
  * as data for the edge's pipeline; the state rules are the policy's
  * (`transitionApproval`, `mayDecide`), the run's wait is the run state
- * machine's (`wait_mcp` / `resume`).
+ * machine's (`wait_mcp` / `resume`). Every state a request takes is also an
+ * `inbox.changed` console event, written in the same transaction.
  */
 import { agentRuns } from '@stageline/db';
 import { mayDecide, transitionApproval, type ApprovalChannel, type ApprovalEvent, type ApprovalMode, type ControlTool, type DeciderRole, type ResumePayload } from '@stageline/policy';
@@ -14,6 +15,7 @@ import { register, unregister } from '../db/database-registry-repo.ts';
 import { insertApproval, latestBySignature, lockApproval, updateApproval, type ApprovalRow } from '../db/approval-repo.ts';
 import type { Db } from '../db/client.ts';
 import { appendFlowEvent } from '../db/flow-event-repo.ts';
+import { appendInboxChangedEvent } from '../db/realtime-repo.ts';
 import { applyChange } from '../db/run-repo.ts';
 import type { RunRow } from '../db/run-dto.ts';
 import { seal, unseal } from '../lib/crypto.ts';
@@ -134,11 +136,12 @@ export async function requestControlAction(db: Db, input: { runId: string; reque
       eventType: 'approval.requested',
       payload: { run_id: run.id, request_id: row.id, tool_name: row.tool, action: row.action, approval_mode: row.approvalMode, target_ref: row.targetRef, expires_at: row.expiresAt.toISOString() },
     });
+    const changed = await appendInboxChangedEvent(tx, { kind: 'approval', id: row.id, runId: run.id, state: row.state });
     if (immediate) {
-      return { outcome: { kind: 'approved_now', request: row }, effects: await applyEffect(row, run, input.keys.dataKey) };
+      return { outcome: { kind: 'approved_now', request: row }, effects: [...realtimeEffects([changed]), ...(await applyEffect(row, run, input.keys.dataKey))] };
     }
     const waited = await applyChange(tx, run, { kind: 'wait_mcp', reason: 'approval_pending', target: row.id, owner: run.leaseOwner ?? '', epoch: run.leaseEpoch }, now, `agent:${run.agentKey}`);
-    const effects = waited.kind === 'applied' ? realtimeEffects(waited.events) : [];
+    const effects = realtimeEffects([changed, ...(waited.kind === 'applied' ? waited.events : [])]);
     // HTTP approvers may decide `delegated` requests only: only those are pushed to them.
     const pushIds = request.mode === 'delegated' && run.projectId !== null ? await queuePushes(tx, { requestId: row.id, projectId: run.projectId, now }) : [];
     if (pushIds.length > 0) {
@@ -194,7 +197,8 @@ export async function decideApproval(db: Db, decision: Decision, keys: ApprovalK
       eventType: c.eventType,
       payload: { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action, approval_mode: request.approvalMode, approval_state: c.state, channel: c.channel ?? null, reason: c.reason ?? null },
     });
-    const effects: Effect[] = await settleMessages(tx, { refId: request.id, head: `🔐 ${request.tool} ${request.action}`, outcome: OUTCOME_TEXT[c.state] ?? c.state, by: c.decidedBy ?? null, now });
+    const changed = await appendInboxChangedEvent(tx, { kind: 'approval', id: request.id, runId: request.runId, state: updated.state });
+    const effects: Effect[] = [...realtimeEffects([changed]), ...(await settleMessages(tx, { refId: request.id, head: `🔐 ${request.tool} ${request.action}`, outcome: OUTCOME_TEXT[c.state] ?? c.state, by: c.decidedBy ?? null, now }))];
     if (c.state === 'approved') {
       const [run] = await tx.select().from(agentRuns).where(eq(agentRuns.id, request.runId));
       if (run !== undefined) {
@@ -243,7 +247,8 @@ export async function recordApplyResult(db: Db, input: { requestId: string; runI
     }
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: database ? 'database.lifecycle.applied' : 'secret.sync.target_applied', payload: { ...base, ...outcome } });
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: `cluster:${input.clusterId}`, eventType: c.eventType, payload: { ...base, approval_state: c.state, error: input.error } });
-    return { request: updated, effects: await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now: input.now, actorId: `cluster:${input.clusterId}` }) };
+    const changed = await appendInboxChangedEvent(tx, { kind: 'approval', id: request.id, runId: request.runId, state: updated.state });
+    return { request: updated, effects: [...realtimeEffects([changed]), ...(await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now: input.now, actorId: `cluster:${input.clusterId}` }))] };
   });
 }
 
@@ -264,8 +269,9 @@ export async function expireApproval(db: Db, requestId: string, now: Date): Prom
       return [];
     }
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: 'system:expiry', eventType: c.eventType, payload: { run_id: request.runId, request_id: request.id, tool_name: request.tool, action: request.action, approval_state: c.state } });
+    const changed = await appendInboxChangedEvent(tx, { kind: 'approval', id: request.id, runId: request.runId, state: updated.state });
     const settled = await settleMessages(tx, { refId: request.id, head: `🔐 ${request.tool} ${request.action}`, outcome: OUTCOME_TEXT.expired ?? 'expired', by: null, now });
-    return [...settled, ...(await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now, actorId: 'system:expiry' }))];
+    return [...realtimeEffects([changed]), ...settled, ...(await endWait(tx, { runId: request.runId, target: request.id, payload: approvalResume(updated), now, actorId: 'system:expiry' }))];
   });
 }
 

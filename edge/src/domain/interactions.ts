@@ -4,12 +4,15 @@
  * the agent is told to end its turn, its Job ends and the run parks. The
  * first valid answer (or the deadline, or a cancel) wakes the run as its next
  * attempt with a typed resume payload. Channels (Telegram, the console) call
- * `answerInteraction`; the rules are the policy's `classifyAnswer`.
+ * `answerInteraction`; the rules are the policy's `classifyAnswer`. Every
+ * state a question takes is also an `inbox.changed` console event, written in
+ * the same transaction (notifications never wait in the inbox: none for them).
  */
 import { classifyAnswer, type Answer, type AnswerVerdict, type DecisionOption, type ResumePayload } from '@stageline/policy';
 import type { Db } from '../db/client.ts';
 import { appendFlowEvent } from '../db/flow-event-repo.ts';
 import { insertInteraction, lockInteraction, updateInteraction, type InteractionRow } from '../db/interaction-repo.ts';
+import { appendInboxChangedEvent } from '../db/realtime-repo.ts';
 import { applyChange } from '../db/run-repo.ts';
 import { realtimeEffects, type Effect } from './effects.ts';
 import { endWait, lockRun } from './run-wait.ts';
@@ -70,8 +73,9 @@ export async function askPerson(db: Db, ask: Ask, now: Date, consoleUrl: string 
     if (ask.kind === 'notify') {
       return { outcome: { kind: 'delivered', request: row }, effects: sent.effects };
     }
+    const changed = await appendInboxChangedEvent(tx, { kind: 'question', id: row.id, runId: run.id, state: row.state });
     const waited = await applyChange(tx, run, { kind: 'wait_mcp', reason: 'interaction_response', target: row.id, owner: run.leaseOwner ?? '', epoch: run.leaseEpoch }, now, `agent:${run.agentKey}`);
-    return { outcome: { kind: 'pending', request: row, created: true }, effects: [...sent.effects, ...(waited.kind === 'applied' ? realtimeEffects(waited.events) : [])] };
+    return { outcome: { kind: 'pending', request: row, created: true }, effects: [...sent.effects, ...realtimeEffects([changed, ...(waited.kind === 'applied' ? waited.events : [])])] };
   }).catch((error: unknown): AskResult => {
     if (error instanceof BusyWait) {
       return { outcome: { kind: 'busy', waitingOn: error.waitingOn }, effects: [] };
@@ -125,10 +129,11 @@ export async function answerInteraction(db: Db, input: { interactionId: string; 
       // The free text itself is the answer the run gets, not audit material.
       payload: { run_id: request.runId, interaction_id: request.id, channel: input.channel, response_kind: verdict.response.kind, option_id: verdict.response.kind === 'option' ? verdict.response.option_id : null },
     });
+    const changed = await appendInboxChangedEvent(tx, { kind: 'question', id: request.id, runId: request.runId, state: updated.state });
     const shown = verdict.response.kind === 'option' ? `✅ ${verdict.response.label}` : `✍️ ${verdict.response.text}`;
     const settled = await settleMessages(tx, { refId: request.id, head: `❓ ${request.text}`, outcome: shown, by: input.responder, now: input.now });
     const effects = await endWait(tx, { runId: request.runId, target: request.id, payload: interactionResume(updated, 'answered', input.now), now: input.now, actorId: input.responder });
-    return { verdict, request: updated, effects: [...settled, ...effects] };
+    return { verdict, request: updated, effects: [...realtimeEffects([changed]), ...settled, ...effects] };
   });
 }
 
@@ -144,7 +149,8 @@ export async function expireInteraction(db: Db, interactionId: string, now: Date
       return [];
     }
     await appendFlowEvent(tx, { correlationId: request.correlationId, actorType: 'system', actorId: 'system:expiry', eventType: 'interaction.expired', payload: { run_id: request.runId, interaction_id: request.id } });
+    const changed = await appendInboxChangedEvent(tx, { kind: 'question', id: request.id, runId: request.runId, state: updated.state });
     const settled = await settleMessages(tx, { refId: request.id, head: `❓ ${request.text}`, outcome: '⌛ Expired, no answer', by: null, now });
-    return [...settled, ...(await endWait(tx, { runId: request.runId, target: request.id, payload: interactionResume(updated, 'expired', now), now, actorId: 'system:expiry' }))];
+    return [...realtimeEffects([changed]), ...settled, ...(await endWait(tx, { runId: request.runId, target: request.id, payload: interactionResume(updated, 'expired', now), now, actorId: 'system:expiry' }))];
   });
 }

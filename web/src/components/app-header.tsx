@@ -1,11 +1,11 @@
 /**
- * The console header: title and screens on the left (Runs, Inbox, then the
- * operations screens in their list's order); the realtime indicator, who is
+ * The console header: title and screens on the left (Runs, Running jobs,
+ * Inbox, then the operations screens in their list's order); the realtime indicator, who is
  * signed in and "Sign out" on the right. Without a feed (no projects) there
  * is nothing to be live about, so no indicator.
  */
 import { For, Show } from 'solid-js';
-import { linkState, SCREEN_PATHS, type NavTarget } from '../lib/navigation.ts';
+import { JOBS_TITLE, linkState, SCREEN_PATHS, type NavTarget } from '../lib/navigation.ts';
 import type { ConnectionState } from '../lib/run-feed.ts';
 import { ConnectionIndicator } from './connection-indicator.tsx';
 import { NavLink } from './nav-link.tsx';
@@ -14,7 +14,7 @@ export type AppHeaderProps = {
   connection: ConnectionState | null;
   /** The page shown (`location.pathname`). */
   pathname: string;
-  /** The operations screens, after Runs and Inbox. */
+  /** The operations screens, after Runs, Running jobs and Inbox. */
   screens: readonly NavTarget[];
   login: string;
   name: string | null;
@@ -31,6 +31,9 @@ export function AppHeader(props: AppHeaderProps) {
         <nav class="app-nav" aria-label="Screens">
           <NavLink href={SCREEN_PATHS.runs} current={linkState(SCREEN_PATHS.runs, props.pathname)} onNavigate={props.onNavigate}>
             Runs
+          </NavLink>
+          <NavLink href={SCREEN_PATHS.jobs} current={linkState(SCREEN_PATHS.jobs, props.pathname)} onNavigate={props.onNavigate}>
+            {JOBS_TITLE}
           </NavLink>
           <NavLink href={SCREEN_PATHS.inbox} current={linkState(SCREEN_PATHS.inbox, props.pathname)} onNavigate={props.onNavigate}>
             Inbox

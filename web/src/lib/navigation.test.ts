@@ -14,6 +14,8 @@ describe('toScreenTitle', () => {
     ['/runs/4f2a91c0-1111-4000-8000-000000000000', 'Run 4f2a91c0'],
     ['/inbox', 'Inbox'],
     ['/inbox/', 'Inbox'],
+    ['/jobs', 'Running jobs'],
+    ['/jobs/', 'Running jobs'],
     ['/queue', 'Queue'],
     ['/projects/acme', 'Project'],
     ['/elsewhere', 'Not found'],
@@ -33,6 +35,8 @@ describe('linkState', () => {
 
   it('marks other screens by their own path', () => {
     expect(linkState('/inbox', '/inbox')).toBe('page');
+    expect(linkState('/jobs', '/jobs')).toBe('page');
+    expect(linkState('/jobs', '/runs')).toBe(false);
     expect(linkState('/queue', '/queue')).toBe('page');
     expect(linkState('/queue', '/queued')).toBe(false);
     expect(linkState('/projects', '/projects/acme')).toBe('section');

@@ -5,6 +5,7 @@
  *
  *   /  and  /runs   the run list (filters in the query string)
  *   /runs/:id       one run (the link in every GitHub status comment)
+ *   /jobs           the runs holding a Kubernetes Job now, by cluster and project
  *   /inbox          approval requests and questions
  *   OPS_ROUTES      the operations screens (routes/ops-routes.tsx)
  *   anything else   not found, with a way back
@@ -12,8 +13,12 @@
 
 export const SCREEN_PATHS = {
   runs: '/runs',
+  jobs: '/jobs',
   inbox: '/inbox',
 } as const;
+
+/** The Running jobs screen's header link and document title. */
+export const JOBS_TITLE = 'Running jobs';
 
 export const runDetailPath = (runId: string): string => `${SCREEN_PATHS.runs}/${encodeURIComponent(runId)}`;
 
@@ -71,6 +76,9 @@ export function toScreenTitle(pathname: string, others: readonly NavTarget[]): s
   }
   if (matchesPath(`${SCREEN_PATHS.runs}/:id`, path)) {
     return `Run ${path.slice(SCREEN_PATHS.runs.length + 1).slice(0, 8)}`;
+  }
+  if (path === SCREEN_PATHS.jobs) {
+    return JOBS_TITLE;
   }
   if (path === SCREEN_PATHS.inbox) {
     return 'Inbox';

@@ -208,6 +208,30 @@ describe('createRunFeed', () => {
       h.feed.stop();
     });
 
+    it('hands the events of every socket, of any topic, to subscribers until they unsubscribe', async () => {
+      const run = makeRun({ project_id: A, version: 1 });
+      const h = createHarness([{ items: [run], lastEventId: 40 }], scopes);
+      h.feed.start();
+      await vi.advanceTimersByTimeAsync(0);
+      const heard: { id: number; topic: string }[] = [];
+      const unsubscribe = h.feed.subscribe((event) => heard.push({ id: event.id, topic: event.topic }));
+      h.feed.subscribe(() => {
+        throw new Error('a broken screen');
+      });
+      vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      h.frameTo(A, { type: 'event', id: 41, topic: 'inbox.changed', payload: { kind: 'approval', id: 'r-1', run_id: run.id, state: 'requested' } });
+      h.frameTo(B, { type: 'event', ...runStatusEvent(42, { ...run, status: 'running', version: 2 }) });
+      // The run store still gets its events, whatever a subscriber does.
+      expect(h.store.runs[0]?.status).toBe('running');
+      unsubscribe();
+      h.frameTo(A, { type: 'event', id: 43, topic: 'inbox.changed', payload: {} });
+      expect(heard).toEqual([
+        { id: 41, topic: 'inbox.changed' },
+        { id: 42, topic: 'run.status' },
+      ]);
+      h.feed.stop();
+    });
+
     it('tells the caller when a socket is refused before it opens', async () => {
       let refused = 0;
       const store = createRunStore();

@@ -17,10 +17,15 @@
  * The connection indicator reads `connection()`: `live` while every socket has
  * had its `ready`, `reconnecting` while one is down but no fallback poll has
  * run yet, and `polling` once the (one, shared) fallback poll has taken over.
+ *
+ * Other screens follow the same sockets with `subscribe` (the inbox listens
+ * for `inbox.changed`); they run their own fallback while `connection()` is
+ * not `live`, because the runs poll does not load what they show.
  */
 import { createSignal, type Accessor } from 'solid-js';
 import { fetchRuns as fetchRunsOverHttp, type RunList } from './api.ts';
 import type { Logger } from './log.ts';
+import type { RealtimeEvent } from './realtime-message.ts';
 import {
   createRealtimeConnection,
   toRealtimeUrl,
@@ -57,6 +62,8 @@ export type RunFeed = {
   start(): void;
   stop(): void;
   retryNow(): void;
+  /** Calls `listener` with every event a socket delivers (replayed ones too), after the run store has it. Returns the unsubscribe. */
+  subscribe(listener: (event: RealtimeEvent) => void): () => void;
 };
 
 export function createRunFeed(options: RunFeedOptions): RunFeed {
@@ -67,6 +74,7 @@ export function createRunFeed(options: RunFeedOptions): RunFeed {
   const [loadError, setLoadError] = createSignal<string | null>(null);
   let running = false;
   let pollTimer: ReturnType<typeof setInterval> | undefined;
+  const listeners = new Set<(event: RealtimeEvent) => void>();
 
   async function load(mode: RunListMode): Promise<void> {
     try {
@@ -129,6 +137,14 @@ export function createRunFeed(options: RunFeedOptions): RunFeed {
       onEvent: (event) => {
         channel.cursor = Math.max(channel.cursor, event.id);
         store.applyEvent(event);
+        for (const listener of listeners) {
+          try {
+            listener(event);
+          } catch (error) {
+            // One screen's failure must not cost the others (or the socket) their events.
+            log.error('realtime listener failed', { topic: event.topic, error: String(error) });
+          }
+        }
       },
       onReady: (lastEventId) => {
         channel.cursor = Math.max(channel.cursor, lastEventId);
@@ -177,6 +193,14 @@ export function createRunFeed(options: RunFeedOptions): RunFeed {
       each((connection) => connection.stop());
     },
     retryNow: () => each((connection) => connection.retryNow()),
+    subscribe(listener) {
+      // A wrapper per call, so the same function subscribed twice is also removed twice.
+      const entry = (event: RealtimeEvent): void => listener(event);
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
   };
 }
 

@@ -17,6 +17,7 @@ beforeEach(() => {
 
 afterEach(() => {
   cleanup();
+  window.history.replaceState(null, '', '/');
 });
 
 describe('ErrorsPage', () => {
@@ -25,6 +26,7 @@ describe('ErrorsPage', () => {
     const unbound = makeRefusedDelivery({ reason: 'repository_not_bound', event: 'issue_comment', action: 'created' });
     const failed = makeOpsRun({ status: 'timed_out', runner_reason: 'agent exceeded the active deadline', status_reason: 'deadline_exceeded' });
     const server = createScriptedFetch({
+      'GET /api/v1/staff/errors/held': () => ({ status: 200, body: { parked_deliveries: [], dead_writes: [], truncated: false } }),
       'GET /api/v1/staff/errors': (call) => {
         const reason = new URL(call.url, 'http://x').searchParams.get('reason');
         const deliveries = [bot, unbound].filter((delivery) => reason === null || delivery.reason === reason);
@@ -47,9 +49,38 @@ describe('ErrorsPage', () => {
     fireEvent.submit(screen.getByTestId('errors-filter'));
     await vi.waitFor(() => expect(screen.getAllByTestId('error-delivery')).toHaveLength(1));
     expect(screen.getByTestId('error-delivery')).toHaveAttribute('data-reason', 'repository_not_bound');
-    expect(server.calls.map((call) => call.url)).toEqual(['/api/v1/staff/errors?limit=100', '/api/v1/staff/errors?reason=repository_not_bound&limit=100']);
+    expect(server.calls.map((call) => call.url).filter((url) => url.startsWith('/api/v1/staff/errors?'))).toEqual(['/api/v1/staff/errors?limit=100', '/api/v1/staff/errors?reason=repository_not_bound&limit=100']);
+
+    expect(window.location.search).toBe('?reason=repository_not_bound');
 
     fireEvent.click(screen.getByTestId('errors-filter-clear'));
     await vi.waitFor(() => expect(screen.getAllByTestId('error-delivery')).toHaveLength(2));
+    expect(window.location.search).toBe('');
+    expect(screen.getByTestId('errors-reason')).toHaveValue('');
+  });
+
+  it('takes the reason from the address, so a reload shows the same list', async () => {
+    window.history.replaceState(null, '', '/errors?reason=repository_not_bound');
+    const unbound = makeRefusedDelivery({ reason: 'repository_not_bound' });
+    const server = createScriptedFetch({
+      'GET /api/v1/staff/errors/held': () => ({ status: 200, body: { parked_deliveries: [], dead_writes: [], truncated: false } }),
+      'GET /api/v1/staff/errors': (call) => {
+        const reason = new URL(call.url, 'http://x').searchParams.get('reason');
+        return { status: 200, body: { refused_deliveries: reason === 'repository_not_bound' ? [unbound] : [], failed_runs: [] } };
+      },
+    });
+    render(() => (
+      <Router>
+        <Route path="*" component={() => <ErrorsPage fetch={server.fetch} log={createLogger()} me={person} />} />
+      </Router>
+    ));
+    expect(await screen.findByTestId('error-delivery')).toHaveAttribute('data-reason', 'repository_not_bound');
+    expect(screen.getByTestId('errors-reason')).toHaveValue('repository_not_bound');
+    expect(server.calls.map((call) => call.url).filter((url) => url.startsWith('/api/v1/staff/errors?'))).toEqual(['/api/v1/staff/errors?reason=repository_not_bound&limit=100']);
+
+    // Filtering by the reason already applied reloads the list without a new address.
+    fireEvent.submit(screen.getByTestId('errors-filter'));
+    await vi.waitFor(() => expect(server.calls.filter((call) => call.url.startsWith('/api/v1/staff/errors?'))).toHaveLength(2));
+    expect(window.location.search).toBe('?reason=repository_not_bound');
   });
 });

@@ -2,14 +2,21 @@
  * Errors (`/errors`, docs/domain.md §8.3): what went wrong in the person's
  * projects. Deliveries the edge refused, with their reason (filtered by the
  * edge, `?reason`), and runs that failed or timed out, with the runner's
- * reason, linking to the run. GitHub writes GitHub rejected for good stay in
- * their installation's outbox; the staff API has no list of them, so neither
- * has this page.
+ * reason, linking to the run. Below them the held work
+ * (components/held-work.tsx): deliveries parked in a repository's inbox and
+ * GitHub writes the outbox gave up on, each replayable or droppable by a
+ * project admin.
+ *
+ * The reason filter lives in the address (`/errors?reason=…`, errors-filter.ts):
+ * the page loads whatever the address says, and the form only changes the address.
  */
-import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
+import { useSearchParams } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
+import { HeldWorkPanels } from '../components/held-work.tsx';
 import { RelativeTime } from '../components/relative-time.tsx';
 import { RunLink } from '../components/run-link.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { MAX_REASON_LENGTH, parseErrorsReason, toErrorsQuery } from '../lib/errors-filter.ts';
 import { fetchErrors, type ErrorsReport } from '../lib/ops-api.ts';
 import { messagesOf } from '../lib/staff-request.ts';
 import type { ScreenProps } from './ops-routes.tsx';
@@ -19,7 +26,12 @@ export const ERRORS_LIMIT = 100;
 export function ErrorsPage(props: ScreenProps) {
   const [report, setReport] = createSignal<ErrorsReport | null>(null);
   const [loadError, setLoadError] = createSignal<string | null>(null);
-  const [reason, setReason] = createSignal('');
+  const [query, setQuery] = useSearchParams();
+  /** The reason the address asks for; `''` for every reason. */
+  const filter = createMemo(() => parseErrorsReason(query));
+  /** What the field holds, applied on submit. */
+  const [reason, setReason] = createSignal(filter());
+  /** The reason of the list shown. */
   const [applied, setApplied] = createSignal('');
   /** Reasons seen in unfiltered answers, offered as suggestions. */
   const [knownReasons, setKnownReasons] = createSignal<string[]>([]);
@@ -53,7 +65,24 @@ export function ErrorsPage(props: ScreenProps) {
     }
   }
 
-  onMount(() => void load(''));
+  // The first load, and every later change of the address (a filter, Back, Forward): the field follows it.
+  createEffect(
+    on(filter, (value) => {
+      setReason(value);
+      void load(value);
+    }),
+  );
+
+  /** Puts the reason in the address; the same reason again just loads the list again. */
+  const apply = (value: string): void => {
+    const next = value.trim();
+    if (next === filter()) {
+      setReason(next);
+      void load(next);
+      return;
+    }
+    setQuery(toErrorsQuery(next));
+  };
 
   const deliveries = createMemo(() => report()?.refused_deliveries ?? []);
   const runs = createMemo(() => report()?.failed_runs ?? []);
@@ -84,7 +113,7 @@ export function ErrorsPage(props: ScreenProps) {
             role="search"
             onSubmit={(event) => {
               event.preventDefault();
-              void load(reason().trim());
+              apply(reason());
             }}
           >
             <label class="ops-inline-field">
@@ -93,7 +122,7 @@ export function ErrorsPage(props: ScreenProps) {
                 class="input mono"
                 list="refusal-reasons"
                 placeholder="any reason"
-                maxLength={100}
+                maxLength={MAX_REASON_LENGTH}
                 data-testid="errors-reason"
                 value={reason()}
                 onInput={(event) => setReason(event.currentTarget.value)}
@@ -110,10 +139,7 @@ export function ErrorsPage(props: ScreenProps) {
               class="button"
               data-testid="errors-filter-clear"
               disabled={applied() === '' && reason() === ''}
-              onClick={() => {
-                setReason('');
-                void load('');
-              }}
+              onClick={() => apply('')}
             >
               Clear
             </button>
@@ -160,10 +186,7 @@ export function ErrorsPage(props: ScreenProps) {
                           type="button"
                           class="ops-link-button mono"
                           title="Show only this reason"
-                          onClick={() => {
-                            setReason(text());
-                            void load(text());
-                          }}
+                          onClick={() => apply(text())}
                         >
                           {text()}
                         </button>
@@ -242,6 +265,8 @@ export function ErrorsPage(props: ScreenProps) {
           </tbody>
         </table>
       </section>
+
+      <HeldWorkPanels fetch={props.fetch} log={props.log} me={props.me} />
     </section>
   );
 }

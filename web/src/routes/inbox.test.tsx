@@ -5,8 +5,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeApproval, makeQuestion } from '../../test/fixtures/make-inbox.ts';
 import type { FetchLike } from '../lib/api.ts';
 import type { Inbox } from '../lib/inbox-api.ts';
+import { INBOX_FALLBACK_POLL_MS } from '../lib/inbox-refresh.ts';
 import { createLogger } from '../lib/log.ts';
-import { EMPTY_APPROVALS_TEXT, INBOX_REFRESH_MS, InboxPage, keepUnchanged } from './inbox.tsx';
+import type { SocketCallbacks } from '../lib/realtime.ts';
+import { createRunFeed } from '../lib/run-feed.ts';
+import { createRunStore } from '../lib/run-store.ts';
+import { EMPTY_APPROVALS_TEXT, InboxPage, keepUnchanged } from './inbox.tsx';
 
 type Post = { url: string; body: unknown };
 
@@ -59,8 +63,43 @@ function visibleDocument(state: DocumentVisibilityState = 'visible') {
   };
 }
 
+/** The console's run feed over one in-memory socket: the test plays the edge's side of it. */
+function createSocketFeed() {
+  const dials: SocketCallbacks[] = [];
+  const feed = createRunFeed({
+    store: createRunStore(),
+    log: createLogger(),
+    location: { protocol: 'http:', host: 'console.test' },
+    scopes: [{ kind: 'all' }],
+    fetchRuns: () => Promise.resolve({ items: [], lastEventId: 10 }),
+    openSocket: (_url, callbacks) => {
+      dials.push(callbacks);
+      return { send: () => undefined, close: () => undefined };
+    },
+    random: () => 0.5,
+  });
+  const socket = (): SocketCallbacks => {
+    const dial = dials.at(-1);
+    if (dial === undefined) {
+      throw new Error('not dialed');
+    }
+    return dial;
+  };
+  let nextId = 10;
+  return {
+    feed,
+    ready: () => socket().onMessage(JSON.stringify({ type: 'ready', last_event_id: nextId })),
+    event: (topic: string, payload: unknown) => {
+      nextId += 1;
+      socket().onMessage(JSON.stringify({ type: 'event', id: nextId, topic, payload }));
+    },
+    drop: () => socket().onClose(1006, ''),
+  };
+}
+
 beforeEach(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  vi.spyOn(console, 'info').mockImplementation(() => undefined);
 });
 
 afterEach(() => {
@@ -158,17 +197,67 @@ describe('InboxPage', () => {
     await vi.waitFor(() => expect(screen.queryByTestId('inbox-question')).toBeNull());
   });
 
-  it('refreshes every 15 s while visible, not while hidden, and at once when shown again', async () => {
+  it('fetches again when the socket says the inbox changed, and does not poll while live', async () => {
+    vi.useFakeTimers();
+    const server = createInboxServer({ approvals: [], questions: [] });
+    const sockets = createSocketFeed();
+    sockets.feed.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets.ready();
+    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.gets()).toBe(1);
+    expect(screen.getByText(EMPTY_APPROVALS_TEXT)).toBeInTheDocument();
+
+    const late = makeApproval();
+    server.set({ approvals: [late], questions: [] });
+    sockets.event('run.status', { run: {} });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.gets()).toBe(1);
+    sockets.event('inbox.changed', { kind: 'approval', id: late.request_id, run_id: late.run.id, state: 'requested' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.gets()).toBe(2);
+    expect(screen.getByTestId('inbox-approval')).toHaveAttribute('data-request-id', late.request_id);
+
+    await vi.advanceTimersByTimeAsync(3 * INBOX_FALLBACK_POLL_MS);
+    expect(server.gets()).toBe(2);
+    sockets.feed.stop();
+  });
+
+  it('polls while the socket is down, and fetches once when it is live again', async () => {
+    vi.useFakeTimers();
+    const server = createInboxServer({ approvals: [], questions: [] });
+    const sockets = createSocketFeed();
+    sockets.feed.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets.ready();
+    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.gets()).toBe(1);
+
+    sockets.drop();
+    await vi.advanceTimersByTimeAsync(INBOX_FALLBACK_POLL_MS);
+    expect(server.gets()).toBe(2);
+    // The redial (after the backoff) replays and says ready: what it missed is fetched once, and polling ends.
+    sockets.ready();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.gets()).toBe(3);
+    await vi.advanceTimersByTimeAsync(3 * INBOX_FALLBACK_POLL_MS);
+    expect(server.gets()).toBe(3);
+    sockets.feed.stop();
+  });
+
+  it('without sockets, polls every 15 s while visible, not while hidden, and at once when shown again', async () => {
     vi.useFakeTimers();
     const server = createInboxServer({ approvals: [], questions: [] });
     const visibility = visibleDocument();
-    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={visibility.doc} />);
+    render(() => <InboxPage feed={null} fetch={server.fetch} log={createLogger()} document={visibility.doc} />);
     await vi.advanceTimersByTimeAsync(0);
     expect(server.gets()).toBe(1);
-    await vi.advanceTimersByTimeAsync(INBOX_REFRESH_MS);
+    await vi.advanceTimersByTimeAsync(INBOX_FALLBACK_POLL_MS);
     expect(server.gets()).toBe(2);
     visibility.hide();
-    await vi.advanceTimersByTimeAsync(3 * INBOX_REFRESH_MS);
+    await vi.advanceTimersByTimeAsync(3 * INBOX_FALLBACK_POLL_MS);
     expect(server.gets()).toBe(2);
     visibility.show();
     await vi.advanceTimersByTimeAsync(0);

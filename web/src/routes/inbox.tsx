@@ -1,13 +1,14 @@
 /**
  * Inbox (`/inbox`, docs/domain.md §7.1): the open approval requests and
- * questions of the caller's projects. There is no realtime topic for them
- * yet, so the list is fetched again every 15 s while the page is visible, at
- * once when it becomes visible, and after every decision or answer.
+ * questions of the caller's projects. It is live: the list is fetched again
+ * on every `inbox.changed` event of the console's sockets, after every
+ * decision or answer, and by a fallback poll only while a socket is down
+ * (lib/inbox-refresh.ts).
  *
  * A decided item leaves the list at once. When someone else was first (409),
  * the page says who and fetches the list again.
  */
-import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ApprovalCard } from '../components/approval-card.tsx';
 import { QuestionCard } from '../components/question-card.tsx';
 import type { FetchLike } from '../lib/api.ts';
@@ -21,9 +22,10 @@ import {
   type InboxApproval,
   type InboxQuestion,
 } from '../lib/inbox-api.ts';
+import { createInboxRefresh } from '../lib/inbox-refresh.ts';
 import type { Logger } from '../lib/log.ts';
+import type { RunFeed } from '../lib/run-feed.ts';
 
-export const INBOX_REFRESH_MS = 15_000;
 export const EMPTY_APPROVALS_TEXT = 'No approval requests are waiting.';
 export const EMPTY_QUESTIONS_TEXT = 'No questions are waiting.';
 
@@ -33,6 +35,8 @@ type Notice = { kind: 'done' | 'conflict' | 'error'; text: string };
 export type InboxPageProps = {
   fetch: FetchLike;
   log: Logger;
+  /** The console's sockets; without them (null, or left out) the page polls. */
+  feed?: Pick<RunFeed, 'connection' | 'subscribe'> | null;
   /** Injected in tests; defaults to the page's `document`. */
   document?: Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'>;
 };
@@ -64,11 +68,10 @@ export function InboxPage(props: InboxPageProps) {
     }
   }
 
-  function refresh(): void {
-    if (doc.visibilityState === 'visible') {
-      void load();
-    }
-  }
+  const feed = props.feed ?? null;
+  const refresher = createInboxRefresh({ load, subscribe: feed === null ? null : (listener) => feed.subscribe(listener), doc });
+  createEffect(() => refresher.setLive(feed?.connection() === 'live'));
+  onCleanup(() => refresher.stop());
 
   function setItemBusy(id: string, on: boolean): void {
     const next = new Set(busy());
@@ -101,7 +104,7 @@ export function InboxPage(props: InboxPageProps) {
       setNotice({ kind: 'error', text: messageOf(error) });
     } finally {
       setItemBusy(id, false);
-      await load();
+      await refresher.refresh();
     }
   }
 
@@ -126,15 +129,7 @@ export function InboxPage(props: InboxPageProps) {
     });
   }
 
-  onMount(() => {
-    void load();
-    const timer = setInterval(refresh, INBOX_REFRESH_MS);
-    doc.addEventListener('visibilitychange', refresh);
-    onCleanup(() => {
-      clearInterval(timer);
-      doc.removeEventListener('visibilitychange', refresh);
-    });
-  });
+  onMount(() => void refresher.refresh());
 
   return (
     <section class="page inbox" aria-labelledby="inbox-title">

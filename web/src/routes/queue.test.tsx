@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import '@testing-library/jest-dom/vitest';
 import { Route, Router } from '@solidjs/router';
-import { cleanup, render, screen, within } from '@solidjs/testing-library';
+import { cleanup, fireEvent, render, screen, within } from '@solidjs/testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeOpsRun, makeQueueHistory, makeQueueItem, PROJECT_ID } from '../../test/fixtures/make-ops.ts';
 import { createScriptedFetch } from '../../test/fixtures/scripted-fetch.ts';
@@ -43,6 +43,7 @@ beforeEach(() => {
 afterEach(() => {
   cleanup();
   vi.useRealTimers();
+  window.history.replaceState(null, '', '/');
 });
 
 describe('QueuePage', () => {
@@ -87,5 +88,29 @@ describe('QueuePage', () => {
     renderQueue(server);
     await screen.findByTestId('queue-summary');
     expect(server.calls.map((call) => call.url)).toContain('/api/v1/staff/queue/history?hours=24&bucket_minutes=15');
+    expect(screen.getByRole('button', { name: '24 h' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  it('takes the chart’s window from the address, and puts another one there', async () => {
+    window.history.replaceState(null, '', '/queue?window=6h');
+    const server = queueServer(() => []);
+    renderQueue(server);
+    await screen.findByTestId('queue-summary');
+    const history = () => server.calls.map((call) => call.url).filter((url) => url.startsWith('/api/v1/staff/queue/history'));
+    expect(history()).toEqual(['/api/v1/staff/queue/history?hours=6&bucket_minutes=5']);
+    expect(screen.getByRole('heading', { name: /last 6 h$/ })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '6 h' })).toHaveAttribute('aria-pressed', 'true');
+
+    fireEvent.click(screen.getByRole('button', { name: '7 d' }));
+    await vi.waitFor(() => expect(window.location.search).toBe('?window=7d'));
+    await screen.findByRole('heading', { name: /last 7 d$/ });
+    await screen.findByTestId('queue-summary');
+    expect(history()).toEqual(['/api/v1/staff/queue/history?hours=6&bucket_minutes=5', '/api/v1/staff/queue/history?hours=168&bucket_minutes=60']);
+    expect(screen.getByRole('button', { name: '7 d' })).toHaveAttribute('aria-pressed', 'true');
+
+    // The default window leaves the address without the key.
+    fireEvent.click(screen.getByRole('button', { name: '24 h' }));
+    await vi.waitFor(() => expect(window.location.search).toBe(''));
+    await vi.waitFor(() => expect(history().at(-1)).toBe('/api/v1/staff/queue/history?hours=24&bucket_minutes=15'));
   });
 });

@@ -2,24 +2,25 @@
  * Wait queue (`/queue`, docs/domain.md §8.3): every waiting run of the
  * person's projects, oldest first, with why it waits in plain words, since
  * when and its SLA state; above it, queue depth and mean wait over the last
- * 24 h. There is no realtime topic for the queue: the list is fetched again
- * every 10 s and the history every minute while the page is visible.
+ * 6 h, 24 h or 7 d (the window is kept in the address, queue-window.ts).
+ * There is no realtime topic for the queue: the list is fetched again every
+ * 10 s and the history every minute while the page is visible.
  */
-import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { useSearchParams } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { QueueChart } from '../components/queue-chart.tsx';
 import { RelativeTime } from '../components/relative-time.tsx';
 import { RunLink } from '../components/run-link.tsx';
 import { formatDuration } from '../lib/format-duration.ts';
 import { fetchQueue, fetchQueueHistory, type QueueHistory, type QueueItem } from '../lib/ops-api.ts';
 import { summarizeQueueHistory, toQueueChartData, type QueueSummary } from '../lib/queue-chart-data.ts';
+import { parseQueueWindow, QUEUE_WINDOWS, toQueueWindowQuery } from '../lib/queue-window.ts';
 import { startVisiblePoll, type VisibilityTarget } from '../lib/visible-poll.ts';
 import { describeSla, describeWaitCause, SLA_LABELS, WAIT_CAUSE_LABELS } from '../lib/wait-cause.ts';
 import type { ScreenProps } from './ops-routes.tsx';
 
 export const QUEUE_REFRESH_MS = 10_000;
 export const HISTORY_REFRESH_MS = 60_000;
-export const HISTORY_HOURS = 24;
-export const HISTORY_BUCKET_MINUTES = 15;
 export const EMPTY_QUEUE_TEXT = 'No run is waiting.';
 
 export type QueuePageProps = ScreenProps & {
@@ -34,6 +35,8 @@ export function QueuePage(props: QueuePageProps) {
   const [queueError, setQueueError] = createSignal<string | null>(null);
   const [historyError, setHistoryError] = createSignal<string | null>(null);
   const [now, setNow] = createSignal(new Date());
+  const [query, setQuery] = useSearchParams();
+  const chartWindow = createMemo(() => parseQueueWindow(query));
   let queueGeneration = 0;
   let historyGeneration = 0;
 
@@ -60,8 +63,8 @@ export function QueuePage(props: QueuePageProps) {
       const next = await fetchQueueHistory({
         fetch: props.fetch,
         project: project() || null,
-        hours: HISTORY_HOURS,
-        bucketMinutes: HISTORY_BUCKET_MINUTES,
+        hours: chartWindow().hours,
+        bucketMinutes: chartWindow().bucketMinutes,
       });
       if (started === historyGeneration) {
         setHistory(next);
@@ -84,6 +87,18 @@ export function QueuePage(props: QueuePageProps) {
       stopHistory();
     });
   });
+
+  // Another window in the address (a click, Back, Forward): the old chart goes, the new one loads.
+  createEffect(
+    on(
+      () => chartWindow().key,
+      () => {
+        setHistory(null);
+        void loadHistory();
+      },
+      { defer: true },
+    ),
+  );
 
   const chooseProject = (id: string): void => {
     setProject(id);
@@ -125,9 +140,27 @@ export function QueuePage(props: QueuePageProps) {
       </div>
 
       <section class="ops-panel" aria-labelledby="queue-chart-title">
-        <h3 id="queue-chart-title" class="section-title">
-          Queue depth and mean wait, last {HISTORY_HOURS} h
-        </h3>
+        <div class="ops-panel-head">
+          <h3 id="queue-chart-title" class="section-title">
+            Queue depth and mean wait, last {chartWindow().label}
+          </h3>
+          <div class="ops-segmented" role="group" aria-label="Chart window">
+            <For each={QUEUE_WINDOWS}>
+              {(choice) => (
+                <button
+                  type="button"
+                  class="button"
+                  data-testid="queue-window"
+                  data-window={choice.key}
+                  aria-pressed={chartWindow().key === choice.key}
+                  onClick={() => setQuery(toQueueWindowQuery(choice))}
+                >
+                  {choice.label}
+                </button>
+              )}
+            </For>
+          </div>
+        </div>
         <Show when={historyError()}>
           {(message) => (
             <p class="notice" data-kind="error" role="alert">

@@ -26,6 +26,8 @@
  * Every change to a run bumps its `version`, appends a `run.status` event to the
  * log and broadcasts it to the sockets of the run's project (and the admins'),
  * like the edge's event log + Channel Durable Objects (docs/domain.md §8.4).
+ * Inbox items change silently (a test can stage a race); `announceInboxChange`
+ * logs and broadcasts the `inbox.changed` event the edge would write.
  * Tests can drop sockets, refuse new ones (an outage) and prune the log
  * (retention) to exercise the client rules.
  */
@@ -39,12 +41,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApprovalView, InboxApproval, InboxQuestion } from '../../src/lib/inbox-api.ts';
 // Operations screens (see the section at the end of the file).
 import { DEFAULT_LABEL_CATALOG, parseAgentSettings, parseApprovalOverrides, withLabelNames } from '@stageline/policy';
+import type { DeadWrite, ParkedDelivery } from '../../src/lib/held-api.ts';
 import type { Cluster, OpsRun, QueueHistory, QueueItem, RefusedDelivery } from '../../src/lib/ops-api.ts';
 import type { Project } from '../../src/lib/projects-api.ts';
 import type { Run } from '../../src/lib/run.ts';
 import type { Me } from '../../src/lib/staff-me.ts';
 
-type LoggedEvent = { id: number; topic: string; payload: { run: Run } };
+/** One row of the event log; `projectId` says which sockets carry it and is not on the wire. */
+type LoggedEvent = { id: number; topic: string; payload: unknown; projectId: string };
 
 /** The project of `makeRun()` and `makeApproval()` rows. */
 export const DEFAULT_PROJECT_ID = 'b9d6e1c2-0000-4000-8000-000000000001';
@@ -93,6 +97,8 @@ export type FakeEdge = {
   revokeSessions(): void;
   addApproval(item: InboxApproval): void;
   addQuestion(item: InboxQuestion): void;
+  /** Logs and broadcasts `inbox.changed` for an item, with its current state, as the edge does for every change. */
+  announceInboxChange(item: InboxApproval | InboxQuestion): void;
   /** Someone else (another tab, Telegram) decides first. */
   decideElsewhere(requestId: string, by: string, state?: 'approved' | 'denied'): void;
   /** Inserts or changes a run: version + 1, new `updated_at`, one event, broadcast. */
@@ -477,7 +483,7 @@ export async function startFakeEdge(options: FakeEdgeOptions): Promise<FakeEdge>
     }
     for (const event of events) {
       if (event.id > cursor && follows(project, event)) {
-        ws.send(JSON.stringify({ type: 'event', ...event }));
+        ws.send(JSON.stringify(toFrame(event)));
       }
     }
     ws.send(JSON.stringify({ type: 'ready', last_event_id: head }));
@@ -495,11 +501,15 @@ export async function startFakeEdge(options: FakeEdgeOptions): Promise<FakeEdge>
 
   function record(run: Run): Run {
     runs.set(run.id, run);
-    head += 1;
-    const event: LoggedEvent = { id: head, topic: 'run.status', payload: { run } };
-    events.push(event);
-    broadcast({ type: 'event', ...event }, event);
+    appendEvent('run.status', { run }, run.project_id);
     return run;
+  }
+
+  function appendEvent(topic: string, payload: unknown, projectId: string): void {
+    head += 1;
+    const event: LoggedEvent = { id: head, topic, payload, projectId };
+    events.push(event);
+    broadcast(toFrame(event), event);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -539,6 +549,13 @@ export async function startFakeEdge(options: FakeEdgeOptions): Promise<FakeEdge>
     },
     addQuestion(item) {
       questions.set(item.interaction_id, item);
+    },
+    announceInboxChange(item) {
+      const change =
+        'request_id' in item
+          ? { kind: 'approval', id: item.request_id, run_id: item.run.id, state: approvals.get(item.request_id)?.approval_state ?? item.approval_state }
+          : { kind: 'question', id: item.interaction_id, run_id: item.run.id, state: questions.get(item.interaction_id)?.answered_by === undefined ? 'pending' : 'answered' };
+      appendEvent('inbox.changed', change, item.run.project_id);
     },
     decideElsewhere(requestId, by, state = 'approved') {
       const item = approvals.get(requestId);
@@ -592,7 +609,11 @@ export async function startFakeEdge(options: FakeEdgeOptions): Promise<FakeEdge>
 
 /** A project socket carries its project's events; an admin's (`null`) carries all. */
 function follows(project: string | null, event: LoggedEvent): boolean {
-  return project === null || event.payload.run.project_id === project;
+  return project === null || event.projectId === project;
+}
+
+function toFrame(event: LoggedEvent): { type: 'event'; id: number; topic: string; payload: unknown } {
+  return { type: 'event', id: event.id, topic: event.topic, payload: event.payload };
 }
 
 function toView(item: InboxApproval): ApprovalView {
@@ -667,9 +688,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 //   POST /api/v1/staff/projects/:id/repositories; DELETE …/repositories/:repositoryId
 //   PUT, DELETE /api/v1/staff/projects/:id/members/:login
 //   GET  /api/v1/staff/errors?reason&limit
+//   GET  /api/v1/staff/errors/held; POST …/parked/:repo/:seq/replay, …/dead-writes/:inst/:seq/retry; DELETE both
 //
 // with the edge's rules (edge/src/routes/staff-ops.ts, staff-projects.ts,
-// staff-errors.ts): members see their projects' rows, platform admins all;
+// staff-errors.ts, staff-held.ts): members see their projects' rows, platform admins all;
 // clusters are registered and tokens minted by platform admins only; project
 // changes need the project's admin role (cluster and installation: platform
 // admins); settings are checked by the policy's own parsers and every refusal
@@ -684,6 +706,8 @@ export type OpsSeed = {
   projects?: Project[];
   refusedDeliveries?: RefusedDelivery[];
   failedRuns?: OpsRun[];
+  parked?: ParkedDelivery[];
+  deadWrites?: DeadWrite[];
 };
 
 /** A state-changing operations call, how it was answered and the CSRF header it carried. */
@@ -691,6 +715,8 @@ export type RecordedWrite = { method: string; path: string; body: unknown; statu
 
 export type FakeOps = {
   readonly writes: readonly RecordedWrite[];
+  /** Every `GET /api/v1/staff/queue/history` query string, in order. */
+  readonly historyQueries: readonly string[];
   /** The newest agent token of each cluster. */
   readonly clusterTokens: ReadonlyMap<string, string>;
   projects(): readonly Project[];
@@ -715,10 +741,13 @@ const OPS_FULL_NAME = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 
 function createOpsFake(seed: OpsSeed): OpsHandler {
   let queue = [...(seed.queue ?? [])];
+  let parked = [...(seed.parked ?? [])];
+  let deadWrites = [...(seed.deadWrites ?? [])];
   const clusters = new Map((seed.clusters ?? []).map((cluster) => [cluster.id, structuredClone(cluster)]));
   const projects = new Map((seed.projects ?? []).map((project) => [project.id, structuredClone(project)]));
   const tokens = new Map<string, string>();
   const writes: RecordedWrite[] = [];
+  const historyQueries: string[] = [];
 
   const roleOf = (user: Me, projectId: string): Me['projects'][number]['role'] =>
     user.projects.find((project) => project.id === projectId)?.role ?? null;
@@ -764,6 +793,7 @@ function createOpsFake(seed: OpsSeed): OpsHandler {
       return true;
     }
     if (path === '/api/v1/staff/queue/history' && method === 'GET') {
+      historyQueries.push(url.search);
       const hours = Number(url.searchParams.get('hours') ?? '24');
       const bucketMinutes = Number(url.searchParams.get('bucket_minutes') ?? '15');
       if (!Number.isInteger(hours) || hours < 1 || hours > 168 || !Number.isInteger(bucketMinutes) || bucketMinutes < 1 || bucketMinutes > 1440) {
@@ -877,6 +907,44 @@ function createOpsFake(seed: OpsSeed): OpsHandler {
         refused_deliveries: (seed.refusedDeliveries ?? []).filter((delivery) => reason === null || delivery.reason === reason).slice(0, limit),
         failed_runs: (seed.failedRuns ?? []).filter((run) => reads(user, run.project_id)).slice(0, limit),
       });
+      return true;
+    }
+    if (path === '/api/v1/staff/errors/held' && method === 'GET') {
+      // Rows of no project (deliveries naming no repository) are platform admins' alone.
+      const visible = (projectId: string | null): boolean => (projectId === null ? user.platform_admin : reads(user, projectId));
+      send(200, { parked_deliveries: parked.filter((p) => visible(p.project_id)), dead_writes: deadWrites.filter((d) => visible(d.project_id)), truncated: false });
+      return true;
+    }
+    const held = /^\/api\/v1\/staff\/errors\/(parked|dead-writes)\/([^/]+)\/(\d+)(\/replay|\/retry)?$/.exec(path);
+    if (held !== null) {
+      const [, kind, owner, sequence, action] = held;
+      const item =
+        kind === 'parked'
+          ? parked.find((p) => String(p.repository_id ?? 'none') === owner && String(p.sequence) === sequence)
+          : deadWrites.find((d) => String(d.installation_id) === owner && String(d.sequence) === sequence);
+      const expected = kind === 'parked' ? '/replay' : '/retry';
+      if ((action === undefined && method !== 'DELETE') || (action !== undefined && (method !== 'POST' || action !== expected))) {
+        refuse(405, 'invalid_argument', `${method} ${path} is not a route`);
+        return true;
+      }
+      if (item === undefined || !(item.project_id === null ? user.platform_admin : reads(user, item.project_id))) {
+        refuse(404, 'not_found', `${kind === 'parked' ? 'parked delivery' : 'dead write'} not found`);
+        return true;
+      }
+      if (!(item.project_id === null ? user.platform_admin : administers(user, item.project_id))) {
+        refuse(403, 'forbidden', 'your role in this project does not allow this (needs admin)');
+        return true;
+      }
+      if (kind === 'parked') {
+        parked = parked.filter((p) => p !== item);
+      } else {
+        deadWrites = deadWrites.filter((d) => d !== item);
+      }
+      if (action === undefined) {
+        send(204, null);
+      } else {
+        send(200, kind === 'parked' ? { outcome: 'accepted', run_id: randomUUID() } : { outcome: 'requeued' });
+      }
       return true;
     }
     const projectPath = /^\/api\/v1\/staff\/projects\/([^/]+)(?:\/(repositories|members)(?:\/([^/]+))?)?$/.exec(path);
@@ -1001,6 +1069,7 @@ function createOpsFake(seed: OpsSeed): OpsHandler {
     handle,
     controls: {
       writes,
+      historyQueries,
       clusterTokens: tokens,
       projects: () => [...projects.values()],
       clusters: () => [...clusters.values()],

@@ -1,0 +1,243 @@
+/**
+ * The errors screen's held work (docs/domain.md §8.2, §8.3): deliveries a
+ * repository's inbox parked because applying them failed for good, and GitHub
+ * writes the outbox gave up on because GitHub refused them. Once the cause is
+ * fixed (a bug deployed, a permission granted), a project admin replays the
+ * delivery or retries the write; or drops it. Others see the rows with the
+ * controls disabled and the reason. No payload or comment body is shown: the
+ * edge never sends one.
+ */
+import { createSignal, For, onMount, Show } from 'solid-js';
+import { discardDeadWrite, discardParked, fetchHeldWork, replayParked, retryDeadWrite, type DeadWrite, type HeldWork, type ParkedDelivery } from '../lib/held-api.ts';
+import { canAdministerProject, PLATFORM_ADMIN_HINT, projectAdminHint } from '../lib/ops-access.ts';
+import { messagesOf } from '../lib/staff-request.ts';
+import type { ScreenProps } from '../routes/ops-routes.tsx';
+import { ConfirmAction } from './confirm-action.tsx';
+import { RelativeTime } from './relative-time.tsx';
+
+type Notice = { kind: 'ok' | 'error'; text: string };
+
+export function HeldWorkPanels(props: ScreenProps) {
+  const [work, setWork] = createSignal<HeldWork | null>(null);
+  const [loadError, setLoadError] = createSignal<string | null>(null);
+  const [notice, setNotice] = createSignal<Notice | null>(null);
+  /** The row an action is under way for (`parked:<repo>:<seq>` or `dead:<installation>:<seq>`). */
+  const [busy, setBusy] = createSignal<string | null>(null);
+  const [now, setNow] = createSignal(new Date());
+
+  async function load(): Promise<void> {
+    try {
+      setWork(await fetchHeldWork({ fetch: props.fetch }));
+      setLoadError(null);
+      setNow(new Date());
+    } catch (error) {
+      props.log.warn('loading held work failed', { error: String(error) });
+      setLoadError(messagesOf(error).join(' '));
+    }
+  }
+  onMount(() => void load());
+
+  /** Why `me` may not act on an item of this project (null: may act); no project means platform admins only. */
+  const hint = (projectId: string | null): string | null =>
+    projectId === null ? (props.me.platform_admin ? null : PLATFORM_ADMIN_HINT) : canAdministerProject(props.me, projectId) ? null : projectAdminHint(props.me, projectId);
+
+  async function act(key: string, action: () => Promise<string>): Promise<void> {
+    setBusy(key);
+    try {
+      setNotice({ kind: 'ok', text: await action() });
+    } catch (error) {
+      setNotice({ kind: 'error', text: messagesOf(error).join(' ') });
+    } finally {
+      setBusy(null);
+      await load();
+    }
+  }
+
+  const parkedKey = (p: ParkedDelivery): string => `parked:${p.repository_id ?? 'none'}:${p.sequence}`;
+  const deadKey = (d: DeadWrite): string => `dead:${d.installation_id}:${d.sequence}`;
+  const options = () => ({ fetch: props.fetch });
+
+  return (
+    <>
+      <Show when={loadError()}>
+        {(message) => (
+          <p class="notice" data-kind="error" role="alert">
+            Could not load held work: {message()}
+          </p>
+        )}
+      </Show>
+      <Show when={notice()}>
+        {(shown) => (
+          <p class="notice" data-kind={shown().kind === 'ok' ? 'info' : 'error'} role="status" data-testid="held-notice">
+            {shown().text}
+          </p>
+        )}
+      </Show>
+      <Show when={work()?.truncated === true}>
+        <p class="notice" data-kind="info">Only the first 200 repositories were asked; use the API per project for the rest.</p>
+      </Show>
+
+      <section class="ops-panel" aria-labelledby="parked-title">
+        <h3 id="parked-title" class="section-title">
+          Parked deliveries <span class="count">{work()?.parked.length ?? 0}</span>
+        </h3>
+        <table class="ops-table" data-testid="parked-deliveries">
+          <caption class="visually-hidden">Deliveries whose apply failed for good, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Parked</th>
+              <th scope="col">Event</th>
+              <th scope="col">Repository</th>
+              <th scope="col" class="ops-wide">
+                Error
+              </th>
+              <th scope="col">Delivery</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={work()?.parked ?? []}
+              fallback={
+                <tr>
+                  <td class="ops-empty" colSpan={6}>
+                    {work() === null ? 'Loading…' : 'No parked deliveries.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(parked) => (
+                <tr data-testid="parked-delivery" data-delivery-id={parked.delivery_id}>
+                  <td>
+                    <RelativeTime iso={parked.parked_at ?? parked.received_at} now={now()} />
+                  </td>
+                  <td class="mono">{parked.event}</td>
+                  <td class="ops-wrap">{parked.repository_full_name ?? <span class="none">no repository</span>}</td>
+                  <td class="ops-wrap ops-wide mono">
+                    {parked.error === null ? <span class="none">not recorded</span> : `${parked.error.name}${parked.error.code === null ? '' : ` (${parked.error.code})`}`}
+                  </td>
+                  <td class="mono ops-sub" title={parked.delivery_id}>
+                    {parked.delivery_id.slice(0, 13)}
+                  </td>
+                  <td class="ops-actions">
+                    <button
+                      type="button"
+                      class="button"
+                      data-testid="parked-replay"
+                      disabled={hint(parked.project_id) !== null || busy() !== null}
+                      title={hint(parked.project_id) ?? 'Apply it again now'}
+                      aria-busy={busy() === parkedKey(parked)}
+                      onClick={() => void act(parkedKey(parked), () => replayParked(parked, options()))}
+                    >
+                      Replay
+                    </button>
+                    <ConfirmAction
+                      label="Drop"
+                      question="Drop this delivery for good? It will never be applied."
+                      confirmLabel="Drop it"
+                      testId="parked-drop"
+                      danger
+                      disabled={hint(parked.project_id) !== null}
+                      disabledHint={hint(parked.project_id)}
+                      busy={busy() !== null}
+                      onConfirm={() =>
+                        void act(parkedKey(parked), async () => {
+                          await discardParked(parked, options());
+                          return 'Dropped.';
+                        })
+                      }
+                    />
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </section>
+
+      <section class="ops-panel" aria-labelledby="dead-title">
+        <h3 id="dead-title" class="section-title">
+          GitHub writes refused <span class="count">{work()?.dead.length ?? 0}</span>
+        </h3>
+        <table class="ops-table" data-testid="dead-writes">
+          <caption class="visually-hidden">GitHub writes the outbox gave up on, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Failed</th>
+              <th scope="col">Write</th>
+              <th scope="col">Where</th>
+              <th scope="col" class="ops-wide">
+                GitHub said
+              </th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For
+              each={work()?.dead ?? []}
+              fallback={
+                <tr>
+                  <td class="ops-empty" colSpan={5}>
+                    {work() === null ? 'Loading…' : 'No refused GitHub writes.'}
+                  </td>
+                </tr>
+              }
+            >
+              {(dead) => (
+                <tr data-testid="dead-write" data-key={dead.key}>
+                  <td>
+                    <RelativeTime iso={dead.failed_at} now={now()} />
+                  </td>
+                  <td>
+                    <div class="mono">{dead.kind}</div>
+                    <div class="ops-sub mono ops-wrap">{dead.key}</div>
+                  </td>
+                  <td class="ops-wrap">
+                    <span class="repo">{dead.repository_full_name ?? `repository ${dead.repository_id ?? '?'}`}</span>
+                    <Show when={dead.thread_number !== null}>
+                      <span class="issue">#{dead.thread_number}</span>
+                    </Show>
+                  </td>
+                  <td class="ops-wrap ops-wide mono">
+                    {dead.error.kind}
+                    {dead.error.status === null ? '' : ` ${dead.error.status}`}
+                    <span class="ops-sub"> after {dead.attempts} attempt{dead.attempts === 1 ? '' : 's'}</span>
+                  </td>
+                  <td class="ops-actions">
+                    <button
+                      type="button"
+                      class="button"
+                      data-testid="dead-retry"
+                      disabled={hint(dead.project_id) !== null || busy() !== null}
+                      title={hint(dead.project_id) ?? 'Queue it again at the end of the outbox'}
+                      aria-busy={busy() === deadKey(dead)}
+                      onClick={() => void act(deadKey(dead), () => retryDeadWrite(dead, options()))}
+                    >
+                      Retry
+                    </button>
+                    <ConfirmAction
+                      label="Drop"
+                      question="Drop this GitHub write for good?"
+                      confirmLabel="Drop it"
+                      testId="dead-drop"
+                      danger
+                      disabled={hint(dead.project_id) !== null}
+                      disabledHint={hint(dead.project_id)}
+                      busy={busy() !== null}
+                      onConfirm={() =>
+                        void act(deadKey(dead), async () => {
+                          await discardDeadWrite(dead, options());
+                          return 'Dropped.';
+                        })
+                      }
+                    />
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </section>
+    </>
+  );
+}
