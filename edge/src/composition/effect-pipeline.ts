@@ -76,6 +76,8 @@ async function carryOut(env: PipelineEnv, effect: Effect, log: Logger, publish: 
   switch (effect.kind) {
     case 'publish_realtime':
       return publish(effect.events);
+    case 'close_console_sockets':
+      return Promise.all(effect.scopes.map((scope) => channelOf(env, scope).closeSockets(effect.owner, effect.reason)));
     case 'announce_runs':
       return agentHubOf(env, effect.clusterId).announce(effect.runIds);
     case 'agent_broadcast':
@@ -140,6 +142,8 @@ function targetOf(effect: Effect): string | undefined {
       return `repo:${effect.repositoryExternalId}`;
     case 'bootstrap_labels':
       return `installation:${effect.installationId}`;
+    case 'close_console_sockets':
+      return `channels:${effect.scopes.length}`;
     default:
       return undefined;
   }

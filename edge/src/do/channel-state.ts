@@ -90,3 +90,22 @@ export function parseLastEventId(raw: string | null): number | null {
   }
   return /^\d{1,15}$/.test(raw) ? Number(raw) : null;
 }
+
+/**
+ * Whose socket it is, so it can be closed when their access ends: a person
+ * removed from the project (every session of theirs), or one session signed
+ * out or revoked. The route (routes/realtime.ts) names both at join.
+ */
+export type SocketOwner = { login: string } | { sessionId: string };
+
+/** The hibernation tag of a socket's owner (at most 256 characters; logins are at most 39). */
+export function ownerTag(owner: SocketOwner): string {
+  return 'login' in owner ? `login:${owner.login.toLowerCase()}` : `session:${owner.sessionId}`;
+}
+
+/**
+ * The close code a socket gets when its owner's access ended (4000–4999 are
+ * the application's): the console checks its session and roles instead of
+ * dialling the same channel again.
+ */
+export const ACCESS_ENDED_CLOSE_CODE = 4403;

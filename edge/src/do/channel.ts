@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createEdgeRoot } from '../composition/root.ts';
 import { eventsAfter, latestEventId, oldestEventId, type RealtimeEvent } from '../db/realtime-repo.ts';
-import { CATCH_UP_DELAY_MS, MAX_REPLAY, parseCatchUp, parseLastEventId, parseScope, planReplay, toEventMessage, type ServerMessage } from './channel-state.ts';
+import { ACCESS_ENDED_CLOSE_CODE, CATCH_UP_DELAY_MS, MAX_REPLAY, ownerTag, parseCatchUp, parseLastEventId, parseScope, planReplay, toEventMessage, type ServerMessage, type SocketOwner } from './channel-state.ts';
 
 /**
  * Console fan-out, one per scope (a project, or `all` for platform admins;
@@ -26,7 +26,11 @@ export class Channel extends DurableObject<Env> {
       return Response.json({ error: { code: 'invalid_argument', message: 'last_event_id must be a non-negative integer and scope a channel' } }, { status: 400 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, ['console']);
+    // The route names the owner (never the client: it sets these after the caller's own query).
+    const login = params.get('login');
+    const sessionId = params.get('session');
+    const owners = [...(login ? [ownerTag({ login })] : []), ...(sessionId ? [ownerTag({ sessionId })] : [])];
+    this.ctx.acceptWebSocket(server, ['console', ...owners]);
     const latest = await this.replay(server, scope, lastEventId);
     if (latest !== null) {
       // Publishers that saw no console may still skip events committed before this socket counted: replay once more later.
@@ -88,6 +92,19 @@ export class Channel extends DurableObject<Env> {
       const text = JSON.stringify(toEventMessage(event));
       for (const ws of sockets) {
         this.send(ws, text);
+      }
+    }
+    return sockets.length;
+  }
+
+  /** Close the sockets of an owner whose access to this scope ended; answers how many. */
+  async closeSockets(owner: SocketOwner, reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(ownerTag(owner));
+    for (const ws of sockets) {
+      try {
+        ws.close(ACCESS_ENDED_CLOSE_CODE, reason.slice(0, 120));
+      } catch (error) {
+        this.log.debug('close of a closed socket', { error });
       }
     }
     return sockets.length;

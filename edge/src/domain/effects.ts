@@ -9,6 +9,7 @@
  */
 import type { EdgeFrame } from '@stageline/protocol';
 import type { RealtimeEvent } from '../db/realtime-repo.ts';
+import type { SocketOwner } from '../do/channel-state.ts';
 import type { EffectBatch } from './github-port.ts';
 
 export type AgentBroadcast = Extract<EdgeFrame, { type: 'run.cancel' | 'issue.cleanup' }>;
@@ -17,6 +18,8 @@ export type AgentDirected = Extract<EdgeFrame, { type: 'secret.apply' | 'databas
 export type Effect =
   /** Committed console events, to the realtime channel. */
   | { kind: 'publish_realtime'; events: RealtimeEvent[] }
+  /** Someone's access to these channels ended (removed from a project, signed out): close their console sockets there. */
+  | { kind: 'close_console_sockets'; scopes: string[]; owner: SocketOwner; reason: string }
   /** New runs the cluster's agents may claim. */
   | { kind: 'announce_runs'; clusterId: string; runIds: string[] }
   /**

@@ -12,7 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * Console WebSocket (docs/domain.md §8.4), handed to one channel's object:
  * `?project=<id>` for a project the caller may read, or none for a platform
  * admin's channel of every project. The session cookie came with the
- * upgrade (`withStaff`); the caller's role is checked here, once, at join.
+ * upgrade (`withStaff`); the caller's role is checked here at join, and the
+ * socket is closed when that access ends (a `close_console_sockets` effect).
  */
 export const realtime = new Hono<AppEnv>().get('/api/v1/realtime', async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
@@ -39,5 +40,8 @@ export const realtime = new Hono<AppEnv>().get('/api/v1/realtime', async (c) => 
   }
   const url = new URL(c.req.url);
   url.searchParams.set('scope', scope);
+  // Who owns the socket, so it is closed when their access ends (a member removed, a session ended).
+  url.searchParams.set('login', c.var.staff.login);
+  url.searchParams.set('session', c.var.staff.sessionId);
   return channelOf(c.env, scope).fetch(new Request(url, c.req.raw));
 });

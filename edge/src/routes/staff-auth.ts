@@ -33,7 +33,8 @@ import {
   SESSION_COOKIE,
   SESSION_TTL_SECONDS,
 } from '../auth/staff-session.ts';
-import { findSession, insertSession, revokeSession, rotateSession, sessionWithUser, upsertStaffUser } from '../db/staff-repo.ts';
+import { insertSession, revokeSession, rotateSession, sessionWithUser, upsertStaffUser } from '../db/staff-repo.ts';
+import { sessionEndedEffects } from '../domain/console-access.ts';
 import type { AppEnv } from '../env.ts';
 import { sameText } from '../lib/crypto.ts';
 import { errorBody } from '../lib/http-error.ts';
@@ -154,6 +155,7 @@ export const staffAuth = new Hono<AppEnv>()
       await revokeSession(c.var.db, session.id, now);
       clearSessionCookies(c);
       c.var.log.warn('refresh token reuse; session revoked', { sessionId: session.id, login: found.user.login });
+      c.executionCtx.waitUntil(c.var.root.effects.run(await sessionEndedEffects(c.var.db, found.user.login, session.id, 'session revoked'), c.var.log));
       return c.json(errorBody('unauthorized', 'the session has ended; sign in again'), 401, noStore);
     }
     const token = await mintSessionToken(settings.sessionKey, { userId: found.user.id, sessionId: session.id, login: found.user.login, csrf }, now);
@@ -167,9 +169,10 @@ export const staffAuth = new Hono<AppEnv>()
       if (!sameText(c.req.header(CSRF_HEADER) ?? '', csrf)) {
         return c.json(errorBody('forbidden', 'missing or wrong X-CSRF-Token', 'x-csrf-token'), 403);
       }
-      const session = await findSession(c.var.db, refresh.sessionId);
-      if (session !== null && sameText(session.refreshHash, refresh.hash)) {
-        await revokeSession(c.var.db, session.id, new Date());
+      const found = await sessionWithUser(c.var.db, refresh.sessionId);
+      if (found !== null && sameText(found.session.refreshHash, refresh.hash)) {
+        await revokeSession(c.var.db, found.session.id, new Date());
+        c.executionCtx.waitUntil(c.var.root.effects.run(await sessionEndedEffects(c.var.db, found.user.login, found.session.id, 'signed out'), c.var.log));
       }
     }
     clearSessionCookies(c);

@@ -16,6 +16,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DEFAULT_LABEL_CATALOG, parseAgentSettings, parseApprovalOverrides, platformAccess, readableProjects, withLabelNames } from '@stageline/policy';
 import { bindRepository, clusterExists, projectExists, insertProject, listProjects, removeMember, setMember, unbindRepository, updateProject, type ProjectChange } from '../db/project-admin-repo.ts';
+import { memberRemovedEffects } from '../domain/console-access.ts';
 import { errorBody } from '../lib/http-error.ts';
 import { ErrorSchema, errors, json, uuidParam } from '../openapi/schemas.ts';
 import { limitBody, SESSION_SECURITY, staffRoutes } from '../openapi/staff-app.ts';
@@ -276,5 +277,6 @@ export const staffProjects = staffRoutes()
       return c.json(errorBody('not_found', 'no such member'), 404);
     }
     c.var.log.info('member removed', { projectId, login: login.toLowerCase(), by: c.var.staff.login });
+    c.executionCtx.waitUntil(c.var.root.effects.run(memberRemovedEffects(projectId, login), c.var.log));
     return c.body(null, 204);
   });

@@ -233,6 +233,13 @@ describe('createRealtimeConnection', () => {
     h.last().callbacks.onOpen();
     h.last().callbacks.onClose(1006, '');
     expect(refused).toBe(1);
+    // An open socket the edge closed because the person's access ended counts as refused.
+    const dialled = h.sockets.length;
+    vi.advanceTimersByTime(2000);
+    expect(h.sockets.length).toBe(dialled + 1);
+    h.last().callbacks.onOpen();
+    h.last().callbacks.onClose(4403, 'removed from the project');
+    expect(refused).toBe(2);
   });
 
   it('stop closes the socket and cancels retries', () => {

@@ -22,6 +22,9 @@
  *   expired session answers the upgrade with 401, which a browser cannot read):
  *   `onRefused` lets the caller check the session before the next attempt.
  *
+ * - The edge closes a socket with 4403 when the person's access to it ended
+ *   (signed out elsewhere, removed from the project): `onRefused` too.
+ *
  * This module knows nothing about runs: events are handed to `onEvent` as decoded.
  */
 import { computeBackoffDelay } from './backoff.ts';
@@ -35,6 +38,9 @@ export const IDLE_TIMEOUT_MS = 60_000;
 
 /** Which channel a socket follows: every project (platform admins only) or one. */
 export type RealtimeScope = { kind: 'all' } | { kind: 'project'; projectId: string };
+
+/** The edge's close code for "your access to this channel ended" (edge/src/do/channel-state.ts). */
+export const ACCESS_ENDED_CLOSE_CODE = 4403;
 
 /** `connecting`: dialing or replaying; `live`: `ready` received; `closed`: waiting to retry (or stopped). */
 export type RealtimeStatus = 'connecting' | 'live' | 'closed';
@@ -153,7 +159,8 @@ export function createRealtimeConnection(options: RealtimeOptions): RealtimeConn
         if (isCurrent()) {
           log.info('realtime closed', { code, reason, opened });
           drop();
-          if (!opened) {
+          // Refused, or closed because the person's access ended (signed out, removed from the project).
+          if (!opened || code === ACCESS_ENDED_CLOSE_CODE) {
             options.onRefused?.();
           }
           scheduleRetry();
