@@ -1,6 +1,6 @@
 /**
- * Held work in the WebhookInbox for tests (routes/staff-held.ts): deliveries
- * queued as an outage queues them, and parked by the real drain.
+ * Deliveries in a repository's WebhookInbox for tests: queued as an outage
+ * queues them, and parked by the real drain (routes/staff-held.ts lists those).
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { expect } from 'vitest';

@@ -9,17 +9,15 @@ import { describe, expect, it } from 'vitest';
 import {
   chunkKeys,
   EMPTY_META,
-  enqueued,
   entryKey,
-  indexKey,
   INBOX_LIMITS,
   META_KEY,
   parkedKey,
   parseInboxMeta,
-  splitChunks,
   type QueuedEntry,
 } from '../../src/do/webhook-inbox-state.ts';
 import type { WebhookInbox } from '../../src/do/webhook-inbox.ts';
+import { queue } from '../held.ts';
 import { db, labeledPayload, postWebhook, seedCluster } from '../helpers.ts';
 
 type Inbox = DurableObjectStub<WebhookInbox>;
@@ -29,23 +27,11 @@ function inboxOf(repoExternalId: number): Inbox {
 }
 
 /** Write deliveries into the inbox exactly as it queues them (small chunks, so joining is exercised). */
-async function seedQueue(inbox: Inbox, items: { deliveryId: string; payload: unknown }[]): Promise<void> {
-  await runInDurableObject(inbox, async (_instance, state) => {
-    let meta = parseInboxMeta(await state.storage.get(META_KEY));
-    for (const item of items) {
-      const text = JSON.stringify(item.payload);
-      const chunks = splitChunks(text, 700);
-      const next = enqueued(meta, text.length);
-      const entry: QueuedEntry = { deliveryId: item.deliveryId, event: 'issues', receivedAt: new Date().toISOString(), bytes: text.length, chunks: chunks.length };
-      const writes: Record<string, unknown> = { [META_KEY]: next.meta, [entryKey(next.sequence)]: entry, [indexKey(item.deliveryId)]: next.sequence };
-      chunkKeys(next.sequence, chunks.length).forEach((key, i) => {
-        writes[key] = chunks[i];
-      });
-      await state.storage.put(writes);
-      meta = next.meta;
-    }
-    await state.storage.setAlarm(Date.now() + 60_000);
-  });
+async function seedQueue(repoExternalId: number, items: { deliveryId: string; payload: unknown }[]): Promise<void> {
+  await queue(
+    repoExternalId,
+    items.map((item) => ({ deliveryId: item.deliveryId, text: JSON.stringify(item.payload) })),
+  );
 }
 
 async function storedKeys(inbox: Inbox): Promise<string[]> {
@@ -78,7 +64,7 @@ describe('WebhookInbox queue', () => {
     const { repoExternalId } = await seedCluster();
     const inbox = inboxOf(repoExternalId);
     const seeded = [1, 2, 3].map((n) => ({ deliveryId: crypto.randomUUID(), payload: labeledPayload({ repoId: repoExternalId, issueNumber: 300 + n }) }));
-    await seedQueue(inbox, seeded);
+    await seedQueue(repoExternalId, seeded);
 
     // The database is up, but earlier deliveries wait: this one must not overtake them.
     const late = crypto.randomUUID();
@@ -115,7 +101,7 @@ describe('WebhookInbox queue', () => {
     expect((await postWebhook(JSON.stringify(first.payload), { delivery: first.deliveryId })).status).toBe(202);
     // e.g. it timed out on the way in, was queued, and committed after all.
     const next = { deliveryId: crypto.randomUUID(), payload: labeledPayload({ repoId: repoExternalId, issueNumber: 311 }) };
-    await seedQueue(inbox, [first, next]);
+    await seedQueue(repoExternalId, [first, next]);
     expect(await runDurableObjectAlarm(inbox)).toBe(true);
     const result = await applied([first.deliveryId, next.deliveryId]);
     expect(result.perId).toEqual([
@@ -132,7 +118,7 @@ describe('WebhookInbox queue', () => {
     const payload = labeledPayload({ repoId: repoExternalId, issueNumber: 320 });
     (payload.issue as { title: string }).title = 'nul \u0000 byte, lone \ud800 surrogate';
     const queued = { deliveryId: crypto.randomUUID(), payload };
-    await seedQueue(inbox, [queued]);
+    await seedQueue(repoExternalId, [queued]);
     expect(await runDurableObjectAlarm(inbox)).toBe(true);
     expect((await applied([queued.deliveryId])).perId).toEqual([{ runs: 1, deliveries: 1 }]);
     expect(await storedKeys(inbox)).toEqual([META_KEY]);
@@ -143,7 +129,7 @@ describe('WebhookInbox queue', () => {
     const inbox = inboxOf(repoExternalId);
     const bad = { deliveryId: crypto.randomUUID(), payload: labeledPayload({ repoId: repoExternalId, issueNumber: 321 }) };
     const good = { deliveryId: crypto.randomUUID(), payload: labeledPayload({ repoId: repoExternalId, issueNumber: 322 }) };
-    await seedQueue(inbox, [bad, good]);
+    await seedQueue(repoExternalId, [bad, good]);
     // The first entry's stored text is cut: it can never be applied (a permanent failure).
     await runInDurableObject(inbox, async (_i, state) => {
       const entry = await state.storage.get<QueuedEntry>(entryKey(1));

@@ -119,35 +119,13 @@ export function HeldWorkPanels(props: ScreenProps) {
                   <td class="mono ops-sub" title={parked.delivery_id}>
                     {parked.delivery_id.slice(0, 13)}
                   </td>
-                  <td class="ops-actions">
-                    <button
-                      type="button"
-                      class="button"
-                      data-testid="parked-replay"
-                      disabled={hint(parked.project_id) !== null || busy() !== null}
-                      title={hint(parked.project_id) ?? 'Apply it again now'}
-                      aria-busy={busy() === parkedKey(parked)}
-                      onClick={() => void act(parkedKey(parked), () => replayParked(parked, options()))}
-                    >
-                      Replay
-                    </button>
-                    <ConfirmAction
-                      label="Drop"
-                      question="Drop this delivery for good? It will never be applied."
-                      confirmLabel="Drop it"
-                      testId="parked-drop"
-                      danger
-                      disabled={hint(parked.project_id) !== null}
-                      disabledHint={hint(parked.project_id)}
-                      busy={busy() !== null}
-                      onConfirm={() =>
-                        void act(parkedKey(parked), async () => {
-                          await discardParked(parked, options());
-                          return 'Dropped.';
-                        })
-                      }
-                    />
-                  </td>
+                  <HeldActions
+                    kind="parked"
+                    hint={hint(parked.project_id)}
+                    busy={busy()}
+                    self={parkedKey(parked)}
+                    onAct={(action) => void act(parkedKey(parked), () => (action === 'again' ? replayParked(parked, options()) : discardParked(parked, options()).then(() => 'Dropped.')))}
+                  />
                 </tr>
               )}
             </For>
@@ -203,35 +181,13 @@ export function HeldWorkPanels(props: ScreenProps) {
                     {dead.error.status === null ? '' : ` ${dead.error.status}`}
                     <span class="ops-sub"> after {dead.attempts} attempt{dead.attempts === 1 ? '' : 's'}</span>
                   </td>
-                  <td class="ops-actions">
-                    <button
-                      type="button"
-                      class="button"
-                      data-testid="dead-retry"
-                      disabled={hint(dead.project_id) !== null || busy() !== null}
-                      title={hint(dead.project_id) ?? 'Queue it again at the end of the outbox'}
-                      aria-busy={busy() === deadKey(dead)}
-                      onClick={() => void act(deadKey(dead), () => retryDeadWrite(dead, options()))}
-                    >
-                      Retry
-                    </button>
-                    <ConfirmAction
-                      label="Drop"
-                      question="Drop this GitHub write for good?"
-                      confirmLabel="Drop it"
-                      testId="dead-drop"
-                      danger
-                      disabled={hint(dead.project_id) !== null}
-                      disabledHint={hint(dead.project_id)}
-                      busy={busy() !== null}
-                      onConfirm={() =>
-                        void act(deadKey(dead), async () => {
-                          await discardDeadWrite(dead, options());
-                          return 'Dropped.';
-                        })
-                      }
-                    />
-                  </td>
+                  <HeldActions
+                    kind="dead"
+                    hint={hint(dead.project_id)}
+                    busy={busy()}
+                    self={deadKey(dead)}
+                    onAct={(action) => void act(deadKey(dead), () => (action === 'again' ? retryDeadWrite(dead, options()) : discardDeadWrite(dead, options()).then(() => 'Dropped.')))}
+                  />
                 </tr>
               )}
             </For>
@@ -239,5 +195,41 @@ export function HeldWorkPanels(props: ScreenProps) {
         </table>
       </section>
     </>
+  );
+}
+
+const ACTIONS = {
+  parked: { again: 'Replay', againTitle: 'Apply it again now', againId: 'parked-replay', dropQuestion: 'Drop this delivery for good? It will never be applied.', dropId: 'parked-drop' },
+  dead: { again: 'Retry', againTitle: 'Queue it again at the end of the outbox', againId: 'dead-retry', dropQuestion: 'Drop this GitHub write for good?', dropId: 'dead-drop' },
+} as const;
+
+/** A held row's controls: try it again, or drop it after asking. Disabled, with the reason, for whoever may not act. */
+function HeldActions(props: { kind: keyof typeof ACTIONS; hint: string | null; busy: string | null; self: string; onAct: (action: 'again' | 'drop') => void }) {
+  const words = () => ACTIONS[props.kind];
+  return (
+    <td class="ops-actions">
+      <button
+        type="button"
+        class="button"
+        data-testid={words().againId}
+        disabled={props.hint !== null || props.busy !== null}
+        title={props.hint ?? words().againTitle}
+        aria-busy={props.busy === props.self}
+        onClick={() => props.onAct('again')}
+      >
+        {words().again}
+      </button>
+      <ConfirmAction
+        label="Drop"
+        question={words().dropQuestion}
+        confirmLabel="Drop it"
+        testId={words().dropId}
+        danger
+        disabled={props.hint !== null}
+        disabledHint={props.hint}
+        busy={props.busy !== null}
+        onConfirm={() => props.onAct('drop')}
+      />
+    </td>
   );
 }
