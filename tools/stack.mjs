@@ -44,22 +44,6 @@ async function appKeyPair() {
   return { publicKeyPem: pair.publicKey, privateKeyPem: pair.privateKey };
 }
 
-/**
- * A dotenv file for `wrangler dev --env-file` (mode 0600). Unlike `--var`
- * (a plain-text var, visible in the process list) its values are bound as
- * secrets; dotenv keeps the newlines of a PEM inside double quotes. wrangler
- * only takes keys that are `[vars]` or `[secrets] required` in wrangler.toml.
- */
-function writeEdgeEnvFile(file, values) {
-  const lines = Object.entries(values).map(([k, v]) => {
-    if (/["\\$]/.test(v)) {
-      throw new Error(`${k}: value cannot be written to a dotenv file`);
-    }
-    return `${k}="${v}"`;
-  });
-  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
-}
-
 /** Node 22 from node_modules/.bin first (the system node may be older). */
 function childPath() {
   return `${path.join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
@@ -229,11 +213,11 @@ export async function startStack(opts) {
       STAGELINE_SESSION_SIGNING_KEY: sessionKey,
       STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info',
     };
-    // The App key (a multi-line PEM) goes through the dotenv file, the rest through `--var`.
-    const edgeEnvFile = path.join(stateDir, 'edge.env');
-    writeEdgeEnvFile(edgeEnvFile, { GITHUB_APP_PRIVATE_KEY: appKeys.privateKeyPem });
+    // The App's secrets are not in wrangler.toml's `secrets.required` (the first deploy has none), so
+    // `wrangler dev` would not read them from a dotenv file: they go in as `--var`, the PEM's line
+    // breaks written `\n` (the edge reads either form, github/app-jwt.ts).
     const inspectorPort = await freePort();
-    const bindingArgs = ['--env-file', edgeEnvFile, '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
+    const bindingArgs = ['--var', `GITHUB_APP_PRIVATE_KEY:${appKeys.privateKeyPem.replace(/\r?\n/g, '\\n')}`, '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
       ...Object.entries(edgeVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
     // `miniflare` (tools/serve-edge.mjs): the same bundle and bindings in ONE workerd process, no dev proxy and no
     // wrangler Node process in the request path, its inspector is workerd's own; `wrangler`: `wrangler dev` (the e2e tests).
@@ -246,8 +230,8 @@ export async function startStack(opts) {
         '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false', ...bindingArgs]];
     let edge = null;
     const startEdge = async () => {
-      // wrangler also reads process.env for required secrets: the file's key must win.
-      edge = spawnGroup(edgeCmd, edgeArgs, { env: { GITHUB_APP_PRIVATE_KEY: undefined }, logFile: path.join(stateDir, 'edge.log') });
+      // wrangler also reads process.env for secrets: only the `--var` values count.
+      edge = spawnGroup(edgeCmd, edgeArgs, { env: { GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_WEBHOOK_SECRET: undefined }, logFile: path.join(stateDir, 'edge.log') });
       await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
     };
     /** Stop the edge (every socket drops, as in a deploy) and start it again on the same port. */

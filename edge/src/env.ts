@@ -113,7 +113,8 @@ export function readGitHubAppSettings(env: Pick<Env, 'GITHUB_APP_ID' | 'GITHUB_A
   const url = env.GITHUB_API_URL;
   return {
     appId: env.GITHUB_APP_ID,
-    privateKeyPem: env.GITHUB_APP_PRIVATE_KEY,
+    // Empty until stored after /setup; the JWT signer then says the key is missing (github/app-jwt.ts).
+    privateKeyPem: env.GITHUB_APP_PRIVATE_KEY ?? '',
     apiUrl: url === undefined || url === '' ? 'https://api.github.com' : url,
   };
 }
@@ -132,5 +133,13 @@ declare global {
     STAGELINE_TELEGRAM_WEBHOOK_SECRET?: string;
     /** Optional secret: the GitHub App's client secret; without it staff sign-in answers 503 (auth/github-oauth.ts). */
     GITHUB_APP_CLIENT_SECRET?: string;
+    /**
+     * The App's webhook secret and key: stored after `/setup` created the App,
+     * so the first deploy runs without them (docs/deploy.md, "From zero").
+     * Without the secret webhooks answer 503; without the key the App is not
+     * configured (`isGitHubAppConfigured`).
+     */
+    GITHUB_WEBHOOK_SECRET?: string;
+    GITHUB_APP_PRIVATE_KEY?: string;
   }
 }

@@ -25,8 +25,15 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
   if (body.kind === 'too_large') {
     return c.json(errorBody('payload_too_large', `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`), 413);
   }
+  const secret = c.env.GITHUB_WEBHOOK_SECRET;
+  if (secret === undefined || secret === '') {
+    // Between creating the App (/setup) and storing its secret nothing can be verified; GitHub marks
+    // the delivery failed and the reconciler asks for it again once the secret is set.
+    c.var.log.warn('webhook refused: GITHUB_WEBHOOK_SECRET is not set');
+    return c.json(errorBody('unavailable', 'the webhook secret is not configured yet'), 503, { 'retry-after': '60' });
+  }
   const signature = c.req.header('x-hub-signature-256');
-  if (!(await isValidSignature(c.env.GITHUB_WEBHOOK_SECRET, body.bytes, signature))) {
+  if (!(await isValidSignature(secret, body.bytes, signature))) {
     return c.json(errorBody('unauthorized', 'invalid or missing signature'), 401);
   }
   // Signed by the holder of the secret but unreadable (not UTF-8, empty): a bad request, not a forgery.

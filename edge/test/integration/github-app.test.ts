@@ -15,6 +15,7 @@ import { createRestTransport } from '../../src/github/rest-transport.ts';
 import { githubOutboxOf } from '../../src/composition/durable-objects.ts';
 import { statusCommentMarker, type OutboxThread } from '../../src/do/github-outbox-state.ts';
 import { readGitHubAppSettings } from '../../src/env.ts';
+import { testSecrets } from '../helpers.ts';
 import { createLogger } from '../../src/lib/log.ts';
 
 const log = createLogger({ test: 'github-app' }, 'warn');
@@ -109,10 +110,10 @@ describe('App JWT and installation tokens', () => {
   it('the PKCS#1 key GitHub hands out is converted to the PKCS#8 Node exports for the same key', () => {
     touched.push('(no requests)');
     expect(toPkcs8Pem(env.TEST_GITHUB_APP_PRIVATE_KEY_PKCS8)).toBe(env.TEST_GITHUB_APP_PRIVATE_KEY_PKCS8.replace(/\r\n/g, '\n'));
-    expect(env.GITHUB_APP_PRIVATE_KEY).toContain('-----BEGIN RSA PRIVATE KEY-----');
-    expect(toPkcs8Pem(env.GITHUB_APP_PRIVATE_KEY).trim()).toBe(env.TEST_GITHUB_APP_PRIVATE_KEY_PKCS8.trim());
+    expect(testSecrets().privateKey).toContain('-----BEGIN RSA PRIVATE KEY-----');
+    expect(toPkcs8Pem(testSecrets().privateKey).trim()).toBe(env.TEST_GITHUB_APP_PRIVATE_KEY_PKCS8.trim());
     // Literal "\n" as pasted into a dashboard works too.
-    expect(toPkcs8Pem(env.GITHUB_APP_PRIVATE_KEY.replace(/\n/g, '\\n'))).toBe(toPkcs8Pem(env.GITHUB_APP_PRIVATE_KEY));
+    expect(toPkcs8Pem(testSecrets().privateKey.replace(/\n/g, '\\n'))).toBe(toPkcs8Pem(testSecrets().privateKey));
   });
 
   it('a PKCS#1-signed App JWT is accepted; a token is minted once per repository and scope and shared by concurrent callers', async () => {

@@ -21,7 +21,7 @@ import { createGitHubApp } from '../../src/github/github-app.ts';
 import { bootstrapLabels } from '../../src/github/label-bootstrap.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { missingRunCorrelationId, redeliverFailedDeliveries, warnMissingRuns } from '../../src/reconcile/reconcile-github.ts';
-import { BASE, db, fakeGitHub, labeledPayload, onGitHub, postWebhook, seedCluster } from '../helpers.ts';
+import { BASE, db, fakeGitHub, labeledPayload, onGitHub, postWebhook, seedCluster, testSecrets } from '../helpers.ts';
 import { platformAdmin, staffFetch } from '../staff.ts';
 
 const log = createLogger({ test: 'github-onboarding' }, 'warn');
@@ -89,7 +89,7 @@ async function sendSigned(event: string, payload: unknown): Promise<Response> {
   const body = JSON.stringify(payload);
   return SELF.fetch(`${BASE}/github/webhook`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': crypto.randomUUID(), 'x-hub-signature-256': await sign(env.GITHUB_WEBHOOK_SECRET, body) },
+    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': crypto.randomUUID(), 'x-hub-signature-256': await sign(testSecrets().webhook, body) },
     body,
   });
 }

@@ -1,7 +1,8 @@
 import { agentRuns, flowEvents, realtimeEvents, webhookDeliveries } from '@stageline/db';
 import { eq, inArray } from 'drizzle-orm';
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import worker from '../../src/index.ts';
 import { BASE, db, labeledPayload, postWebhook, seedCluster, hasIsolatedTransactions } from '../helpers.ts';
 
 /** X-Hub-Signature-256 over raw bytes, with the test secret. */
@@ -124,6 +125,25 @@ describe('POST /github/webhook', () => {
       const tampered = body.replace('run:dev', 'run:ops');
       const res = await postWebhook(tampered, { delivery, signature });
       expect(res.status).toBe(401);
+      expect((await storedFor(delivery)).deliveries).toHaveLength(0);
+    });
+
+    it('answers 503 and stores nothing while the App\'s webhook secret is not set yet (the first deploy, before /setup)', async () => {
+      const delivery = crypto.randomUUID();
+      const { sign } = await import('@octokit/webhooks-methods');
+      const request = new Request(`${BASE}/github/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': delivery, 'x-hub-signature-256': await sign('anything', body) },
+        body,
+      });
+      // The same worker, run with the environment of a first deploy: no GitHub App secrets.
+      const { GITHUB_WEBHOOK_SECRET: _secret, GITHUB_APP_PRIVATE_KEY: _key, ...firstDeploy } = env as unknown as Env;
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(request, firstDeploy as Env, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('60');
+      expect(await res.json()).toMatchObject({ error: { code: 'unavailable' } });
       expect((await storedFor(delivery)).deliveries).toHaveLength(0);
     });
 
