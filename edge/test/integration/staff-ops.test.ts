@@ -132,8 +132,51 @@ describe('GET /api/v1/staff/errors', () => {
     expect(mine.failed_runs.map((r) => [r.id, r.runner_reason])).toEqual([[runId, 'agent_exit_1']]);
     const stranger = await signedIn({ roles: {} });
     const theirs = await (await staffFetch(stranger, '/api/v1/staff/errors')).json<Errors>();
-    expect(theirs).toEqual({ refused_deliveries: [], failed_runs: [] });
+    expect(theirs).toEqual({ refused_deliveries: [], refused_next_cursor: null, failed_runs: [], failed_next_cursor: null });
     expect((await staffFetch(me, '/api/v1/staff/errors?limit=0')).status).toBe(400);
+  });
+
+  it('pages each list by cursor, newest first, without repeating or skipping a row', async () => {
+    const seeded = await seedCluster();
+    const me = await signedIn({ roles: { [seeded.projectId]: 'read' } });
+    const refusedIds: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const delivery = `refused-${crypto.randomUUID()}`;
+      const res = await postWebhook(JSON.stringify(labeledPayload({ repoId: seeded.repoExternalId, senderType: 'Bot', issueNumber: 80 + i })), { delivery });
+      expect(await res.json()).toMatchObject({ status: 'ignored' });
+      refusedIds.unshift(delivery);
+    }
+    const runIds: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      runIds.unshift(await createRun(seeded.repoExternalId));
+    }
+    await withDb((d) => d.update(agentRuns).set({ status: 'timed_out' }).where(eq(agentRuns.projectId, seeded.projectId)));
+
+    type First = { refused_deliveries: { delivery_id: string }[]; refused_next_cursor: string | null; failed_runs: { id: string }[]; failed_next_cursor: string | null };
+    const first = await (await staffFetch(me, '/api/v1/staff/errors?reason=sender_type_bot_not_permitted&limit=2')).json<First>();
+    expect(first.refused_deliveries.map((d) => d.delivery_id)).toEqual(refusedIds.slice(0, 2));
+    expect(first.failed_runs.map((r) => r.id)).toEqual(runIds.slice(0, 2));
+
+    /** Follow one list's cursors to the end. */
+    const walk = async (path: string, cursor: string | null): Promise<string[]> => {
+      const seen: string[] = [];
+      for (let next = cursor; next !== null; ) {
+        const res = await staffFetch(me, `${path}${path.includes('?') ? '&' : '?'}limit=2&cursor=${encodeURIComponent(next)}`);
+        expect(res.status).toBe(200);
+        const page = await res.json<{ items: { delivery_id?: string; id?: string }[]; next_cursor: string | null }>();
+        seen.push(...page.items.map((item) => item.delivery_id ?? item.id ?? ''));
+        next = page.next_cursor;
+      }
+      return seen;
+    };
+    expect(await walk('/api/v1/staff/errors/refused-deliveries?reason=sender_type_bot_not_permitted', first.refused_next_cursor)).toEqual(refusedIds.slice(2));
+    expect(await walk('/api/v1/staff/errors/failed-runs', first.failed_next_cursor)).toEqual(runIds.slice(2));
+
+    // A cursor of one list is not one of the other; anything else is refused too.
+    const runCursor = first.failed_next_cursor ?? '';
+    expect((await staffFetch(me, `/api/v1/staff/errors/failed-runs?cursor=${encodeURIComponent(first.refused_next_cursor ?? '')}`)).status).toBe(400);
+    expect((await staffFetch(me, '/api/v1/staff/errors/refused-deliveries?cursor=not-a-cursor')).status).toBe(400);
+    expect((await staffFetch(me, `/api/v1/staff/errors/failed-runs?cursor=${encodeURIComponent(runCursor)}&limit=501`)).status).toBe(400);
   });
 });
 

@@ -140,6 +140,8 @@ const MATRIX: { name: string; request: () => [string, RequestInit?]; expect: Rec
   // After the cancel above: the first allowed caller starts the retry, the next ones are told it exists.
   { name: 'POST retry', request: () => [`/api/v1/staff/runs/${world.runId}/retry`, { method: 'POST' }], expect: { platform_admin: [201, 409], admin: [201, 409], read_write: [201, 409], read: 403, other_project: 404, ...UNAUTH } },
   { name: 'GET errors', request: () => ['/api/v1/staff/errors'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'GET refused deliveries', request: () => ['/api/v1/staff/errors/refused-deliveries'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
+  { name: 'GET failed runs', request: () => ['/api/v1/staff/errors/failed-runs'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
   { name: 'GET queue history', request: () => ['/api/v1/staff/queue/history?hours=1'], expect: { platform_admin: 200, admin: 200, read_write: 200, read: 200, other_project: 200, ...UNAUTH } },
   { name: 'POST cluster', request: () => ['/api/v1/staff/clusters', post({ id: `rbac-${crypto.randomUUID().slice(0, 8)}` })], expect: { platform_admin: 201, admin: 403, read_write: 403, read: 403, other_project: 403, ...UNAUTH } },
   { name: 'POST project', request: () => ['/api/v1/staff/projects', post({ slug: `rbac-${crypto.randomUUID().slice(0, 8)}`, name: 'RBAC' })], expect: { platform_admin: 201, admin: 403, read_write: 403, read: 403, other_project: 403, ...UNAUTH } },

@@ -6,8 +6,10 @@ import {
   CLUSTER_ID_PATTERN,
   fetchClusters,
   fetchErrors,
+  fetchFailedPage,
   fetchQueue,
   fetchQueueHistory,
+  fetchRefusedPage,
   registerCluster,
   rotateClusterToken,
   toOpsRun,
@@ -126,13 +128,31 @@ describe('fetchErrors', () => {
   it('passes the reason filter and limit and reads deliveries and failed runs', async () => {
     const delivery = makeRefusedDelivery({ action: null });
     const run = makeOpsRun({ status: 'failed', runner_reason: 'agent exited 1', status_reason: 'job_failed' });
-    const server = answer(200, { refused_deliveries: [delivery, { delivery_id: 5 }], failed_runs: [run, { id: 'x' }] });
+    const server = answer(200, { refused_deliveries: [delivery, { delivery_id: 5 }], refused_next_cursor: 'r2', failed_runs: [run, { id: 'x' }] });
     await expect(fetchErrors({ fetch: server.fetch, reason: 'repository_not_bound', limit: 50 })).resolves.toEqual({
       refused_deliveries: [delivery],
+      refused_next_cursor: 'r2',
       failed_runs: [run],
+      failed_next_cursor: null,
     });
     await fetchErrors({ fetch: server.fetch });
     expect(server.calls.map((call) => call.url)).toEqual(['/api/v1/staff/errors?reason=repository_not_bound&limit=50', '/api/v1/staff/errors']);
+  });
+});
+
+describe('the errors lists page by page', () => {
+  it('asks a list\'s own route with the cursor (and the reason), and reads its items and next cursor', async () => {
+    const delivery = makeRefusedDelivery();
+    const run = makeOpsRun({ status: 'timed_out' });
+    const refused = answer(200, { items: [delivery, { delivery_id: 5 }], next_cursor: 'r3' });
+    await expect(fetchRefusedPage({ fetch: refused.fetch, reason: 'repository_not_bound', limit: 100, cursor: 'r2' })).resolves.toEqual({ items: [delivery], next_cursor: 'r3' });
+    const failed = answer(200, { items: [run], next_cursor: null });
+    await expect(fetchFailedPage({ fetch: failed.fetch, limit: 100, cursor: 'f2' })).resolves.toEqual({ items: [run], next_cursor: null });
+    expect([...refused.calls, ...failed.calls].map((call) => call.url)).toEqual([
+      '/api/v1/staff/errors/refused-deliveries?limit=100&cursor=r2&reason=repository_not_bound',
+      '/api/v1/staff/errors/failed-runs?limit=100&cursor=f2',
+    ]);
+    await expect(fetchFailedPage({ fetch: answer(200, { rows: [] }).fetch, limit: 100, cursor: 'f2' })).rejects.toThrow(/failed runs page/);
   });
 });
 

@@ -90,7 +90,14 @@ export type RefusedDelivery = {
   received_at: string;
 };
 
-export type ErrorsReport = { refused_deliveries: RefusedDelivery[]; failed_runs: OpsRun[] };
+/** The errors screen's first paint: the first page of each list and the cursor of its next page (null: no more). */
+export type ErrorsReport = { refused_deliveries: RefusedDelivery[]; refused_next_cursor: string | null; failed_runs: OpsRun[]; failed_next_cursor: string | null };
+
+/** A later page of one of the errors lists. */
+export type ErrorsPage<T> = { items: T[]; next_cursor: string | null };
+
+export const REFUSED_DELIVERIES_PATH = '/api/v1/staff/errors/refused-deliveries';
+export const FAILED_RUNS_PATH = '/api/v1/staff/errors/failed-runs';
 
 export type OpsApiOptions = { fetch: FetchLike; signal?: AbortSignal };
 
@@ -138,6 +145,28 @@ export async function fetchErrors(options: OpsApiOptions & { reason?: string | n
   }
   const search = query.size === 0 ? '' : `?${query}`;
   return toErrorsReport(await staffRequest(options.fetch, 'GET', `${ERRORS_PATH}${search}`, { signal: options.signal }));
+}
+
+export async function fetchRefusedPage(options: OpsApiOptions & { reason?: string | null; limit: number; cursor: string }): Promise<ErrorsPage<RefusedDelivery>> {
+  const query = new URLSearchParams({ limit: String(options.limit), cursor: options.cursor });
+  if (options.reason) {
+    query.set('reason', options.reason);
+  }
+  const body = await staffRequest(options.fetch, 'GET', `${REFUSED_DELIVERIES_PATH}?${query}`, { signal: options.signal });
+  return toPage(body, toRefusedDelivery, 'The refused deliveries page');
+}
+
+export async function fetchFailedPage(options: OpsApiOptions & { limit: number; cursor: string }): Promise<ErrorsPage<OpsRun>> {
+  const query = new URLSearchParams({ limit: String(options.limit), cursor: options.cursor });
+  const body = await staffRequest(options.fetch, 'GET', `${FAILED_RUNS_PATH}?${query}`, { signal: options.signal });
+  return toPage(body, toOpsRun, 'The failed runs page');
+}
+
+function toPage<T>(body: unknown, item: (raw: unknown) => T | null, what: string): ErrorsPage<T> {
+  if (!isRecord(body) || !Array.isArray(body['items'])) {
+    throw invalidResponse(what);
+  }
+  return { items: body['items'].map(item).filter((value): value is T => value !== null), next_cursor: nullableString(body['next_cursor']) };
 }
 
 /** A `Run` plus the wait and runner fields; `null` when the run itself does not parse. */
@@ -287,7 +316,9 @@ export function toErrorsReport(body: unknown): ErrorsReport {
   }
   return {
     refused_deliveries: body['refused_deliveries'].map(toRefusedDelivery).filter((item): item is RefusedDelivery => item !== null),
+    refused_next_cursor: nullableString(body['refused_next_cursor']),
     failed_runs: body['failed_runs'].map(toOpsRun).filter((run): run is OpsRun => run !== null),
+    failed_next_cursor: nullableString(body['failed_next_cursor']),
   };
 }
 

@@ -59,6 +59,35 @@ describe('ErrorsPage', () => {
     expect(screen.getByTestId('errors-reason')).toHaveValue('');
   });
 
+  it('loads older refused deliveries and failed runs page by page with their cursors, keeping the reason', async () => {
+    window.history.replaceState(null, '', '/errors?reason=repository_not_bound');
+    const older = makeRefusedDelivery({ reason: 'repository_not_bound', delivery_id: 'older-delivery' });
+    const newer = makeRefusedDelivery({ reason: 'repository_not_bound', delivery_id: 'newer-delivery' });
+    const firstRun = makeOpsRun({ status: 'failed' });
+    const olderRun = makeOpsRun({ status: 'timed_out' });
+    const server = createScriptedFetch({
+      'GET /api/v1/staff/errors/held': () => ({ status: 200, body: { parked_deliveries: [], dead_writes: [], truncated: false } }),
+      'GET /api/v1/staff/errors': () => ({ status: 200, body: { refused_deliveries: [newer], refused_next_cursor: 'refused-2', failed_runs: [firstRun], failed_next_cursor: 'failed-2' } }),
+      'GET /api/v1/staff/errors/refused-deliveries': () => ({ status: 200, body: { items: [older], next_cursor: null } }),
+      'GET /api/v1/staff/errors/failed-runs': () => ({ status: 200, body: { items: [olderRun], next_cursor: null } }),
+    });
+    render(() => (
+      <Router>
+        <Route path="*" component={() => <ErrorsPage fetch={server.fetch} log={createLogger()} me={person} />} />
+      </Router>
+    ));
+    fireEvent.click(await screen.findByTestId('errors-refused-more'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('error-delivery').map((row) => row.dataset['deliveryId'])).toEqual(['newer-delivery', 'older-delivery']));
+    expect(screen.queryByTestId('errors-refused-more')).toBeNull();
+    fireEvent.click(screen.getByTestId('errors-failed-more'));
+    await vi.waitFor(() => expect(screen.getAllByTestId('error-run').map((row) => row.dataset['runId'])).toEqual([firstRun.id, olderRun.id]));
+    expect(screen.queryByTestId('errors-failed-more')).toBeNull();
+    expect(server.calls.map((call) => call.url).filter((url) => /refused-deliveries|failed-runs/.test(url))).toEqual([
+      '/api/v1/staff/errors/refused-deliveries?limit=100&cursor=refused-2&reason=repository_not_bound',
+      '/api/v1/staff/errors/failed-runs?limit=100&cursor=failed-2',
+    ]);
+  });
+
   it('takes the reason from the address, so a reload shows the same list', async () => {
     window.history.replaceState(null, '', '/errors?reason=repository_not_bound');
     const unbound = makeRefusedDelivery({ reason: 'repository_not_bound' });

@@ -17,11 +17,13 @@ import { RelativeTime } from '../components/relative-time.tsx';
 import { RunLink } from '../components/run-link.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { MAX_REASON_LENGTH, parseErrorsReason, toErrorsQuery } from '../lib/errors-filter.ts';
-import { fetchErrors, type ErrorsReport } from '../lib/ops-api.ts';
+import { fetchErrors, fetchFailedPage, fetchRefusedPage, type ErrorsReport, type OpsRun, type RefusedDelivery } from '../lib/ops-api.ts';
 import { messagesOf } from '../lib/staff-request.ts';
 import type { ScreenProps } from './ops-routes.tsx';
 
 export const ERRORS_LIMIT = 100;
+
+type Paged<T> = { items: T[]; cursor: string | null };
 
 export function ErrorsPage(props: ScreenProps) {
   const [report, setReport] = createSignal<ErrorsReport | null>(null);
@@ -37,6 +39,10 @@ export function ErrorsPage(props: ScreenProps) {
   const [knownReasons, setKnownReasons] = createSignal<string[]>([]);
   const [now, setNow] = createSignal(new Date());
   const [loading, setLoading] = createSignal(false);
+  /** Pages after the first, per list, and the cursor of the next one (null: no more). */
+  const [moreRefused, setMoreRefused] = createSignal<Paged<RefusedDelivery>>({ items: [], cursor: null });
+  const [moreFailed, setMoreFailed] = createSignal<Paged<OpsRun>>({ items: [], cursor: null });
+  const [loadingMore, setLoadingMore] = createSignal<'refused' | 'failed' | null>(null);
   let generation = 0;
 
   async function load(filter: string): Promise<void> {
@@ -48,6 +54,8 @@ export function ErrorsPage(props: ScreenProps) {
         return;
       }
       setReport(next);
+      setMoreRefused({ items: [], cursor: next.refused_next_cursor });
+      setMoreFailed({ items: [], cursor: next.failed_next_cursor });
       setApplied(filter);
       setLoadError(null);
       setNow(new Date());
@@ -84,8 +92,34 @@ export function ErrorsPage(props: ScreenProps) {
     setQuery(toErrorsQuery(next));
   };
 
-  const deliveries = createMemo(() => report()?.refused_deliveries ?? []);
-  const runs = createMemo(() => report()?.failed_runs ?? []);
+  const deliveries = createMemo(() => [...(report()?.refused_deliveries ?? []), ...moreRefused().items]);
+  const runs = createMemo(() => [...(report()?.failed_runs ?? []), ...moreFailed().items]);
+
+  /** The next page of one list, appended; a new filter or reload (`generation`) drops a late answer. */
+  async function loadMore<T>(which: 'refused' | 'failed', more: () => Paged<T>, setMore: (next: Paged<T>) => void, fetchPage: (cursor: string) => Promise<{ items: T[]; next_cursor: string | null }>): Promise<void> {
+    const cursor = more().cursor;
+    if (cursor === null || loadingMore() !== null) {
+      return;
+    }
+    const started = generation;
+    setLoadingMore(which);
+    try {
+      const page = await fetchPage(cursor);
+      if (started === generation) {
+        setMore({ items: [...more().items, ...page.items], cursor: page.next_cursor });
+      }
+    } catch (error) {
+      props.log.warn('loading more errors failed', { error: String(error) });
+      if (started === generation) {
+        setLoadError(messagesOf(error).join(' '));
+      }
+    } finally {
+      setLoadingMore(null);
+    }
+  }
+  const moreDeliveries = (): void =>
+    void loadMore('refused', moreRefused, setMoreRefused, (cursor) => fetchRefusedPage({ fetch: props.fetch, reason: applied() || null, limit: ERRORS_LIMIT, cursor }));
+  const moreRuns = (): void => void loadMore('failed', moreFailed, setMoreFailed, (cursor) => fetchFailedPage({ fetch: props.fetch, limit: ERRORS_LIMIT, cursor }));
 
   return (
     <section class="page ops-screen" aria-labelledby="errors-title">
@@ -201,6 +235,13 @@ export function ErrorsPage(props: ScreenProps) {
             </For>
           </tbody>
         </table>
+        <Show when={moreRefused().cursor !== null}>
+          <div class="load-more">
+            <button type="button" class="button" data-testid="errors-refused-more" disabled={loadingMore() !== null} onClick={moreDeliveries}>
+              {loadingMore() === 'refused' ? 'Loading…' : 'Load more'}
+            </button>
+          </div>
+        </Show>
       </section>
 
       <section class="ops-panel" aria-labelledby="failed-title">
@@ -264,6 +305,13 @@ export function ErrorsPage(props: ScreenProps) {
             </For>
           </tbody>
         </table>
+        <Show when={moreFailed().cursor !== null}>
+          <div class="load-more">
+            <button type="button" class="button" data-testid="errors-failed-more" disabled={loadingMore() !== null} onClick={moreRuns}>
+              {loadingMore() === 'failed' ? 'Loading…' : 'Load more'}
+            </button>
+          </div>
+        </Show>
       </section>
 
       <HeldWorkPanels fetch={props.fetch} log={props.log} me={props.me} />

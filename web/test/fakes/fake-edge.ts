@@ -905,7 +905,10 @@ function createOpsFake(seed: OpsSeed): OpsHandler {
       }
       send(200, {
         refused_deliveries: (seed.refusedDeliveries ?? []).filter((delivery) => reason === null || delivery.reason === reason).slice(0, limit),
+        // The fake's lists fit one page.
+        refused_next_cursor: null,
         failed_runs: (seed.failedRuns ?? []).filter((run) => reads(user, run.project_id)).slice(0, limit),
+        failed_next_cursor: null,
       });
       return true;
     }
