@@ -47,6 +47,8 @@ try {
         new Promise((resolve, reject) => {
           const ws = new WebSocket(url, { headers: { cookie: viewer.cookie() } });
           ws.on('message', (data) => {
+            // The arrival, before this process spends time parsing it: 1,000 parses of ~1 KB queue behind each other.
+            const at = performance.now();
             const m = JSON.parse(String(data));
             if (m.type === 'ready') {
               resolve();
@@ -54,7 +56,7 @@ try {
               const id = m.payload.run.id;
               const list = arrivals.get(id) ?? [];
               if (!list.seen?.has(ws)) {
-                list.push(performance.now());
+                list.push(at);
                 (list.seen ??= new Set()).add(ws);
               }
               arrivals.set(id, list);
