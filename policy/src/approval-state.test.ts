@@ -34,6 +34,16 @@ describe('transitionApproval', () => {
     expect(transitionApproval(open, approve, later)).toEqual({ ok: false, refusal: { kind: 'expired' } });
   });
 
+  it('withdraws an undecided request when its run ended; a decided one keeps its decision, and nothing decides a withdrawn one', () => {
+    const withdraw: ApprovalEvent = { kind: 'withdraw', reason: 'run canceled' };
+    expect(transitionApproval(open, withdraw, now)).toEqual({ ok: true, change: { state: 'withdrawn', decidedBy: 'system:run_ended', channel: 'system', reason: 'run canceled', eventType: 'approval.withdrawn', endsWait: false } });
+    const approved: ApprovalSnapshot = { state: 'approved', expiresAt: later, decidedBy: 'staff:alice' };
+    expect(transitionApproval(approved, withdraw, now)).toEqual({ ok: false, refusal: { kind: 'already_decided', state: 'approved', decidedBy: 'staff:alice' } });
+    const withdrawn: ApprovalSnapshot = { state: 'withdrawn', expiresAt: later, decidedBy: 'system:run_ended' };
+    expect(transitionApproval(withdrawn, approve, now)).toEqual({ ok: false, refusal: { kind: 'already_decided', state: 'withdrawn', decidedBy: 'system:run_ended' } });
+    expect(isTerminalApprovalState('withdrawn')).toBe(true);
+  });
+
   it('an apply result for a request that is not approved is refused', () => {
     expect(transitionApproval(open, { kind: 'apply_result', ok: true, error: null }, now)).toEqual({ ok: false, refusal: { kind: 'not_applying', state: 'requested' } });
   });

@@ -13,10 +13,10 @@
  * compare-and-set on the state it read.
  */
 
-export const APPROVAL_STATES = ['requested', 'approved', 'applied', 'failed', 'denied', 'expired'] as const;
+export const APPROVAL_STATES = ['requested', 'approved', 'applied', 'failed', 'denied', 'expired', 'withdrawn'] as const;
 export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
-export const TERMINAL_APPROVAL_STATES: readonly ApprovalState[] = ['applied', 'failed', 'denied', 'expired'];
+export const TERMINAL_APPROVAL_STATES: readonly ApprovalState[] = ['applied', 'failed', 'denied', 'expired', 'withdrawn'];
 
 export type ApprovalChannel = 'console' | 'http_approver' | 'telegram' | 'system';
 
@@ -31,7 +31,9 @@ export type ApprovalEvent =
   | { kind: 'expire' }
   | { kind: 'apply_result'; ok: boolean; error: string | null }
   /** An external executor reports it has done the action itself. */
-  | { kind: 'executor_applied'; actor: string; channel: ApprovalChannel; reason: string | null };
+  | { kind: 'executor_applied'; actor: string; channel: ApprovalChannel; reason: string | null }
+  /** The run ended (canceled, failed, timed out) before anyone decided: nobody may decide any more. */
+  | { kind: 'withdraw'; reason: string };
 
 export interface ApprovalChange {
   state: ApprovalState;
@@ -40,7 +42,7 @@ export interface ApprovalChange {
   channel?: ApprovalChannel;
   reason?: string | null;
   /** The audit event (flow event type). */
-  eventType: 'approval.approved' | 'approval.denied' | 'approval.expired' | 'approval.applied' | 'approval.failed';
+  eventType: 'approval.approved' | 'approval.denied' | 'approval.expired' | 'approval.applied' | 'approval.failed' | 'approval.withdrawn';
   /** Whether the run's wait on this request is over. */
   endsWait: boolean;
 }
@@ -85,6 +87,12 @@ export function transitionApproval(request: ApprovalSnapshot, event: ApprovalEve
         return refuse({ kind: 'not_applying', state: request.state });
       }
       return change({ state: 'expired', decidedBy: 'system:expiry', channel: 'system', reason: 'no decision before the deadline', eventType: 'approval.expired', endsWait: true });
+    case 'withdraw':
+      // Only an undecided request: an approved one is already on its way to the cluster, whose report settles it.
+      if (request.state !== 'requested') {
+        return refuse({ kind: 'already_decided', state: request.state, decidedBy: request.decidedBy });
+      }
+      return change({ state: 'withdrawn', decidedBy: 'system:run_ended', channel: 'system', reason: event.reason, eventType: 'approval.withdrawn', endsWait: false });
     case 'apply_result':
       if (request.state !== 'approved') {
         return refuse({ kind: 'not_applying', state: request.state });

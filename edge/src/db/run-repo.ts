@@ -1,11 +1,12 @@
 import { agentRuns, runLogChunks } from '@stageline/db';
-import { HELD_STATUSES, NON_TERMINAL_STATUSES, transitionRun, type RunEvent, type RunStatus, type TransitionError } from '@stageline/policy';
+import { HELD_STATUSES, isTerminalStatus, NON_TERMINAL_STATUSES, transitionRun, type RunEvent, type RunStatus, type TransitionError } from '@stageline/policy';
 import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from './client.ts';
 import { appendFlowEvent } from './flow-event-repo.ts';
 import { appendRunStatusEvent, type RealtimeEvent } from './realtime-repo.ts';
 import type { RunRow } from './run-dto.ts';
 import type { PageCursor } from '../lib/page-cursor.ts';
+import { withdrawOpenRequests } from './withdraw-requests.ts';
 
 
 export type ApplyOutcome =
@@ -105,7 +106,10 @@ export async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now:
       ...(change.attemptNo !== undefined ? { attempt_no: change.attemptNo } : {}),
     },
   });
-  return { kind: 'applied', run: updated, events: [await appendRunStatusEvent(tx, updated)] };
+  const statusEvent = await appendRunStatusEvent(tx, updated);
+  // The run just ended: what it asked people for can no longer be given (db/withdraw-requests.ts).
+  const withdrawn = isTerminalStatus(change.status) && !isTerminalStatus(run.status) ? await withdrawOpenRequests(tx, run, `run ${change.status}${change.statusReason ? `: ${change.statusReason}` : ''}`, now) : [];
+  return { kind: 'applied', run: updated, events: [statusEvent, ...withdrawn] };
 }
 
 /**

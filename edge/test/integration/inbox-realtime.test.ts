@@ -153,4 +153,30 @@ describe('inbox.changed', () => {
     await withDb((d) => expireInteraction(d, questionId, new Date(Date.now() + 601_000)));
     expect(await inboxEventsAfter(member, seeded.projectId, from)).toEqual([{ kind: 'question', id: questionId, run_id: run.runId, state: 'expired' }]);
   });
+
+  it('withdraws an undecided approval and cancels a pending question when their run ends: gone from the inbox, told live, no longer decidable', async () => {
+    const { seeded, run, client } = await twoProjects([{ tool: 'secret_sync', mode: 'delegated' }]);
+    const admin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+    const from = await withDb((d) => latestEventId(d));
+    const requestId = String((await call(client, 'secret_sync', { environment: 'dev', kubernetes_secret_name: 'api', kubernetes_secret_key: 'token', policy: 'random' })).request_id);
+    const inbox = async () => (await staffFetch(admin, '/api/v1/staff/inbox')).json<{ approvals: { request_id: string }[]; questions: { interaction_id: string }[] }>();
+    expect((await inbox()).approvals.map((a) => a.request_id)).toContain(requestId);
+    const socket = await openChannel(admin, seeded.projectId, from);
+
+    const canceled = await staffFetch(admin, `/api/v1/staff/runs/${run.runId}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'wrong issue' }) });
+    expect(canceled.status).toBe(200);
+    expect((await socket.next(isInboxEvent(requestId, 'withdrawn'), 10_000)).payload).toEqual({ kind: 'approval', id: requestId, run_id: run.runId, state: 'withdrawn' });
+    expect((await inbox()).approvals.map((a) => a.request_id)).not.toContain(requestId);
+    const late = await staffFetch(admin, `/api/v1/staff/approvals/${requestId}/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+    expect(late.status).toBe(409);
+
+    // A question of another run ends the same way when that run fails.
+    const second = await twoProjects();
+    const question = String((await call(second.client, 'user_decision_request', { question: 'Which region?', options: [{ id: 'eu', label: 'EU' }, { id: 'us', label: 'US' }], allow_free_text: false, ttl_seconds: 600 })).request_id);
+    const before = await withDb((d) => latestEventId(d));
+    second.a.send({ type: 'run.status', id: `f-${second.run.runId.slice(0, 6)}`, runId: second.run.runId, epoch: 1, status: 'failed', reason: 'job_failed' });
+    await second.a.next((m) => m.type === 'ack' && m.ref === `f-${second.run.runId.slice(0, 6)}`);
+    const member = await signedIn({ roles: { [second.seeded.projectId]: 'read' } });
+    expect(await inboxEventsAfter(member, second.seeded.projectId, before)).toEqual([{ kind: 'question', id: question, run_id: second.run.runId, state: 'cancelled' }]);
+  });
 });

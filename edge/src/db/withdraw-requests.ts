@@ -1,0 +1,64 @@
+/**
+ * A run that ended (canceled, failed, timed out, or done) can no longer use
+ * an approval or an answer: its undecided approval requests are withdrawn and
+ * its pending questions cancelled, in the transaction that ended it, so the
+ * inbox, Telegram buttons and approver callbacks stop offering them
+ * (docs/domain.md §7). Each change is audited and is an `inbox.changed` event.
+ */
+import { approvalRequests, interactionRequests } from '@stageline/db';
+import { transitionApproval } from '@stageline/policy';
+import { and, eq } from 'drizzle-orm';
+import { updateApproval } from './approval-repo.ts';
+import type { DbOrTx } from './client.ts';
+import { appendFlowEvent } from './flow-event-repo.ts';
+import { updateInteraction } from './interaction-repo.ts';
+import { appendInboxChangedEvent, type RealtimeEvent } from './realtime-repo.ts';
+import type { RunRow } from './run-dto.ts';
+
+export async function withdrawOpenRequests(tx: DbOrTx, run: Pick<RunRow, 'id' | 'correlationId'>, reason: string, now: Date): Promise<RealtimeEvent[]> {
+  const events: RealtimeEvent[] = [];
+  const approvals = await tx
+    .select()
+    .from(approvalRequests)
+    .where(and(eq(approvalRequests.runId, run.id), eq(approvalRequests.state, 'requested')))
+    .for('update');
+  for (const request of approvals) {
+    const result = transitionApproval({ state: request.state, expiresAt: request.expiresAt, decidedBy: request.decidedBy }, { kind: 'withdraw', reason }, now);
+    if (!result.ok) {
+      continue;
+    }
+    const c = result.change;
+    const updated = await updateApproval(tx, request.id, request.state, { state: c.state, decidedBy: c.decidedBy ?? null, decisionChannel: c.channel ?? null, decisionReason: c.reason ?? null, decidedAt: now }, now);
+    if (updated === null) {
+      continue;
+    }
+    await appendFlowEvent(tx, {
+      correlationId: run.correlationId,
+      actorType: 'system',
+      actorId: c.decidedBy ?? 'system',
+      eventType: c.eventType,
+      payload: { run_id: run.id, request_id: request.id, tool_name: request.tool, action: request.action, approval_state: c.state, reason },
+    });
+    events.push(await appendInboxChangedEvent(tx, { kind: 'approval', id: request.id, runId: run.id, state: c.state }));
+  }
+  const questions = await tx
+    .select()
+    .from(interactionRequests)
+    .where(and(eq(interactionRequests.runId, run.id), eq(interactionRequests.state, 'pending')))
+    .for('update');
+  for (const question of questions) {
+    const updated = await updateInteraction(tx, question.id, 'pending', { state: 'cancelled' });
+    if (updated === null) {
+      continue;
+    }
+    await appendFlowEvent(tx, {
+      correlationId: run.correlationId,
+      actorType: 'system',
+      actorId: 'system:run_ended',
+      eventType: 'interaction.cancelled',
+      payload: { run_id: run.id, interaction_id: question.id, reason },
+    });
+    events.push(await appendInboxChangedEvent(tx, { kind: 'question', id: question.id, runId: run.id, state: 'cancelled' }));
+  }
+  return events;
+}
