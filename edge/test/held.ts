@@ -9,7 +9,7 @@ import { chunkKeys, enqueued, entryKey, indexKey, META_KEY, parseInboxMeta, spli
 import { labeledPayload } from './helpers.ts';
 
 /** Queue deliveries in the repository's inbox as an outage would, each with the stored text given. */
-export async function queue(repoExternalId: number, texts: { deliveryId: string; text: string }[]): Promise<void> {
+export async function queue(repoExternalId: number | null, texts: { deliveryId: string; text: string }[]): Promise<void> {
   await runInDurableObject(webhookInboxOf(env, repoExternalId), async (_i, state) => {
     let meta = parseInboxMeta(await state.storage.get(META_KEY));
     for (const item of texts) {
@@ -28,9 +28,9 @@ export async function queue(repoExternalId: number, texts: { deliveryId: string;
 }
 
 /** A delivery whose stored text is cut, parked by the real drain: its delivery id, parked sequence, and the text it should have had. */
-export async function parkOne(repoExternalId: number, issueNumber: number): Promise<{ deliveryId: string; sequence: number; text: string }> {
+export async function parkOne(repoExternalId: number | null, issueNumber: number): Promise<{ deliveryId: string; sequence: number; text: string }> {
   const deliveryId = crypto.randomUUID();
-  const text = JSON.stringify(labeledPayload({ repoId: repoExternalId, issueNumber }));
+  const text = JSON.stringify(labeledPayload({ repoId: repoExternalId ?? undefined, issueNumber }));
   const inbox = webhookInboxOf(env, repoExternalId);
   await queue(repoExternalId, [{ deliveryId, text: text.slice(0, 40) }]);
   expect(await runDurableObjectAlarm(inbox)).toBe(true);

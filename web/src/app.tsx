@@ -58,8 +58,9 @@ export function App() {
 
   return (
     <Switch fallback={<p class="splash">Loading…</p>}>
-      <Match when={signedIn()}>
-        {(me) => <Console me={me()} session={session} log={log} />}
+      {/* Keyed: new roles (session.verify) build the console again, with the channels it may follow now. */}
+      <Match when={signedIn()} keyed>
+        {(me) => <Console me={me} session={session} log={log} />}
       </Match>
       <Match when={signedOut()}>
         {(state) => (

@@ -59,12 +59,12 @@ export async function heldScope(db: Db, projectIds: readonly string[] | null, ma
   return { repositories: repos.slice(0, maxRepositories), installations: [...installations].sort((a, b) => a - b), truncated: repos.length > maxRepositories };
 }
 
-/** The bound repository with GitHub's id `externalId`, or null. */
+/** The repository with GitHub's id `externalId` while it is bound to a project, or null (then only platform admins act on its held work). */
 export async function repositoryByExternalId(db: Db, externalId: number): Promise<HeldRepository | null> {
   const [row] = await db
     .select({ externalId: repositories.externalId, fullName: repositories.fullName, projectId: repositories.projectId })
     .from(repositories)
-    .where(and(eq(repositories.provider, 'github'), eq(repositories.externalId, externalId)))
+    .where(and(eq(repositories.provider, 'github'), eq(repositories.externalId, externalId), isNull(repositories.unboundAt)))
     .limit(1);
   return row ?? null;
 }

@@ -2,8 +2,14 @@
  * A run that ended (canceled, failed, timed out, or done) can no longer use
  * an approval or an answer: its undecided approval requests are withdrawn and
  * its pending questions cancelled, in the transaction that ended it, so the
- * inbox, Telegram buttons and approver callbacks stop offering them
- * (docs/domain.md §7). Each change is audited and is an `inbox.changed` event.
+ * inbox stops offering them and every channel refuses a later decision
+ * (docs/domain.md §7.2). Each change is audited and is an `inbox.changed`
+ * event. Telegram messages already sent keep their buttons until pressed.
+ *
+ * Lock order: the caller holds the run; a decision holds its request and then
+ * wants the run. Requests locked by a decision in flight are skipped (SKIP
+ * LOCKED) instead of waited for, so the two never deadlock: that decision
+ * settles its request itself.
  */
 import { approvalRequests, interactionRequests } from '@stageline/db';
 import { transitionApproval } from '@stageline/policy';
@@ -21,7 +27,7 @@ export async function withdrawOpenRequests(tx: DbOrTx, run: Pick<RunRow, 'id' | 
     .select()
     .from(approvalRequests)
     .where(and(eq(approvalRequests.runId, run.id), eq(approvalRequests.state, 'requested')))
-    .for('update');
+    .for('update', { skipLocked: true });
   for (const request of approvals) {
     const result = transitionApproval({ state: request.state, expiresAt: request.expiresAt, decidedBy: request.decidedBy }, { kind: 'withdraw', reason }, now);
     if (!result.ok) {
@@ -45,7 +51,7 @@ export async function withdrawOpenRequests(tx: DbOrTx, run: Pick<RunRow, 'id' | 
     .select()
     .from(interactionRequests)
     .where(and(eq(interactionRequests.runId, run.id), eq(interactionRequests.state, 'pending')))
-    .for('update');
+    .for('update', { skipLocked: true });
   for (const question of questions) {
     const updated = await updateInteraction(tx, question.id, 'pending', { state: 'cancelled' });
     if (updated === null) {

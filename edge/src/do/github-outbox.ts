@@ -16,6 +16,10 @@ import {
   type QueuedWrite,
 } from './github-outbox-state.ts';
 
+/** Where a dead letter is kept; `dk:<write key>` names the newest dead letter of a key. */
+const deadKeyOf = (seq: number): string => `dead:${queueKey(seq).slice(2)}`;
+const deadIndexOf = (key: string): string => `dk:${key}`;
+
 /** Writes per alarm invocation before yielding to a fresh alarm. */
 const MAX_WRITES_PER_TURN = 25;
 
@@ -126,20 +130,22 @@ export class GitHubOutbox extends DurableObject<Env> {
    */
   async retryDead(seq: number): Promise<'requeued' | 'superseded' | 'not_found'> {
     const storage = this.ctx.storage;
-    const deadKey = `dead:${queueKey(seq).slice(2)}`;
+    const deadKey = deadKeyOf(seq);
     const dead = await storage.get<DeadWrite>(deadKey);
     const meta = (this.meta ??= (await storage.get<Meta>('meta')) ?? null);
     if (dead === undefined || meta === null) {
       return 'not_found';
     }
+    // Only the newest dead letter of a key is kept (an older one is dropped when a newer write of the key dies or lands).
+    const indexed = (await storage.get<number>(deadIndexOf(dead.write.key))) === seq;
     if ((await storage.get<number>(`k:${dead.write.key}`)) !== undefined) {
-      await storage.delete(deadKey);
+      await storage.delete(indexed ? [deadKey, deadIndexOf(dead.write.key)] : [deadKey]);
       return 'superseded';
     }
     const next = meta.nextSeq++;
     // One put and one delete with no await between: committed together (write coalescing).
     const done = Promise.all([
-      storage.delete(deadKey),
+      storage.delete(indexed ? [deadKey, deadIndexOf(dead.write.key)] : [deadKey]),
       storage.put({ [queueKey(next)]: { seq: next, write: dead.write, attempts: 0, notBefore: 0, enqueuedAt: Date.now() } satisfies QueuedWrite, [`k:${dead.write.key}`]: next, meta }),
     ]);
     await done;
@@ -154,11 +160,13 @@ export class GitHubOutbox extends DurableObject<Env> {
 
   /** Drop a dead letter for good; false when it is not there. */
   async discardDead(seq: number): Promise<boolean> {
-    const deadKey = `dead:${queueKey(seq).slice(2)}`;
-    if ((await this.ctx.storage.get(deadKey)) === undefined) {
+    const deadKey = deadKeyOf(seq);
+    const dead = await this.ctx.storage.get<DeadWrite>(deadKey);
+    if (dead === undefined) {
       return false;
     }
-    await this.ctx.storage.delete(deadKey);
+    const indexed = (await this.ctx.storage.get<number>(deadIndexOf(dead.write.key))) === seq;
+    await this.ctx.storage.delete(indexed ? [deadKey, deadIndexOf(dead.write.key)] : [deadKey]);
     this.log.info('dead github write discarded', { seq });
     return true;
   }
@@ -264,6 +272,12 @@ export class GitHubOutbox extends DurableObject<Env> {
     // A newer write with the same key may have replaced this one meanwhile.
     const stillQueued = (await storage.get(queueKey(item.seq))) !== undefined;
     const indexed = (await storage.get<number>(`k:${write.key}`)) === item.seq;
+    // An older dead letter of this key is out of date once a newer write of the key lands or dies: retrying it would undo this one.
+    const olderDead = await storage.get<number>(deadIndexOf(write.key));
+    if (outcome.kind !== 'retry' && olderDead !== undefined && olderDead < item.seq) {
+      // On `dead` the index is overwritten with this write's seq below.
+      deletes.push(...(outcome.kind === 'done' ? [deadKeyOf(olderDead), deadIndexOf(write.key)] : [deadKeyOf(olderDead)]));
+    }
     switch (outcome.kind) {
       case 'done':
         this.log.info('github write done', fields);
@@ -281,7 +295,8 @@ export class GitHubOutbox extends DurableObject<Env> {
       case 'dead':
         this.log.error('github write rejected; kept as dead letter', { ...fields, error: result.error?.kind, status: errorStatus(result.error) });
         if (result.error !== null) {
-          puts[`dead:${queueKey(item.seq).slice(2)}`] = { seq: item.seq, write, error: result.error, attempts, failedAt: Date.now() } satisfies DeadWrite;
+          puts[deadKeyOf(item.seq)] = { seq: item.seq, write, error: result.error, attempts, failedAt: Date.now() } satisfies DeadWrite;
+          puts[deadIndexOf(write.key)] = item.seq;
         }
         deletes.push(queueKey(item.seq));
         if (indexed) {

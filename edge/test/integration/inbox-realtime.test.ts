@@ -6,7 +6,7 @@
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { projects } from '@stageline/db';
+import { approvalRequests, projects } from '@stageline/db';
 import { SELF } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -178,5 +178,19 @@ describe('inbox.changed', () => {
     await second.a.next((m) => m.type === 'ack' && m.ref === `f-${second.run.runId.slice(0, 6)}`);
     const member = await signedIn({ roles: { [second.seeded.projectId]: 'read' } });
     expect(await inboxEventsAfter(member, second.seeded.projectId, before)).toEqual([{ kind: 'question', id: question, run_id: second.run.runId, state: 'cancelled' }]);
+  });
+
+  it('a cancel and a decision racing on the same request both finish: one outcome, no deadlock, no 5xx', async () => {
+    for (let round = 0; round < 4; round += 1) {
+      const { seeded, run, client } = await twoProjects([{ tool: 'secret_sync', mode: 'delegated' }]);
+      const admin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+      const requestId = String((await call(client, 'secret_sync', { environment: 'dev', kubernetes_secret_name: 'api', kubernetes_secret_key: 'token', policy: 'random' })).request_id);
+      const post = (path: string, body: unknown) => staffFetch(admin, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const [canceled, denied] = await Promise.all([post(`/api/v1/staff/runs/${run.runId}/cancel`, { reason: 'race' }), post(`/api/v1/staff/approvals/${requestId}/decision`, { decision: 'deny' })]);
+      expect(canceled.status).toBe(200);
+      expect([200, 409]).toContain(denied.status);
+      const state = await withDb(async (d) => (await d.select({ state: approvalRequests.state }).from(approvalRequests).where(eq(approvalRequests.id, requestId)))[0]?.state);
+      expect(state).toBe(denied.status === 200 ? 'denied' : 'withdrawn');
+    }
   });
 });

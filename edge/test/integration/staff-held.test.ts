@@ -6,7 +6,7 @@
  * (a stored text that cannot be applied); dead letters through the real
  * outbox against the fake GitHub (a comment on an issue it does not have).
  */
-import { agentRuns } from '@stageline/db';
+import { agentRuns, repositories } from '@stageline/db';
 import { env, runInDurableObject } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
@@ -125,6 +125,39 @@ describe('dead GitHub writes', () => {
   });
 });
 
+describe('dead GitHub writes of one key', () => {
+  it('keep only the newest: a newer write of the key that lands or dies drops the older dead letter, so a retry can never undo newer content', async () => {
+    const seeded = await seedCluster();
+    const admin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+    await createRun(seeded.repoExternalId);
+    const { installationId, fullName } = onGitHub(seeded.repoExternalId);
+    const [owner = '', repo = ''] = fullName.split('/');
+    const outbox = githubOutboxOf(env, installationId);
+    const thread = { repositoryId: seeded.repoExternalId, owner, repo, number: 9401 };
+    const deadOf = async (key: string) => (await outbox.status()).dead.filter((d) => d.write.key === key);
+
+    await outbox.enqueue(installationId, [{ kind: 'comment', thread, key: 'held-same', body: 'first' }]);
+    await outbox.drain();
+    const [first] = await deadOf('comment:held-same');
+    // A newer write of the same key dies too: only it stays listed.
+    await outbox.enqueue(installationId, [{ kind: 'comment', thread, key: 'held-same', body: 'second' }]);
+    await outbox.drain();
+    const afterSecond = await deadOf('comment:held-same');
+    expect(afterSecond.map((d) => d.seq)).toEqual([expect.any(Number)]);
+    expect(afterSecond[0]?.seq).toBeGreaterThan(first?.seq ?? 0);
+    expect((await staffFetch(admin, `/api/v1/staff/errors/dead-writes/${installationId}/${first?.seq}/retry`, { method: 'POST' })).status).toBe(404);
+
+    // Then a third lands: the remaining dead letter is out of date and goes.
+    await fakeGitHub('seedIssue', { repo: fullName, number: 9401, title: 'Back' });
+    await outbox.enqueue(installationId, [{ kind: 'comment', thread, key: 'held-same', body: 'third' }]);
+    await outbox.drain();
+    expect(await deadOf('comment:held-same')).toEqual([]);
+    expect((await staffFetch(admin, `/api/v1/staff/errors/dead-writes/${installationId}/${afterSecond[0]?.seq}/retry`, { method: 'POST' })).status).toBe(404);
+    const comments = await fakeGitHub<{ body: string }[]>('issueComments', { repo: fullName, number: 9401 });
+    expect(comments.map((c) => c.body.split('\n')[0])).toEqual(['third']);
+  });
+});
+
 describe('who sees and touches held work', () => {
   it('another project does not see it and gets 404; a read member sees it and gets 403; malformed ids are 400', async () => {
     const seeded = await seedCluster();
@@ -155,7 +188,14 @@ describe('who sees and touches held work', () => {
     expect((await staffFetch(read, replay, { method: 'POST' })).status).toBe(403);
     expect((await staffFetch(read, retry, { method: 'POST' })).status).toBe(403);
     // Deliveries that name no repository belong to platform admins alone.
-    expect((await staffFetch(stranger, '/api/v1/staff/errors/parked/none/1', { method: 'DELETE' })).status).toBe(404);
+    const orphan = await parkOne(null, 0);
+    const orphanPath = `/api/v1/staff/errors/parked/none/${orphan.sequence}`;
+    const admin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+    expect((await staffFetch(admin, orphanPath, { method: 'DELETE' })).status).toBe(404);
+    expect((await held(admin)).parked_deliveries.filter((p) => p.delivery_id === orphan.deliveryId)).toEqual([]);
+    const platform = await signedIn({ platformAdmin: true });
+    expect((await held(platform)).parked_deliveries.filter((p) => p.delivery_id === orphan.deliveryId)).toMatchObject([{ repository_id: null, project_id: null }]);
+    expect((await staffFetch(platform, orphanPath, { method: 'DELETE' })).status).toBe(204);
 
     for (const bad of ['/api/v1/staff/errors/parked/abc/1/replay', `/api/v1/staff/errors/parked/${seeded.repoExternalId}/0/replay`, `/api/v1/staff/errors/parked/${seeded.repoExternalId}/x/replay`, '/api/v1/staff/errors/dead-writes/-1/1/retry']) {
       const res = await staffFetch(read, bad, { method: 'POST' });
@@ -165,5 +205,10 @@ describe('who sees and touches held work', () => {
     // Nothing changed.
     expect((await held(read)).parked_deliveries.filter((p) => p.delivery_id === parked.deliveryId)).toHaveLength(1);
     expect((await outbox.status()).dead.filter((d) => d.write.key.includes('held-c'))).toHaveLength(1);
+
+    // Once the repository is unbound, its former project's admins no longer act on it.
+    await withDb((d) => d.update(repositories).set({ unboundAt: new Date() }).where(eq(repositories.externalId, seeded.repoExternalId)));
+    expect((await staffFetch(admin, replay, { method: 'POST' })).status).toBe(404);
+    expect((await staffFetch(admin, retry, { method: 'POST' })).status).toBe(404);
   });
 });

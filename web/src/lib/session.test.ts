@@ -123,4 +123,16 @@ describe('createSession', () => {
     expect(urls.filter((url) => url === `GET ${ME_PATH}`)).toHaveLength(2);
     expect(session.state().kind).toBe('signed_out');
   });
+
+  it('verify() replaces `me` when the roles changed (a project taken away), and keeps the same one when they did not', async () => {
+    let me: typeof ME = ME;
+    const { session } = setup(() => json(200, me));
+    await session.load();
+    const first = session.state();
+    await session.verify();
+    expect(session.state()).toBe(first);
+    me = { ...ME, projects: [] };
+    await session.verify();
+    expect(session.state()).toEqual({ kind: 'signed_in', me: { ...ME, projects: [] } });
+  });
 });

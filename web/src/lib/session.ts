@@ -30,8 +30,11 @@ export type Session = {
   /** Asks the edge who is signed in. */
   load(): Promise<void>;
   /**
-   * Checks the session once more (a realtime socket was refused): an expired
-   * one is refreshed, a dead one signs out. Calls made while one runs share it.
+   * Checks the session once more (a realtime socket was refused, or closed
+   * because the person's access ended): an expired one is refreshed, a dead
+   * one signs out, and changed roles (a project taken away) replace `me`, so
+   * the console follows only the projects it still may. Calls made while one
+   * runs share it.
    */
   verify(): Promise<void>;
   /** `POST /auth/logout`; throws `ApiError` when the edge did not confirm it. */
@@ -87,7 +90,13 @@ export function createSession(options: SessionOptions): Session {
   function verify(): Promise<void> {
     verifying ??= fetchMe({ fetch: staffFetch })
       .then(
-        () => undefined,
+        (me) => {
+          const current = state();
+          if (current.kind === 'signed_in' && rolesOf(current.me) !== rolesOf(me)) {
+            log.info('roles changed: following the projects the person still has');
+            setState({ kind: 'signed_in', me });
+          }
+        },
         (error: unknown) => {
           // A 401 has already signed out (staffFetch); anything else is an outage the socket retries through.
           log.debug('session check failed', { error: String(error) });
@@ -109,4 +118,9 @@ export function createSession(options: SessionOptions): Session {
   }
 
   return { state, staffFetch, load, verify, signOut };
+}
+
+/** What the console's channels depend on: platform admin or not, and each project with its role. */
+function rolesOf(me: Me): string {
+  return JSON.stringify([me.platform_admin, me.projects.map((p) => `${p.id}:${p.role}`).sort()]);
 }

@@ -98,14 +98,15 @@ export function ErrorsPage(props: ScreenProps) {
   /** The next page of one list, appended; a new filter or reload (`generation`) drops a late answer. */
   async function loadMore<T>(which: 'refused' | 'failed', more: () => Paged<T>, setMore: (next: Paged<T>) => void, fetchPage: (cursor: string) => Promise<{ items: T[]; next_cursor: string | null }>): Promise<void> {
     const cursor = more().cursor;
-    if (cursor === null || loadingMore() !== null) {
+    if (cursor === null || loadingMore() !== null || loading()) {
       return;
     }
     const started = generation;
     setLoadingMore(which);
     try {
       const page = await fetchPage(cursor);
-      if (started === generation) {
+      // A first page that arrived meanwhile (a new filter) reset the list: this page belongs to the old one.
+      if (started === generation && more().cursor === cursor) {
         setMore({ items: [...more().items, ...page.items], cursor: page.next_cursor });
       }
     } catch (error) {
@@ -237,7 +238,7 @@ export function ErrorsPage(props: ScreenProps) {
         </table>
         <Show when={moreRefused().cursor !== null}>
           <div class="load-more">
-            <button type="button" class="button" data-testid="errors-refused-more" disabled={loadingMore() !== null} onClick={moreDeliveries}>
+            <button type="button" class="button" data-testid="errors-refused-more" disabled={loadingMore() !== null || loading()} onClick={moreDeliveries}>
               {loadingMore() === 'refused' ? 'Loading…' : 'Load more'}
             </button>
           </div>
@@ -307,7 +308,7 @@ export function ErrorsPage(props: ScreenProps) {
         </table>
         <Show when={moreFailed().cursor !== null}>
           <div class="load-more">
-            <button type="button" class="button" data-testid="errors-failed-more" disabled={loadingMore() !== null} onClick={moreRuns}>
+            <button type="button" class="button" data-testid="errors-failed-more" disabled={loadingMore() !== null || loading()} onClick={moreRuns}>
               {loadingMore() === 'failed' ? 'Loading…' : 'Load more'}
             </button>
           </div>
