@@ -24,6 +24,17 @@ interface Held {
 
 const held = async (s: StaffSession): Promise<Held> => (await staffFetch(s, '/api/v1/staff/errors/held')).json<Held>();
 
+/**
+ * The outbox of the repository's installation, made one of the project's by a
+ * run (its payload names the installation), and a thread of the repository.
+ */
+async function outboxOf(repoExternalId: number) {
+  await createRun(repoExternalId);
+  const { installationId, fullName } = onGitHub(repoExternalId);
+  const [owner = '', repo = ''] = fullName.split('/');
+  return { installationId, fullName, outbox: githubOutboxOf(env, installationId), thread: (number: number) => ({ repositoryId: repoExternalId, owner, repo, number }) };
+}
+
 const runsOf = (deliveryId: string) => withDb((d) => d.select({ id: agentRuns.id }).from(agentRuns).where(eq(agentRuns.correlationId, deliveryId)));
 
 describe('parked deliveries', () => {
@@ -90,11 +101,7 @@ describe('dead GitHub writes', () => {
     const seeded = await seedCluster();
     const admin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
     // A run makes the installation one of the project's (its payload names it).
-    await createRun(seeded.repoExternalId);
-    const { installationId, fullName } = onGitHub(seeded.repoExternalId);
-    const [owner = '', repo = ''] = fullName.split('/');
-    const outbox = githubOutboxOf(env, installationId);
-    const thread = (number: number) => ({ repositoryId: seeded.repoExternalId, owner, repo, number });
+    const { installationId, fullName, outbox, thread } = await outboxOf(seeded.repoExternalId);
     await outbox.enqueue(installationId, [
       { kind: 'comment', thread: thread(9101), key: 'held-a', body: 'secret-looking body A' },
       { kind: 'comment', thread: thread(9102), key: 'held-b', body: 'secret-looking body B' },
@@ -129,18 +136,14 @@ describe('dead GitHub writes of one key', () => {
   it('keep only the newest: a newer write of the key that lands or dies drops the older dead letter, so a retry can never undo newer content', async () => {
     const seeded = await seedCluster();
     const admin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
-    await createRun(seeded.repoExternalId);
-    const { installationId, fullName } = onGitHub(seeded.repoExternalId);
-    const [owner = '', repo = ''] = fullName.split('/');
-    const outbox = githubOutboxOf(env, installationId);
-    const thread = { repositoryId: seeded.repoExternalId, owner, repo, number: 9401 };
+    const { installationId, fullName, outbox, thread } = await outboxOf(seeded.repoExternalId);
     const deadOf = async (key: string) => (await outbox.status()).dead.filter((d) => d.write.key === key);
 
-    await outbox.enqueue(installationId, [{ kind: 'comment', thread, key: 'held-same', body: 'first' }]);
+    await outbox.enqueue(installationId, [{ kind: 'comment', thread: thread(9401), key: 'held-same', body: 'first' }]);
     await outbox.drain();
     const [first] = await deadOf('comment:held-same');
     // A newer write of the same key dies too: only it stays listed.
-    await outbox.enqueue(installationId, [{ kind: 'comment', thread, key: 'held-same', body: 'second' }]);
+    await outbox.enqueue(installationId, [{ kind: 'comment', thread: thread(9401), key: 'held-same', body: 'second' }]);
     await outbox.drain();
     const afterSecond = await deadOf('comment:held-same');
     expect(afterSecond.map((d) => d.seq)).toEqual([expect.any(Number)]);
@@ -149,7 +152,7 @@ describe('dead GitHub writes of one key', () => {
 
     // Then a third lands: the remaining dead letter is out of date and goes.
     await fakeGitHub('seedIssue', { repo: fullName, number: 9401, title: 'Back' });
-    await outbox.enqueue(installationId, [{ kind: 'comment', thread, key: 'held-same', body: 'third' }]);
+    await outbox.enqueue(installationId, [{ kind: 'comment', thread: thread(9401), key: 'held-same', body: 'third' }]);
     await outbox.drain();
     expect(await deadOf('comment:held-same')).toEqual([]);
     expect((await staffFetch(admin, `/api/v1/staff/errors/dead-writes/${installationId}/${afterSecond[0]?.seq}/retry`, { method: 'POST' })).status).toBe(404);
@@ -165,11 +168,8 @@ describe('who sees and touches held work', () => {
     const read = await signedIn({ roles: { [seeded.projectId]: 'read' } });
     const stranger = await signedIn({ roles: { [other.projectId]: 'admin' } });
     const parked = await parkOne(seeded.repoExternalId, 621);
-    await createRun(seeded.repoExternalId);
-    const { installationId, fullName } = onGitHub(seeded.repoExternalId);
-    const [owner = '', repo = ''] = fullName.split('/');
-    const outbox = githubOutboxOf(env, installationId);
-    await outbox.enqueue(installationId, [{ kind: 'comment', thread: { repositoryId: seeded.repoExternalId, owner, repo, number: 9201 }, key: 'held-c', body: 'c' }]);
+    const { installationId, fullName, outbox, thread } = await outboxOf(seeded.repoExternalId);
+    await outbox.enqueue(installationId, [{ kind: 'comment', thread: thread(9201), key: 'held-c', body: 'c' }]);
     await outbox.drain();
 
     const mine = await held(read);

@@ -3,7 +3,7 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup, fireEvent, render, screen, within } from '@solidjs/testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createScriptedFetch } from '../../test/fixtures/scripted-fetch.ts';
-import type { DeadWrite, ParkedDelivery } from '../lib/held-api.ts';
+import { makeDeadWrite, makeParked } from '../../test/fixtures/make-held.ts';
 import { createLogger } from '../lib/log.ts';
 import type { Me } from '../lib/staff-me.ts';
 import { HeldWorkPanels } from './held-work.tsx';
@@ -12,30 +12,8 @@ const PROJECT = '0a1b2c3d-0000-4000-8000-000000000001';
 const admin: Me = { login: 'maintainer', name: null, avatar_url: null, platform_admin: false, projects: [{ id: PROJECT, slug: 'app', name: 'App', role: 'admin' }] };
 const reader: Me = { ...admin, login: 'viewer', projects: [{ id: PROJECT, slug: 'app', name: 'App', role: 'read' }] };
 
-const parked = (sequence: number): ParkedDelivery => ({
-  repository_id: 42,
-  repository_full_name: 'octo-org/app',
-  project_id: PROJECT,
-  sequence,
-  delivery_id: `delivery-${sequence}`,
-  event: 'issues',
-  received_at: '2026-12-05T10:00:00.000Z',
-  error: { name: 'NeonDbError', code: '23514' },
-  parked_at: '2026-12-05T10:00:01.000Z',
-});
-const dead: DeadWrite = {
-  installation_id: 9,
-  sequence: 3,
-  kind: 'upsert-comment',
-  key: 'status-comment:r-1',
-  repository_id: 42,
-  repository_full_name: 'octo-org/app',
-  project_id: PROJECT,
-  thread_number: 12,
-  error: { kind: 'forbidden', status: 403 },
-  attempts: 1,
-  failed_at: '2026-12-05T10:00:02.000Z',
-};
+const parked = (sequence: number) => makeParked({ project_id: PROJECT, sequence, delivery_id: `delivery-${sequence}`, error: { name: 'NeonDbError', code: '23514' } });
+const dead = makeDeadWrite({ project_id: PROJECT });
 
 /** The edge's held work as a small state machine: replayed or dropped items leave the lists. */
 function heldServer() {

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import type { FetchLike } from './api.ts';
-import { discardDeadWrite, discardParked, fetchHeldWork, replayParked, retryDeadWrite, toHeldWork, type DeadWrite, type ParkedDelivery } from './held-api.ts';
+import { makeDeadWrite, makeParked } from '../../test/fixtures/make-held.ts';
+import { discardDeadWrite, discardParked, fetchHeldWork, replayParked, retryDeadWrite, toHeldWork } from './held-api.ts';
 import { StaffApiError } from './staff-request.ts';
 
 type Call = { url: string; method: string };
@@ -17,30 +18,8 @@ function answer(status: number, body: unknown): { fetch: FetchLike; calls: Call[
   };
 }
 
-const parked: ParkedDelivery = {
-  repository_id: 42,
-  repository_full_name: 'octo-org/app',
-  project_id: 'p-1',
-  sequence: 7,
-  delivery_id: 'd-7',
-  event: 'issues',
-  received_at: '2026-12-05T10:00:00.000Z',
-  error: { name: 'NeonDbError', code: '23505' },
-  parked_at: '2026-12-05T10:00:01.000Z',
-};
-const dead: DeadWrite = {
-  installation_id: 9,
-  sequence: 3,
-  kind: 'upsert-comment',
-  key: 'status-comment:r-1',
-  repository_id: 42,
-  repository_full_name: 'octo-org/app',
-  project_id: 'p-1',
-  thread_number: 12,
-  error: { kind: 'forbidden', status: 403 },
-  attempts: 1,
-  failed_at: '2026-12-05T10:00:02.000Z',
-};
+const parked = makeParked();
+const dead = makeDeadWrite();
 
 describe('held work', () => {
   it('reads parked deliveries and dead writes, dropping rows it cannot read and filling what the edge left out', async () => {

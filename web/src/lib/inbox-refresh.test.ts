@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createInboxRefresh, INBOX_CHANGED_TOPIC, INBOX_FALLBACK_POLL_MS } from './inbox-refresh.ts';
 import type { RealtimeEvent } from './realtime-message.ts';
+import { fakeDocument } from '../../test/fixtures/fake-document.ts';
 
 /** Loads that finish only when the test says so, counted. */
 function createGatedLoad() {
@@ -29,29 +30,6 @@ function createCountedLoad() {
       return Promise.resolve();
     },
     count: () => count,
-  };
-}
-
-function createDocument() {
-  let state: DocumentVisibilityState = 'visible';
-  const listeners = new Set<() => void>();
-  return {
-    doc: {
-      get visibilityState() {
-        return state;
-      },
-      addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
-      removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
-    } as unknown as Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'>,
-    show: () => {
-      state = 'visible';
-      for (const listener of listeners) {
-        listener();
-      }
-    },
-    hide: () => {
-      state = 'hidden';
-    },
   };
 }
 
@@ -88,7 +66,7 @@ describe('createInboxRefresh', () => {
   it('keeps one load in flight and queues one more behind it, however many events arrive', async () => {
     const gated = createGatedLoad();
     const sockets = createSockets();
-    const refresher = createInboxRefresh({ load: gated.load, subscribe: sockets.subscribe, doc: createDocument().doc });
+    const refresher = createInboxRefresh({ load: gated.load, subscribe: sockets.subscribe, doc: fakeDocument().doc });
     refresher.setLive(true);
     for (let i = 0; i < 5; i += 1) {
       sockets.deliver(INBOX_CHANGED_TOPIC, { kind: 'approval', id: `r-${i}`, run_id: 'run-1', state: 'requested' });
@@ -104,7 +82,7 @@ describe('createInboxRefresh', () => {
 
   it('resolves a refresh only after a load that started after it', async () => {
     const gated = createGatedLoad();
-    const refresher = createInboxRefresh({ load: gated.load, subscribe: null, doc: createDocument().doc });
+    const refresher = createInboxRefresh({ load: gated.load, subscribe: null, doc: fakeDocument().doc });
     refresher.setLive(true);
     let first = false;
     let second = false;
@@ -124,7 +102,7 @@ describe('createInboxRefresh', () => {
   it('ignores other topics and stops listening on stop', async () => {
     const counted = createCountedLoad();
     const sockets = createSockets();
-    const refresher = createInboxRefresh({ load: counted.load, subscribe: sockets.subscribe, doc: createDocument().doc });
+    const refresher = createInboxRefresh({ load: counted.load, subscribe: sockets.subscribe, doc: fakeDocument().doc });
     refresher.setLive(true);
     sockets.deliver('run.status', { run: {} });
     await vi.advanceTimersByTimeAsync(0);
@@ -138,7 +116,7 @@ describe('createInboxRefresh', () => {
 
   it('does not poll while live; polls while the socket is down and visible; back live, loads once and stops polling', async () => {
     const counted = createCountedLoad();
-    const visibility = createDocument();
+    const visibility = fakeDocument();
     const refresher = createInboxRefresh({ load: counted.load, subscribe: null, doc: visibility.doc });
     refresher.setLive(true);
     await vi.advanceTimersByTimeAsync(3 * INBOX_FALLBACK_POLL_MS);
@@ -167,7 +145,7 @@ describe('createInboxRefresh', () => {
 
   it('polls from the start when there is no live socket, and not after stop', async () => {
     const counted = createCountedLoad();
-    const refresher = createInboxRefresh({ load: counted.load, subscribe: null, doc: createDocument().doc });
+    const refresher = createInboxRefresh({ load: counted.load, subscribe: null, doc: fakeDocument().doc });
     refresher.setLive(false);
     await vi.advanceTimersByTimeAsync(2 * INBOX_FALLBACK_POLL_MS);
     expect(counted.count()).toBe(2);

@@ -11,6 +11,7 @@ import type { SocketCallbacks } from '../lib/realtime.ts';
 import { createRunFeed } from '../lib/run-feed.ts';
 import { createRunStore } from '../lib/run-store.ts';
 import { EMPTY_APPROVALS_TEXT, InboxPage, keepUnchanged } from './inbox.tsx';
+import { fakeDocument } from '../../test/fixtures/fake-document.ts';
 
 type Post = { url: string; body: unknown };
 
@@ -37,28 +38,6 @@ function createInboxServer(initial: Inbox, onPost: (post: Post) => { status: num
     gets: () => gets,
     set: (next: Inbox) => {
       inbox = next;
-    },
-  };
-}
-
-function visibleDocument(state: DocumentVisibilityState = 'visible') {
-  const listeners = new Set<() => void>();
-  return {
-    doc: {
-      get visibilityState() {
-        return state;
-      },
-      addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
-      removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
-    } as unknown as Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'>,
-    show: () => {
-      state = 'visible';
-      for (const listener of listeners) {
-        listener();
-      }
-    },
-    hide: () => {
-      state = 'hidden';
     },
   };
 }
@@ -112,7 +91,7 @@ describe('InboxPage', () => {
     const approval = makeApproval({ run: { ...makeApproval().run, repository_full_name: 'acme/billing', issue_number: 57, agent_key: 'sa' } });
     const question = makeQuestion();
     const server = createInboxServer({ approvals: [approval], questions: [question] });
-    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
 
     const card = await screen.findByTestId('inbox-approval');
     expect(card).toHaveAttribute('data-request-id', approval.request_id);
@@ -136,7 +115,7 @@ describe('InboxPage', () => {
       approvals: [makeApproval({ may_decide: false, approval_mode: 'owner' })],
       questions: [makeQuestion({ may_answer: false, recipient_login: 'mona' })],
     });
-    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
     const card = await screen.findByTestId('inbox-approval');
     const approve = within(card).getByTestId('approve');
     expect(approve).toBeDisabled();
@@ -152,7 +131,7 @@ describe('InboxPage', () => {
   it('removes a decided approval at once and fetches the list again', async () => {
     const approval = makeApproval();
     const server = createInboxServer({ approvals: [approval], questions: [] });
-    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
     const card = await screen.findByTestId('inbox-approval');
     fireEvent.input(within(card).getByTestId('decision-reason'), { target: { value: 'ok for staging' } });
     server.set({ approvals: [], questions: [] });
@@ -171,7 +150,7 @@ describe('InboxPage', () => {
       status: 409,
       body: { error: { code: 'conflict', message: 'already decided by telegram:mona (approved)' } },
     }));
-    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
     const card = await screen.findByTestId('inbox-approval');
     server.set({ approvals: [], questions: [] });
     fireEvent.click(within(card).getByTestId('approve'));
@@ -187,7 +166,7 @@ describe('InboxPage', () => {
       status: 200,
       body: { interaction_id: question.interaction_id, state: 'answered', response: {} },
     }));
-    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    render(() => <InboxPage fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
     const asked = await screen.findByTestId('inbox-question');
     fireEvent.input(within(asked).getByTestId('answer-text'), { target: { value: '  staging-2 please ' } });
     server.set({ approvals: [], questions: [] });
@@ -204,7 +183,7 @@ describe('InboxPage', () => {
     sockets.feed.start();
     await vi.advanceTimersByTimeAsync(0);
     sockets.ready();
-    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
     await vi.advanceTimersByTimeAsync(0);
     expect(server.gets()).toBe(1);
     expect(screen.getByText(EMPTY_APPROVALS_TEXT)).toBeInTheDocument();
@@ -231,7 +210,7 @@ describe('InboxPage', () => {
     sockets.feed.start();
     await vi.advanceTimersByTimeAsync(0);
     sockets.ready();
-    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={visibleDocument().doc} />);
+    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
     await vi.advanceTimersByTimeAsync(0);
     expect(server.gets()).toBe(1);
 
@@ -250,7 +229,7 @@ describe('InboxPage', () => {
   it('without sockets, polls every 15 s while visible, not while hidden, and at once when shown again', async () => {
     vi.useFakeTimers();
     const server = createInboxServer({ approvals: [], questions: [] });
-    const visibility = visibleDocument();
+    const visibility = fakeDocument();
     render(() => <InboxPage feed={null} fetch={server.fetch} log={createLogger()} document={visibility.doc} />);
     await vi.advanceTimersByTimeAsync(0);
     expect(server.gets()).toBe(1);
