@@ -168,7 +168,7 @@ describe('who sees and touches held work', () => {
     const read = await signedIn({ roles: { [seeded.projectId]: 'read' } });
     const stranger = await signedIn({ roles: { [other.projectId]: 'admin' } });
     const parked = await parkOne(seeded.repoExternalId, 621);
-    const { installationId, fullName, outbox, thread } = await outboxOf(seeded.repoExternalId);
+    const { installationId, outbox, thread } = await outboxOf(seeded.repoExternalId);
     await outbox.enqueue(installationId, [{ kind: 'comment', thread: thread(9201), key: 'held-c', body: 'c' }]);
     await outbox.drain();
 
