@@ -86,6 +86,20 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** An empty inbox page on a live socket (fake timers), after its first fetch. */
+async function openLiveInbox() {
+  vi.useFakeTimers();
+  const server = createInboxServer({ approvals: [], questions: [] });
+  const sockets = createSocketFeed();
+  sockets.feed.start();
+  await vi.advanceTimersByTimeAsync(0);
+  sockets.ready();
+  render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
+  await vi.advanceTimersByTimeAsync(0);
+  expect(server.gets()).toBe(1);
+  return { server, sockets };
+}
+
 describe('InboxPage', () => {
   it('lists approvals with their facts and questions with their options', async () => {
     const approval = makeApproval({ run: { ...makeApproval().run, repository_full_name: 'acme/billing', issue_number: 57, agent_key: 'sa' } });
@@ -177,15 +191,7 @@ describe('InboxPage', () => {
   });
 
   it('fetches again when the socket says the inbox changed, and does not poll while live', async () => {
-    vi.useFakeTimers();
-    const server = createInboxServer({ approvals: [], questions: [] });
-    const sockets = createSocketFeed();
-    sockets.feed.start();
-    await vi.advanceTimersByTimeAsync(0);
-    sockets.ready();
-    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(server.gets()).toBe(1);
+    const { server, sockets } = await openLiveInbox();
     expect(screen.getByText(EMPTY_APPROVALS_TEXT)).toBeInTheDocument();
 
     const late = makeApproval();
@@ -204,15 +210,7 @@ describe('InboxPage', () => {
   });
 
   it('polls while the socket is down, and fetches once when it is live again', async () => {
-    vi.useFakeTimers();
-    const server = createInboxServer({ approvals: [], questions: [] });
-    const sockets = createSocketFeed();
-    sockets.feed.start();
-    await vi.advanceTimersByTimeAsync(0);
-    sockets.ready();
-    render(() => <InboxPage feed={sockets.feed} fetch={server.fetch} log={createLogger()} document={fakeDocument().doc} />);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(server.gets()).toBe(1);
+    const { server, sockets } = await openLiveInbox();
 
     sockets.drop();
     await vi.advanceTimersByTimeAsync(INBOX_FALLBACK_POLL_MS);
