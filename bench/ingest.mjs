@@ -36,6 +36,10 @@ const { values } = parseArgs({
     'probot-pool': { type: 'string', default: '10' },
     // miniflare: the edge in one workerd through Miniflare (tools/serve-edge.mjs); wrangler: under `wrangler dev`.
     'edge-runner': { type: 'string', default: 'miniflare' },
+    // public: Miniflare's entry worker and assets router in front, as `npm start` serves; direct: straight into the Worker (miniflare only), as production runs it.
+    'edge-port': { type: 'string', default: 'public' },
+    // Run the Neon-style ws proxy (local only: Neon runs it in production) in its own process instead of the load client's.
+    'proxy-process': { type: 'boolean', default: false },
   },
 });
 const REQUESTS = Number(values.requests);
@@ -133,6 +137,7 @@ function cpuMeters(stack, probotPid) {
   const workerd = findProcess(new RegExp(`workerd .*entry=127\\.0\\.0\\.1:${edgePort}\\b`));
   const pgPort = new URL(stack.db.url).port;
   const postgres = stack.db.kind === 'postgres' ? findProcess(new RegExp(`bin/postgres .*-p ${pgPort}\\b`)) : null;
+  const proxyPid = stack.db.proxyPid;
   const read = () => {
     const own = process.cpuUsage();
     const edge = groupCpuMs(workerd?.pgrp ?? null);
@@ -147,11 +152,12 @@ function cpuMeters(stack, probotPid) {
       edgeNode: edge?.byCommand.node ?? null,
       postgres: treeCpuMs(postgres?.pid ?? null),
       probot: processCpuMs(probotPid),
+      wsProxy: proxyPid === null ? null : processCpuMs(proxyPid),
       benchProcess: (own.user + own.system) / 1000,
     };
   };
   return {
-    found: { workerd: workerd?.pid ?? null, postgres: postgres?.pid ?? null, probot: probotPid },
+    found: { workerd: workerd?.pid ?? null, postgres: postgres?.pid ?? null, probot: probotPid, wsProxy: proxyPid },
     /** Starts a measurement; the returned function gives CPU ms per request since then. */
     start: () => {
       const before = read();
@@ -215,7 +221,8 @@ async function ackLatency(stack, probotUrl, meters) {
       body: bodies[i % BODIES].body,
     }).then(async (r) => (await r.arrayBuffer(), r));
   const healthz = (base) => () => fetch(`${base}/healthz`).then(async (r) => (await r.arrayBuffer(), r));
-  const systems = { edge: { post: poster(stack.edgeUrl, 'edge'), floor: healthz(stack.edgeUrl) }, probot: { post: poster(probotUrl, 'probot'), floor: healthz(probotUrl) } };
+  const edgeUrl = EDGE_URL(stack);
+  const systems = { edge: { post: poster(edgeUrl, 'edge'), floor: healthz(edgeUrl) }, probot: { post: poster(probotUrl, 'probot'), floor: healthz(probotUrl) } };
   // Warm-up: the first requests pay for module load, connection setup, the installation token and the permission lookup.
   for (const s of Object.values(systems)) {
     for (let i = 0; i < 50; i++) {
@@ -367,8 +374,19 @@ async function storedRows(dbUrl) {
   return rows;
 }
 
+/** Where the ack load goes: the public port, or straight into the Worker (`--edge-port direct`). */
+const EDGE_URL = (stack) => {
+  if (values['edge-port'] === 'public') {
+    return stack.edgeUrl;
+  }
+  if (values['edge-port'] !== 'direct' || stack.edgeDirectUrl === null) {
+    throw new Error(`--edge-port ${values['edge-port']}: use public, or direct with --edge-runner miniflare`);
+  }
+  return stack.edgeDirectUrl;
+};
+
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'stageline-bench-'));
-const stack = await startStack({ stateDir, dbKind: values.db, edgeLogLevel: values['log-level'], edgeRunner: values['edge-runner'], agentEnv: {}, runner: { steps: 0 } });
+const stack = await startStack({ stateDir, dbKind: values.db, edgeLogLevel: values['log-level'], edgeRunner: values['edge-runner'], proxyProcess: values['proxy-process'], agentEnv: {}, runner: { steps: 0 } });
 let probot = null;
 try {
   // Dispatch deliveries name issues 100.. of the demo repository: give them a thread for the status comment.
@@ -396,6 +414,8 @@ try {
     database: stack.db.kind,
     edgeRunner: stack.edgeRunner,
     edgeLogLevel: values['log-level'],
+    edgePort: values['edge-port'],
+    proxyProcess: values['proxy-process'],
     requestsPerLevel: REQUESTS,
     probotPoolSize: Number(values['probot-pool']),
     ack,
@@ -415,7 +435,7 @@ try {
   const seq = effects.sequential;
   const perDelivery = (g, n) => `${(g.writes / n).toFixed(2)} writes, ${(g.reads / n).toFixed(2)} reads, ${g.tokenMints} token mints, ${g.limited} limited`;
   console.log(`
-database: ${stack.db.kind}, edge runner: ${stack.edgeRunner}, edge log level: ${values['log-level']}, Probot pg pool: ${values['probot-pool']}
+database: ${stack.db.kind}, edge runner: ${stack.edgeRunner}, edge port: ${values['edge-port']}, ws proxy: ${values['proxy-process'] ? 'own process' : 'in the bench process'}, edge log level: ${values['log-level']}, Probot pg pool: ${values['probot-pool']}
 | system | concurrent | n | client p50 / p99 ms | server p50 / p99 ms | /healthz floor p50 / p99 ms | throughput | answers |
 |---|---|---|---|---|---|---|---|
 ${ack.flatMap((r) => [line('edge', r.concurrency, r.edge), line('Probot', r.concurrency, r.probot)]).join('\n')}
@@ -424,11 +444,11 @@ ${ack.flatMap((r) => [line('edge', r.concurrency, r.edge), line('Probot', r.conc
 |---|---|---|
 ${ack.map((r) => `| ${r.concurrency} | ${r.ratio.throughput.toFixed(2)}× | ${r.ratio.p99.toFixed(2)}× |`).join('\n')}
 
-| CPU ms per delivery | concurrent | server process(es) | Postgres (all backends) | bench process (client, fake GitHub, ws proxy) |
-|---|---|---|---|---|
+| CPU ms per delivery | concurrent | server process(es) | Postgres (all backends) | bench process (client, fake GitHub${values['proxy-process'] ? '' : ', ws proxy'}) | ws proxy process |
+|---|---|---|---|---|---|
 ${ack.flatMap((r) => [
-  `| edge | ${r.concurrency} | ${ms2(r.edge.cpu.perRequestMs.edge)} (workerd runtime ${ms2(r.edge.cpu.perRequestMs.workerd)}${stack.edgeRunner === 'wrangler' ? `, dev proxy workerd ${ms2(r.edge.cpu.perRequestMs.workerdProxy)}` : ''}, ${stack.edgeRunner === 'wrangler' ? "wrangler's" : "serve-edge's"} Node ${ms2(r.edge.cpu.perRequestMs.edgeNode)}) | ${ms2(r.edge.cpu.perRequestMs.postgres)} | ${ms2(r.edge.cpu.perRequestMs.benchProcess)} |`,
-  `| Probot | ${r.concurrency} | ${ms2(r.probot.cpu.perRequestMs.probot)} | ${ms2(r.probot.cpu.perRequestMs.postgres)} | ${ms2(r.probot.cpu.perRequestMs.benchProcess)} |`,
+  `| edge | ${r.concurrency} | ${ms2(r.edge.cpu.perRequestMs.edge)} (workerd runtime ${ms2(r.edge.cpu.perRequestMs.workerd)}${stack.edgeRunner === 'wrangler' ? `, dev proxy workerd ${ms2(r.edge.cpu.perRequestMs.workerdProxy)}` : ''}, ${stack.edgeRunner === 'wrangler' ? "wrangler's" : "serve-edge's"} Node ${ms2(r.edge.cpu.perRequestMs.edgeNode)}) | ${ms2(r.edge.cpu.perRequestMs.postgres)} | ${ms2(r.edge.cpu.perRequestMs.benchProcess)} | ${ms2(r.edge.cpu.perRequestMs.wsProxy)} |`,
+  `| Probot | ${r.concurrency} | ${ms2(r.probot.cpu.perRequestMs.probot)} | ${ms2(r.probot.cpu.perRequestMs.postgres)} | ${ms2(r.probot.cpu.perRequestMs.benchProcess)} | ${ms2(r.probot.cpu.perRequestMs.wsProxy)} |`,
 ]).join('\n')}
 
 stored (ack repository): ${stored.map((s) => `${s.system} ${s.outcome}: ${s.deliveries} deliveries, ${s.runs} runs, ${s.flow_events} with flow event`).join('; ')}

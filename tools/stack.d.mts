@@ -15,7 +15,7 @@ export interface Stack {
   /** `miniflare` only: a socket straight into the Worker, past Miniflare's entry worker and the assets router (local-only layers). */
   edgeDirectUrl: string | null;
   /** `stopServer`/`startServer`: a database outage and recovery (same port, same data). */
-  db: { kind: string; url: string; wsProxy: string; connections(): number; stopServer(): Promise<void>; startServer(): Promise<void> };
+  db: { kind: string; url: string; wsProxy: string; proxyPid: number | null; connections(): number; stopServer(): Promise<void>; startServer(): Promise<void> };
   kube: { url: string; kubeconfig(): string };
   /** The fake GitHub the edge's App talks to (in-process: seed, read threads, `violations()`). */
   github: FakeGitHub;

@@ -133,7 +133,7 @@ export async function buildConsole(logFile) {
  *   edgePort?: number, kubePort?: number, pgPort?: number, proxyPort?: number,
  *   agents?: number, clusterId?: string, clusterToken?: string, webhookSecret?: string,
  *   agentEnv?: Record<string,string>, build?: boolean, githubPort?: number, githubIssues?: number,
- *   edgeRunner?: 'wrangler'|'miniflare', edgeWatch?: boolean, jobRunner?: 'demo'|'agent', jobEnv?: Record<string,string> }} opts
+ *   edgeRunner?: 'wrangler'|'miniflare', edgeWatch?: boolean, jobRunner?: 'demo'|'agent', jobEnv?: Record<string,string>, proxyProcess?: boolean }} opts
  */
 export async function startStack(opts) {
   const stateDir = opts.stateDir;
@@ -150,6 +150,7 @@ export async function startStack(opts) {
       dataDir: opts.persist ? path.join(stateDir, 'pglite') : undefined,
       pgPort: opts.pgPort,
       proxyPort: opts.proxyPort,
+      proxyProcess: opts.proxyProcess,
     });
     stops.push(() => db.stop());
     const clusterId = opts.clusterId ?? 'local';

@@ -42,7 +42,7 @@ export function createTerminateDetector() {
 }
 
 /**
- * @param {{ port?: number, fixedTarget?: string }} [opts]
+ * @param {{ port?: number, fixedTarget?: string, onCount?: (open: number) => void }} [opts]
  * @returns {Promise<{ port: number, wsProxy: string, connections: () => number, close: () => Promise<void> }>}
  */
 export async function startWsProxy(opts = {}) {
@@ -60,6 +60,7 @@ export async function startWsProxy(opts = {}) {
     const sock = net.connect({ host, port });
     sock.setNoDelay(true);
     open += 1;
+    opts.onCount?.(open);
     const pending = [];
     let endAfterConnect = false;
     sock.on('connect', () => {
@@ -89,6 +90,7 @@ export async function startWsProxy(opts = {}) {
       if (!closed) {
         closed = true;
         open -= 1;
+        opts.onCount?.(open);
       }
       ws.close();
       sock.destroy();

@@ -8,6 +8,17 @@ import { findPostgresBin, seedProject, startDatabase, startWsProxy, type Started
 
 const kinds = findPostgresBin() === null ? (['pglite'] as const) : (['postgres', 'pglite'] as const);
 const started: StartedDatabase[] = [];
+
+/** Resolves once `done()` holds; fails after 10 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in 10 s');
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 afterAll(async () => {
   await Promise.all(started.map((d) => d.stop()));
 });
@@ -77,6 +88,26 @@ describe('ws proxy', () => {
     });
     expect(['N', 'S']).toContain(answer.toString('latin1', 0, 1));
     ws.close();
+  });
+
+  it('runs in a process of its own when asked, forwarding and counting its sessions there', async () => {
+    const db = await startDatabase({ kind: kinds[0], proxyProcess: true });
+    expect(db.proxyPid).toEqual(expect.any(Number));
+    expect(db.proxyPid).not.toBe(process.pid);
+    const ws = new WebSocket(`ws://${db.wsProxy}?address=127.0.0.1:5432`);
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      ws.on('open', () => ws.send(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
+      ws.on('message', (data) => resolve(Buffer.from(data as Buffer)));
+      ws.on('error', reject);
+    });
+    expect(['N', 'S']).toContain(answer.toString('latin1', 0, 1));
+    await until(() => db.connections() === 1);
+    ws.close();
+    await until(() => db.connections() === 0);
+    const pid = db.proxyPid as number;
+    await db.stop();
+    // The child is gone once stop() resolved: signal 0 only checks that the pid exists.
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 
   it.each(['10.0.0.1:5432', '192.168.1.10:5432', 'example.com:5432', 'nonsense'])('refuses to dial %s', async (address) => {

@@ -1,6 +1,7 @@
 import * as schema from '@stageline/db';
 import { neonConfig, Pool } from '@neondatabase/serverless';
 import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
+import { coalesceWritesPerTurn, type SocketClass } from './coalesce-writes.ts';
 
 export type Db = NeonDatabase<typeof schema>;
 
@@ -11,6 +12,9 @@ export interface DbHandle {
 }
 
 let configuredProxy: string | null = null;
+
+// The driver's socket class is `neonConfig`; see coalesce-writes.ts for why.
+coalesceWritesPerTurn(neonConfig as unknown as SocketClass);
 
 /**
  * Local development and tests reach Postgres through a WebSocket->TCP proxy.
@@ -26,8 +30,6 @@ function configureProxy(wsProxy: string): void {
   // Required for trust/SCRAM auth: the default pipelines a cleartext password.
   neonConfig.pipelineConnect = false;
   neonConfig.forceDisablePgSSL = true;
-  // Batching writes on a timer costs a 1 ms timer tick per round trip in workerd.
-  neonConfig.coalesceWrites = false;
   configuredProxy = wsProxy;
 }
 

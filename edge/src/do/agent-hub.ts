@@ -5,6 +5,7 @@ import { handleAgentFrame } from '../domain/handle-agent-frame.ts';
 import { storableFrame as storable } from '../db/jsonb.ts';
 import { announceTargets, isGracefulShutdown, parseAgentSession } from './agent-hub-state.ts';
 import { markInstanceStopped } from '../db/cluster-repo.ts';
+import { closeInReply } from '../lib/ws-close.ts';
 
 /**
  * One per cluster: holds the outbound WebSockets of that cluster's agents
@@ -137,7 +138,7 @@ export class AgentHub extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     const session = parseAgentSession(ws.deserializeAttachment());
     this.log.info('agent disconnected', { clusterId: session?.clusterId, instanceId: session?.instanceId, code });
-    ws.close(code, reason);
+    closeInReply(ws, code, reason);
     if (session !== null && isGracefulShutdown(code)) {
       // The agent said it is going away (pod stop): its runs may be taken over now,
       // not after the instance TTL. Jobs keep running and are adopted.

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { createEdgeRoot } from '../composition/root.ts';
 import { eventsAfter, latestEventId, oldestEventId, type RealtimeEvent } from '../db/realtime-repo.ts';
 import { ACCESS_ENDED_CLOSE_CODE, CATCH_UP_DELAY_MS, MAX_REPLAY, ownerTag, parseCatchUp, parseLastEventId, parseScope, planReplay, toEventMessage, type ServerMessage, type SocketOwner } from './channel-state.ts';
+import { closeInReply } from '../lib/ws-close.ts';
 
 /**
  * Console fan-out, one per scope (a project, or `all` for platform admins;
@@ -152,6 +153,6 @@ export class Channel extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    ws.close(code, reason);
+    closeInReply(ws, code, reason);
   }
 }
