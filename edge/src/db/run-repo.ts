@@ -10,7 +10,8 @@ import { withdrawOpenRequests } from './withdraw-requests.ts';
 
 
 export type ApplyOutcome =
-  | { kind: 'applied'; run: RunRow; events: RealtimeEvent[] }
+  /** `telegramCalls`: queued Telegram edits of the requests an ending run withdrew, to deliver after the commit. */
+  | { kind: 'applied'; run: RunRow; events: RealtimeEvent[]; telegramCalls: string[] }
   | { kind: 'noop'; run: RunRow }
   | { kind: 'rejected'; error: TransitionError }
   | { kind: 'not_found' };
@@ -88,7 +89,7 @@ export async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now:
     return { kind: 'rejected', error: { kind: 'invalid_transition', from: run.status, event: event.kind } };
   }
   if (change.eventType === null) {
-    return { kind: 'applied', run: updated, events: [] };
+    return { kind: 'applied', run: updated, events: [], telegramCalls: [] };
   }
   await appendFlowEvent(tx, {
     correlationId: run.correlationId,
@@ -108,8 +109,8 @@ export async function applyChange(tx: DbOrTx, run: RunRow, event: RunEvent, now:
   });
   const statusEvent = await appendRunStatusEvent(tx, updated);
   // The run just ended: what it asked people for can no longer be given (db/withdraw-requests.ts).
-  const withdrawn = isTerminalStatus(change.status) && !isTerminalStatus(run.status) ? await withdrawOpenRequests(tx, run, `run ${change.status}${change.statusReason ? `: ${change.statusReason}` : ''}`, now) : [];
-  return { kind: 'applied', run: updated, events: [statusEvent, ...withdrawn] };
+  const withdrawn = isTerminalStatus(change.status) && !isTerminalStatus(run.status) ? await withdrawOpenRequests(tx, run, `run ${change.status}${change.statusReason ? `: ${change.statusReason}` : ''}`, now) : { events: [], telegramCalls: [] };
+  return { kind: 'applied', run: updated, events: [statusEvent, ...withdrawn.events], telegramCalls: withdrawn.telegramCalls };
 }
 
 /**
@@ -229,7 +230,7 @@ export async function activeRunIdsOfIssue(db: DbOrTx, repositoryId: string, issu
   return rows.map((r) => r.id);
 }
 
-export type CancelOutcome = { kind: 'not_found' } | { kind: 'done'; previous: RunRow; current: RunRow; changed: boolean; events: RealtimeEvent[] };
+export type CancelOutcome = { kind: 'not_found' } | { kind: 'done'; previous: RunRow; current: RunRow; changed: boolean; events: RealtimeEvent[]; telegramCalls: string[] };
 
 /** Staff cancel (docs/domain.md §3.10): idempotent; a terminal run is reported, not changed. */
 export async function cancelRun(db: Db, input: { runId: string; reason: string; actorId: string; now: Date }): Promise<CancelOutcome> {
@@ -244,9 +245,9 @@ export async function cancelRunIn(tx: DbOrTx, input: { runId: string; reason: st
   }
   const outcome = await applyChange(tx, run, { kind: 'cancel', reason: input.reason }, input.now, input.actorId);
   if (outcome.kind === 'applied') {
-    return { kind: 'done', previous: run, current: outcome.run, changed: true, events: outcome.events };
+    return { kind: 'done', previous: run, current: outcome.run, changed: true, events: outcome.events, telegramCalls: outcome.telegramCalls };
   }
-  return { kind: 'done', previous: run, current: run, changed: false, events: [] };
+  return { kind: 'done', previous: run, current: run, changed: false, events: [], telegramCalls: [] };
 }
 
 /** One page of the newest epoch's log chunks after `afterSeq`, oldest first. */

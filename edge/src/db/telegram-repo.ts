@@ -99,3 +99,13 @@ export async function dueTelegram(tx: DbOrTx, input: { now: Date; ids?: readonly
 export async function recordTelegram(tx: DbOrTx, id: string, change: Pick<OutboxRow, 'state' | 'attempts' | 'nextAttemptAt' | 'lastError'>): Promise<void> {
   await tx.update(telegramOutbox).set(change).where(eq(telegramOutbox.id, id));
 }
+
+/**
+ * Queue an edit of every message that stood for this request (a question or
+ * an approval): the buttons go, `text` (the outcome) stays. Ids of the
+ * queued calls, for an immediate delivery after the commit.
+ */
+export async function queueSettleEdits(tx: DbOrTx, refId: string, text: string, now: Date): Promise<string[]> {
+  const messages = await botMessagesOf(tx, refId);
+  return queueTelegram(tx, messages.map((m) => ({ method: 'editMessageText' as const, chatId: m.chatId, payload: { message_id: m.messageId, text }, kind: 'notice' as const, refId: null })), now);
+}

@@ -4,7 +4,8 @@
  * its pending questions cancelled, in the transaction that ended it, so the
  * inbox stops offering them and every channel refuses a later decision
  * (docs/domain.md §7.2). Each change is audited and is an `inbox.changed`
- * event. Telegram messages already sent keep their buttons until pressed.
+ * event, and every Telegram message that offered one is edited: its buttons
+ * go and it says why (the ids of those queued calls are returned).
  *
  * Lock order: the caller holds the run; a decision holds its request and then
  * wants the run. Requests locked by a decision in flight are skipped (SKIP
@@ -20,9 +21,18 @@ import { appendFlowEvent } from './flow-event-repo.ts';
 import { updateInteraction } from './interaction-repo.ts';
 import { appendInboxChangedEvent, type RealtimeEvent } from './realtime-repo.ts';
 import type { RunRow } from './run-dto.ts';
+import { queueSettleEdits } from './telegram-repo.ts';
+import { settledText } from '../telegram/texts.ts';
 
-export async function withdrawOpenRequests(tx: DbOrTx, run: Pick<RunRow, 'id' | 'correlationId'>, reason: string, now: Date): Promise<RealtimeEvent[]> {
+export interface Withdrawn {
+  events: RealtimeEvent[];
+  /** Queued Telegram edits (buttons removed) to deliver after the commit. */
+  telegramCalls: string[];
+}
+
+export async function withdrawOpenRequests(tx: DbOrTx, run: Pick<RunRow, 'id' | 'correlationId'>, reason: string, now: Date): Promise<Withdrawn> {
   const events: RealtimeEvent[] = [];
+  const telegramCalls: string[] = [];
   const approvals = await tx
     .select()
     .from(approvalRequests)
@@ -46,6 +56,7 @@ export async function withdrawOpenRequests(tx: DbOrTx, run: Pick<RunRow, 'id' | 
       payload: { run_id: run.id, request_id: request.id, tool_name: request.tool, action: request.action, approval_state: c.state, reason },
     });
     events.push(await appendInboxChangedEvent(tx, { kind: 'approval', id: request.id, runId: run.id, state: c.state }));
+    telegramCalls.push(...(await queueSettleEdits(tx, request.id, settledText(`🔐 ${request.tool} ${request.action}`, `↩️ Withdrawn: ${reason}`, null, now), now)));
   }
   const questions = await tx
     .select()
@@ -65,6 +76,7 @@ export async function withdrawOpenRequests(tx: DbOrTx, run: Pick<RunRow, 'id' | 
       payload: { run_id: run.id, interaction_id: question.id, reason },
     });
     events.push(await appendInboxChangedEvent(tx, { kind: 'question', id: question.id, runId: run.id, state: 'cancelled' }));
+    telegramCalls.push(...(await queueSettleEdits(tx, question.id, settledText(`❓ ${question.text}`, `↩️ Cancelled: ${reason}`, null, now), now)));
   }
-  return events;
+  return { events, telegramCalls };
 }

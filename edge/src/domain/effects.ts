@@ -69,6 +69,11 @@ export function realtimeEffects(events: readonly RealtimeEvent[]): Effect[] {
   return events.length === 0 ? [] : [{ kind: 'publish_realtime', events: [...events] }];
 }
 
+/** Queued Telegram calls to make now (the cron retries what fails), or nothing. */
+export function telegramEffects(ids: readonly string[]): Effect[] {
+  return ids.length === 0 ? [] : [{ kind: 'telegram_deliver', ids: [...ids] }];
+}
+
 /** GitHub write batches as effects (empty batches dropped). */
 export function githubEffects(batches: readonly (EffectBatch | null)[]): Effect[] {
   return batches.filter((b): b is EffectBatch => b !== null && b.effects.length > 0).map((batch) => ({ kind: 'github_writes', batch }));

@@ -17,7 +17,7 @@ import { mintRunToken } from '../auth/run-token.ts';
 import { applyAgentCancel, canceledRunsHeldBy, heldRunsNotNamed, runStatesFor, tokenSourcesOf } from '../db/agent-guard-repo.ts';
 import { runTokenInput, toClaimedRuns, type TokenSettings } from './claimed-run.ts';
 import { recordApplyResult } from './approvals.ts';
-import { githubEffects, realtimeEffects, type Effect } from './effects.ts';
+import { githubEffects, realtimeEffects, telegramEffects, type Effect } from './effects.ts';
 import type { EffectBatch } from './github-port.ts';
 import { statusCommentEffect } from './status-effects.ts';
 
@@ -48,10 +48,10 @@ export interface AgentFrameResult {
   close?: { code: number; reason: string };
 }
 
-const reply = (session: AgentSession, replies: EdgeFrame[], events: readonly RealtimeEvent[] = [], github: readonly (EffectBatch | null)[] = []): AgentFrameResult => ({
+const reply = (session: AgentSession, replies: EdgeFrame[], events: readonly RealtimeEvent[] = [], github: readonly (EffectBatch | null)[] = [], telegramCalls: readonly string[] = []): AgentFrameResult => ({
   replies,
   session,
-  effects: [...realtimeEffects(events), ...githubEffects(github)],
+  effects: [...realtimeEffects(events), ...githubEffects(github), ...telegramEffects(telegramCalls)],
 });
 
 /**
@@ -127,7 +127,7 @@ async function handleStatus(frame: RunStatusFrame, session: AgentSession, deps: 
     return reply(session, [toAck(frame.id, outcome)]);
   }
   const status = statusCommentEffect(outcome.run, deps.consoleUrl ?? null);
-  return reply(session, [toAck(frame.id, outcome)], outcome.events, [status]);
+  return reply(session, [toAck(frame.id, outcome)], outcome.events, [status], outcome.telegramCalls);
 }
 
 /** Room in a heartbeat answer for renewed tokens (the rest of the frame is ids). */

@@ -18,7 +18,7 @@ import type { RepositoryCache } from '../db/repository-cache.ts';
 import { activeRunIdsOfIssue, cancelRunIn } from '../db/run-repo.ts';
 import { findRepository, storeDelivery, type DeliveryRecord, type KnownRepository, type NewRun, type StoreDecision } from '../db/webhook-repo.ts';
 import { renderStatusComment } from '../github/status-comment.ts';
-import { cancelFrames, githubEffects, realtimeEffects, type CanceledRun, type Effect } from './effects.ts';
+import { cancelFrames, githubEffects, realtimeEffects, telegramEffects, type CanceledRun, type Effect } from './effects.ts';
 import type { EffectBatch, GitHubEffect, GitHubPort, RepositoryOnGitHub } from './github-port.ts';
 import { buildRunPayload } from './run-payload.ts';
 import { statusCommentEffect } from './status-effects.ts';
@@ -302,6 +302,7 @@ async function createRun(
     ...cancelFrames(clusterId, canceled.canceled, 'discussion_ended'),
     ...(clusterId === null ? [] : [{ kind: 'announce_runs' as const, clusterId, runIds: [stored.run.id] }]),
     ...githubEffects([onGitHub && { repo: onGitHub, effects: writes }, ...canceled.github]),
+    ...telegramEffects(canceled.telegramCalls),
   ];
   return { kind: 'accepted', runId: stored.run.id, clusterId, reasons: decision.reasons, effects };
 }
@@ -320,9 +321,11 @@ interface Canceled {
   events: RealtimeEvent[];
   /** The canceled runs' status comments, edited to say so. */
   github: EffectBatch[];
+  /** Telegram edits of the requests the canceled runs withdrew. */
+  telegramCalls: string[];
 }
 
-const NO_CANCELS: Canceled = { canceled: [], events: [], github: [] };
+const NO_CANCELS: Canceled = { canceled: [], events: [], github: [], telegramCalls: [] };
 
 /**
  * Store the delivery, then cancel the runs `findRunIds` names — one
@@ -342,13 +345,14 @@ async function persistWithCancels(
     if (stored.kind === 'duplicate') {
       return null;
     }
-    const canceled: Canceled = { canceled: [], events: [], github: [] };
+    const canceled: Canceled = { canceled: [], events: [], github: [], telegramCalls: [] };
     for (const runId of await findRunIds(tx)) {
       const result = await cancelRunIn(tx, { runId, reason, actorId: 'github-webhook', now: record.receivedAt });
       if (result.kind === 'done' && result.changed) {
         const { previous } = result;
         canceled.canceled.push({ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace });
         canceled.events.push(...result.events);
+        canceled.telegramCalls.push(...result.telegramCalls);
         const status = statusCommentEffect(result.current, consoleUrl);
         if (status !== null) {
           canceled.github.push(status);
@@ -379,7 +383,7 @@ async function cancelRunsOf(
     return { kind: 'duplicate' };
   }
   const { canceled } = persisted;
-  const effects: Effect[] = [...realtimeEffects(canceled.events), ...cancelFrames(repo.clusterId, canceled.canceled, action), ...githubEffects(canceled.github)];
+  const effects: Effect[] = [...realtimeEffects(canceled.events), ...cancelFrames(repo.clusterId, canceled.canceled, action), ...githubEffects(canceled.github), ...telegramEffects(canceled.telegramCalls)];
   if (how.closedIssue !== null && repo.clusterId !== null) {
     effects.push({ kind: 'agent_broadcast', clusterId: repo.clusterId, frame: { type: 'issue.cleanup', projectId: repo.projectId, issueNumber: how.closedIssue, reason: 'issue_closed' } });
   }

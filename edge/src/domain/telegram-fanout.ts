@@ -6,9 +6,9 @@
  * binding, no message: the console stays the fallback.
  */
 import type { DbOrTx } from '../db/client.ts';
-import { bindingOfLogin, botMessagesOf, boundMembers, queueTelegram } from '../db/telegram-repo.ts';
+import { bindingOfLogin, boundMembers, queueSettleEdits, queueTelegram } from '../db/telegram-repo.ts';
 import { approvalMessage, notifyMessage, questionMessage, settledText } from '../telegram/texts.ts';
-import type { Effect } from './effects.ts';
+import { telegramEffects, type Effect } from './effects.ts';
 
 export interface RunContext {
   repository: string;
@@ -21,7 +21,7 @@ export function runContextOf(run: { id: string; repositoryFullName: string; issu
   return { repository: run.repositoryFullName, issueNumber: run.issueNumber, runUrl: consoleUrl == null ? null : `${consoleUrl}/runs/${run.id}` };
 }
 
-const deliver = (ids: string[]): Effect[] => (ids.length === 0 ? [] : [{ kind: 'telegram_deliver', ids }]);
+const deliver = telegramEffects;
 
 export async function fanOutQuestion(tx: DbOrTx, q: { id: string; kind: 'notify' | 'decision'; text: string; options: ReadonlyArray<{ id: string; label: string }>; allowFreeText: boolean; deadlineAt: Date | null; recipientLogin: string | null }, ctx: RunContext, now: Date): Promise<{ effects: Effect[]; reached: boolean }> {
   const binding = q.recipientLogin === null ? null : await bindingOfLogin(tx, q.recipientLogin);
@@ -46,8 +46,5 @@ export async function fanOutApproval(tx: DbOrTx, a: { id: string; projectId: str
 
 /** Replace the buttons of every message of this request with its outcome. */
 export async function settleMessages(tx: DbOrTx, input: { refId: string; head: string; outcome: string; by: string | null; now: Date }): Promise<Effect[]> {
-  const messages = await botMessagesOf(tx, input.refId);
-  const text = settledText(input.head, input.outcome, input.by, input.now);
-  const ids = await queueTelegram(tx, messages.map((m) => ({ method: 'editMessageText' as const, chatId: m.chatId, payload: { message_id: m.messageId, text }, kind: 'notice' as const, refId: null })), input.now);
-  return deliver(ids);
+  return deliver(await queueSettleEdits(tx, input.refId, settledText(input.head, input.outcome, input.by, input.now), input.now));
 }

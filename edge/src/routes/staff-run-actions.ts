@@ -5,7 +5,7 @@ import { appendFlowEvent } from '../db/flow-event-repo.ts';
 import { retrySource, runIdByCorrelation } from '../db/retry-repo.ts';
 import { cancelRun } from '../db/run-repo.ts';
 import { uuidV5 } from '../reconcile/synthetic-delivery.ts';
-import { cancelFrames, githubEffects, realtimeEffects } from '../domain/effects.ts';
+import { cancelFrames, githubEffects, realtimeEffects, telegramEffects } from '../domain/effects.ts';
 import { statusCommentEffect } from '../domain/status-effects.ts';
 import { errorBody } from '../lib/http-error.ts';
 import { ErrorSchema, errors, json, uuidParam } from '../openapi/schemas.ts';
@@ -93,6 +93,7 @@ export const staffRunActions = staffRoutes()
     const after = [
       ...realtimeEffects(result.events),
       ...githubEffects([statusCommentEffect(current, settings.consoleUrl)]),
+      ...telegramEffects(result.telegramCalls),
       ...cancelFrames(previous.clusterId, [{ runId, previousStatus: previous.status, epoch: previous.leaseEpoch, jobName: previous.jobName, namespace: previous.jobNamespace }], reason),
     ];
     c.executionCtx.waitUntil(effects.run(after, c.var.log));

@@ -13,7 +13,7 @@ import { findApproval } from '../db/approval-repo.ts';
 import type { Db } from '../db/client.ts';
 import { findInteraction } from '../db/interaction-repo.ts';
 import { bindingOfUser, bindTelegram, botMessage, claimUpdate, updateSeen, projectRole, queueTelegram, spendLinkCode } from '../db/telegram-repo.ts';
-import { decideApproval, type ApprovalKeys } from '../domain/approvals.ts';
+import { decideApproval, type ApprovalKeys, type DecideError } from '../domain/approvals.ts';
 import type { Effect } from '../domain/effects.ts';
 import { answerInteraction } from '../domain/interactions.ts';
 import { sha256Hex } from '../lib/crypto.ts';
@@ -79,7 +79,7 @@ async function onPress(ctx: Context, deps: BotDeps): Promise<void> {
       return;
     }
     const e = result.error;
-    await answer(e.kind === 'already_decided' ? `Already decided by ${e.request.decidedBy ?? 'someone'} (${e.request.state}).` : e.kind === 'expired' ? 'This request expired.' : e.kind === 'forbidden' ? 'You may not decide this request.' : 'This request no longer exists.', true);
+    await answer(refusalText(e), true);
     return;
   }
   const question = await findInteraction(deps.db, data.id);
@@ -161,4 +161,18 @@ export function createBot(deps: BotDeps): Bot {
     throw error.error;
   });
   return bot;
+}
+
+/** Why a press on an approval's button changed nothing. */
+function refusalText(e: DecideError): string {
+  switch (e.kind) {
+    case 'already_decided':
+      return e.request.state === 'withdrawn' ? 'This request was withdrawn: its run ended.' : `Already decided by ${e.request.decidedBy ?? 'someone'} (${e.request.state}).`;
+    case 'expired':
+      return 'This request expired.';
+    case 'forbidden':
+      return 'You may not decide this request.';
+    case 'not_found':
+      return 'This request no longer exists.';
+  }
 }

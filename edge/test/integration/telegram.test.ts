@@ -190,6 +190,43 @@ describe('Telegram: approvals', () => {
   });
 });
 
+describe('Telegram: a run that ends', () => {
+  it('takes the buttons off its requests: a staff cancel withdraws the approval, a failed Job cancels the question; a press is refused', async () => {
+    const octocat = await linkedUser('octocat');
+    const gone = (messageId: number, outcome: string) =>
+      vi.waitFor(async () => {
+        const edited = (await messages(octocat)).find((m) => m.message_id === messageId);
+        expect(edited?.text).toContain(outcome);
+        expect(edited?.reply_markup).toBeUndefined();
+      }, { timeout: 10_000 });
+
+    // An approval, withdrawn when staff cancel its run.
+    const first = await claimedRun();
+    await withDb((d) => d.insert(projectMembers).values({ projectId: first.seeded.projectId, githubLogin: 'octocat', role: 'admin' }));
+    first.a.send({ type: 'run.status', id: 'tg-e1', runId: first.run.runId, epoch: 1, status: 'running', jobName: 'job-1', namespace: `ns-${first.run.runId.slice(0, 8)}` });
+    await first.a.next((m) => m.ref === 'tg-e1');
+    const approvalId = String((await call(await connect(first.run.runToken), 'secret_sync', { environment: 'dev', kubernetes_secret_name: 'ended-token' })).request_id);
+    const approval = await waitMessage(octocat, (m) => m.text.includes('ended-token'));
+    expect(approval.reply_markup?.inline_keyboard?.[0]?.length).toBe(2);
+    const admin = await signedIn({ roles: { [first.seeded.projectId]: 'admin' } });
+    const canceled = await staffFetch(admin, `/api/v1/staff/runs/${first.run.runId}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'wrong issue' }) });
+    expect(canceled.status).toBe(200);
+    await gone(approval.message_id, '↩️ Withdrawn: run canceled: wrong issue');
+    const late = await presses(octocat, approval.message_id, approval.reply_markup?.inline_keyboard?.[0]?.[0]?.callback_data ?? '');
+    expect(await answerOf(late.callbackQueryId)).toMatchObject({ text: 'This request was withdrawn: its run ended.', show_alert: true });
+    expect((await withDb((d) => d.select().from(approvalRequests).where(eq(approvalRequests.id, approvalId))))[0]?.state).toBe('withdrawn');
+
+    // A question, cancelled when the cluster reports its Job failed.
+    const second = await claimedRun();
+    const questionId = String((await call(await connect(second.run.runToken), 'user_decision_request', { question: 'Which queue?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] })).request_id);
+    const question = await waitMessage(octocat, (m) => m.text.startsWith('❓ Which queue?'));
+    second.a.send({ type: 'run.status', id: 'tg-e2', runId: second.run.runId, epoch: 1, status: 'failed', reason: 'job_failed' });
+    await second.a.next((m) => m.ref === 'tg-e2');
+    await gone(question.message_id, '↩️ Cancelled: run failed: job_failed');
+    expect((await withDb((d) => d.select().from(interactionRequests).where(eq(interactionRequests.id, questionId))))[0]?.state).toBe('cancelled');
+  });
+});
+
 describe('/telegram/webhook refuses bad input', () => {
   it('401 without or with a wrong secret, 400 for a body that is not JSON, 413 when oversized; a replayed update is handled once', async () => {
     const userId = nextUser++;
