@@ -393,4 +393,43 @@ describe('install into the simulated API server', () => {
     const deployment = await client.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: FULLNAME, namespace: NAMESPACE } });
     expect(deployment.spec?.replicas).toBe(2);
   });
+
+  it('helm install, upgrade and uninstall: the release is recorded, its objects follow each revision and leave with it', async () => {
+    const kubeconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'stageline-helm-kube-')), 'kubeconfig.yaml');
+    await sim.writeKubeconfig(kubeconfig);
+    // Another release name and namespace than the test above: cluster-scoped names must not collide.
+    const [release, namespace] = ['agent2', 'stageline-helm'];
+    const fullname = `${release}-stageline-agent`;
+    await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    // kubesim serves no OpenAPI document, which helm's client-side validation downloads (docs/deploy.md §4).
+    const common = ['--kubeconfig', kubeconfig, '-n', namespace];
+    const run = async (args: string[]) => {
+      const result = await helm([...args, ...common]);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    const releases = async () => JSON.parse(await run(['list', '-o', 'json'])) as { name: string; revision: string; status: string }[];
+    const client = KubernetesObjectApi.makeApiClient(kc);
+    const deployment = () => client.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: fullname, namespace } });
+    const logLevel = async () => (await deployment()).spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'STAGELINE_LOG_LEVEL')?.value;
+
+    await run(['install', release, CHART_DIR, '-f', CI_VALUES, '--disable-openapi-validation']);
+    expect(await releases()).toMatchObject([{ name: release, revision: '1', status: 'deployed' }]);
+    const installed = await deployment();
+    expect(installed.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('Helm');
+    expect(installed.metadata?.annotations).toMatchObject({ 'meta.helm.sh/release-name': release, 'meta.helm.sh/release-namespace': namespace });
+    expect(await logLevel()).toBe('info');
+
+    await run(['upgrade', release, CHART_DIR, '-f', CI_VALUES, '--set', 'logLevel=debug', '--disable-openapi-validation']);
+    expect(await releases()).toMatchObject([{ name: release, revision: '2', status: 'deployed' }]);
+    expect(await logLevel()).toBe('debug');
+    const history = JSON.parse(await run(['history', release, '-o', 'json'])) as { revision: number; status: string }[];
+    expect(history.map((h) => [h.revision, h.status])).toEqual([[1, 'superseded'], [2, 'deployed']]);
+
+    await run(['uninstall', release]);
+    expect(await releases()).toEqual([]);
+    await expect(deployment()).rejects.toMatchObject({ code: 404 });
+    const left = await kc.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace, labelSelector: `owner=helm,name=${release}` });
+    expect(left.items).toEqual([]);
+  });
 });

@@ -1,11 +1,16 @@
 /** Reading request bodies and writing JSON replies, with the apiserver's limits and wording. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest } from './http-status.ts';
+import { decodeProtobufObject } from './protobuf.ts';
 
 /** etcd's request size limit, which the apiserver enforces as 413. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString('utf8');
+}
+
+async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -16,7 +21,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     }
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function parseJson(text: string): unknown {
@@ -29,6 +34,10 @@ export function parseJson(text: string): unknown {
 
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? '';
+  if (contentType === 'application/vnd.kubernetes.protobuf') {
+    // Typed Go clients (kubectl 1.33 `create namespace`, helm 4's release records) send protobuf.
+    return decodeProtobufObject(await readBodyBytes(req));
+  }
   if (contentType.includes('protobuf') || contentType.includes('yaml') || contentType.includes('cbor')) {
     throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json (got ${contentType})`);
   }
@@ -37,6 +46,17 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     throw badRequest('the body of the request was empty');
   }
   return parseJson(text);
+}
+
+/** A body that may be empty (delete options): `{}` when it is, else as readJsonBody. */
+export async function readOptionalObjectBody(req: IncomingMessage): Promise<unknown> {
+  const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? '';
+  if (contentType === 'application/vnd.kubernetes.protobuf') {
+    const bytes = await readBodyBytes(req);
+    return bytes.length === 0 ? {} : decodeProtobufObject(bytes);
+  }
+  const text = await readBody(req);
+  return text.trim() === '' ? {} : parseJson(text);
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {

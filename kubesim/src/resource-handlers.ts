@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, deletedStatus, methodNotAllowed, unknownPath } from './http-status.ts';
-import { boolParam, intParam, parseJson, readBody, readJsonBody, sendJson } from './http-io.ts';
+import { boolParam, intParam, parseJson, readBody, readJsonBody, readOptionalObjectBody, sendJson } from './http-io.ts';
 import type { KubeObject } from './kube-object.ts';
 import { isRecord } from './kube-object.ts';
 import { listObjects, selectObjects } from './list-objects.ts';
@@ -84,8 +84,7 @@ function handleList(ctx: HandlerContext, r: Request): void {
 }
 
 async function readDeleteOptions(r: Request): Promise<DeleteOptions> {
-  const text = await readBody(r.req);
-  const body = text.trim() === '' ? {} : parseJson(text);
+  const body = await readOptionalObjectBody(r.req);
   const options: DeleteOptions = {};
   const source = isRecord(body) ? body : {};
   const policy = r.params.get('propagationPolicy') ?? source['propagationPolicy'];

@@ -72,3 +72,16 @@ it('kubectl delete ns waits until the namespace is gone', async () => {
   expect(await kubectl('delete', 'ns', 'kc-gone')).toContain('namespace "kc-gone" deleted');
   expect((await apiError(h.core.readNamespace({ name: 'kc-gone' }))).code).toBe(404);
 });
+
+it('kubectl create namespace and secret: typed clients send protobuf, stored as the JSON clients read back', async () => {
+  expect(await kubectl('create', 'namespace', 'kc-proto')).toContain('namespace/kc-proto created');
+  expect(await kubectl('-n', 'kc-proto', 'create', 'secret', 'generic', 'token', '--from-literal=token=s3cr3t', '--type=example.dev/token')).toContain('secret/token created');
+  expect(await kubectl('-n', 'kc-proto', 'create', 'configmap', 'settings', '--from-literal=mode=fast')).toContain('configmap/settings created');
+  const secret = await h.core.readNamespacedSecret({ namespace: 'kc-proto', name: 'token' });
+  expect(secret.type).toBe('example.dev/token');
+  expect(Buffer.from(secret.data?.['token'] ?? '', 'base64').toString()).toBe('s3cr3t');
+  expect((await h.core.readNamespacedConfigMap({ namespace: 'kc-proto', name: 'settings' })).data).toEqual({ mode: 'fast' });
+  // A delete sends DeleteOptions in protobuf too.
+  expect(await kubectl('-n', 'kc-proto', 'delete', 'secret', 'token')).toContain('secret "token" deleted');
+  expect((await apiError(h.core.readNamespacedSecret({ namespace: 'kc-proto', name: 'token' }))).code).toBe(404);
+});
