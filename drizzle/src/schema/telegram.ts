@@ -49,7 +49,8 @@ export const telegramOutbox = pgTable(
     /** What the sent message stands for (recorded in telegram_messages once sent). */
     kind: text().$type<'interaction' | 'approval' | 'free_text_prompt' | 'notice'>().notNull(),
     refId: uuid(),
-    state: text().$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    // skipped: a message for a request settled before the call was made (edge/src/telegram/outbox.ts).
+    state: text().$type<'pending' | 'sent' | 'failed' | 'skipped'>().notNull().default('pending'),
     attempts: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastError: text(),

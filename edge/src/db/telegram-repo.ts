@@ -1,5 +1,5 @@
 /** Telegram bindings, link codes, handled updates, the bot's request messages and its outbox (docs/domain.md §7.6). */
-import { projectMembers, telegramBindings, telegramLinkCodes, telegramMessages, telegramOutbox, telegramUpdates } from '@stageline/db';
+import { approvalRequests, interactionRequests, projectMembers, telegramBindings, telegramLinkCodes, telegramMessages, telegramOutbox, telegramUpdates } from '@stageline/db';
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from './client.ts';
 
@@ -108,4 +108,24 @@ export async function recordTelegram(tx: DbOrTx, id: string, change: Pick<Outbox
 export async function queueSettleEdits(tx: DbOrTx, refId: string, text: string, now: Date): Promise<string[]> {
   const messages = await botMessagesOf(tx, refId);
   return queueTelegram(tx, messages.map((m) => ({ method: 'editMessageText' as const, chatId: m.chatId, payload: { message_id: m.messageId, text }, kind: 'notice' as const, refId: null })), now);
+}
+
+/**
+ * Whether the request a queued message stands for still takes an answer:
+ * an approval still `requested`, a question still `pending`. Other calls
+ * (notices, edits) have nothing to check.
+ */
+export async function requestStillOpen(tx: DbOrTx, row: Pick<OutboxRow, 'kind' | 'refId'>): Promise<boolean> {
+  if (row.refId === null) {
+    return true;
+  }
+  if (row.kind === 'approval') {
+    const [r] = await tx.select({ state: approvalRequests.state }).from(approvalRequests).where(eq(approvalRequests.id, row.refId));
+    return r?.state === 'requested';
+  }
+  if (row.kind === 'interaction' || row.kind === 'free_text_prompt') {
+    const [q] = await tx.select({ state: interactionRequests.state }).from(interactionRequests).where(eq(interactionRequests.id, row.refId));
+    return q?.state === 'pending';
+  }
+  return true;
 }

@@ -3,11 +3,14 @@
  * `Api`: at once after the request's commit and again from the sweep. A 429
  * waits exactly its `retry_after`; other failures back off (5 s doubling to
  * 5 min, 6 attempts); a 4xx that will never succeed fails the row. A sent
- * question or approval is recorded so presses and replies can be matched.
+ * question or approval is recorded so presses and replies can be matched; one
+ * whose request was settled while the call waited (a run that ended withdrew
+ * it, someone decided in the console) is skipped: its buttons would only be
+ * refused.
  */
 import { Api, GrammyError, HttpError } from 'grammy/web';
 import type { Db } from '../db/client.ts';
-import { dueTelegram, recordBotMessage, recordTelegram, type OutboxRow } from '../db/telegram-repo.ts';
+import { dueTelegram, recordBotMessage, recordTelegram, requestStillOpen, type OutboxRow } from '../db/telegram-repo.ts';
 import type { Logger } from '../lib/log.ts';
 
 export const TELEGRAM_MAX_ATTEMPTS = 6;
@@ -47,10 +50,15 @@ async function callOne(api: Api, row: OutboxRow): Promise<number | null> {
   return null;
 }
 
-export async function deliverTelegram(deps: { db: Db; api: Api; now: () => Date; log: Logger }, input: { ids?: readonly string[]; limit?: number } = {}): Promise<Record<'sent' | 'retry' | 'failed', number>> {
-  const counts = { sent: 0, retry: 0, failed: 0 };
+export async function deliverTelegram(deps: { db: Db; api: Api; now: () => Date; log: Logger }, input: { ids?: readonly string[]; limit?: number } = {}): Promise<Record<'sent' | 'retry' | 'failed' | 'skipped', number>> {
+  const counts = { sent: 0, retry: 0, failed: 0, skipped: 0 };
   for (const row of await dueTelegram(deps.db, { now: deps.now(), ...(input.ids === undefined ? {} : { ids: input.ids }), limit: input.limit ?? 50 })) {
     const attempts = row.attempts + 1;
+    if (row.method === 'sendMessage' && !(await requestStillOpen(deps.db, row))) {
+      await recordTelegram(deps.db, row.id, { state: 'skipped', attempts: row.attempts, nextAttemptAt: deps.now(), lastError: null });
+      counts.skipped += 1;
+      continue;
+    }
     try {
       const messageId = await callOne(deps.api, row);
       if (messageId !== null && row.refId !== null && row.kind !== 'notice') {

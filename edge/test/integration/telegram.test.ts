@@ -259,16 +259,44 @@ describe('the Telegram outbox', () => {
       throw new Error('the edge tests configure Telegram');
     }
     const run = () => withDb((d) => deliverTelegram({ db: d, api: telegramApi(settings), now: () => new Date(clock), log: createLogger({}, 'error') }, { ids }));
-    expect(await run()).toEqual({ sent: 0, retry: 1, failed: 1 });
-    expect(await run()).toEqual({ sent: 0, retry: 0, failed: 0 });
+    expect(await run()).toEqual({ sent: 0, retry: 1, failed: 1, skipped: 0 });
+    expect(await run()).toEqual({ sent: 0, retry: 0, failed: 0, skipped: 0 });
     clock += 5_000;
-    expect(await run()).toEqual({ sent: 1, retry: 0, failed: 0 });
+    expect(await run()).toEqual({ sent: 1, retry: 0, failed: 0, skipped: 0 });
     expect((await messages(userId)).map((m) => m.text)).toEqual(['hello after a wait']);
     const rows = await withDb((d) => d.select().from(telegramOutbox).where(inArray(telegramOutbox.id, ids)));
     expect(rows.map((r) => [r.chatId, r.state, r.lastError]).sort()).toEqual([
       [999_999_999, 'failed', 'HTTP 400: Bad Request: chat not found'],
       [userId, 'sent', null],
     ].sort());
+  });
+});
+
+describe('the Telegram outbox and settled requests', () => {
+  it('skips a queued approval message whose request was settled before the call was made; an open one is sent', async () => {
+    const userId = nextUser++;
+    await tg('addUser', { id: userId, username: 'late_reader' });
+    const { seeded, a, run } = await claimedRun();
+    a.send({ type: 'run.status', id: 'tg-k1', runId: run.runId, epoch: 1, status: 'running', jobName: 'job-1', namespace: `ns-${run.runId.slice(0, 8)}` });
+    await a.next((m) => m.ref === 'tg-k1');
+    const approvalId = String((await call(await connect(run.runToken), 'secret_sync', { environment: 'dev', kubernetes_secret_name: 'late-token' })).request_id);
+    const settings = readTelegramSettings(env);
+    if (settings === null) {
+      throw new Error('the edge tests configure Telegram');
+    }
+    // The messages as the outbox holds them while Telegram is unreachable: queued, not yet sent.
+    const queue = (text: string) => withDb((d) => queueTelegram(d, [{ method: 'sendMessage', chatId: userId, payload: { text }, kind: 'approval', refId: approvalId }], new Date()));
+    const deliver = (ids: string[]) => withDb((d) => deliverTelegram({ db: d, api: telegramApi(settings), now: () => new Date(), log: createLogger({}, 'error') }, { ids }));
+    expect(await deliver(await queue('🔐 while open'))).toEqual({ sent: 1, retry: 0, failed: 0, skipped: 0 });
+
+    const waiting = await queue('🔐 after the run ended');
+    const admin = await signedIn({ roles: { [seeded.projectId]: 'admin' } });
+    expect((await staffFetch(admin, `/api/v1/staff/runs/${run.runId}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'stop' }) })).status).toBe(200);
+    expect(await deliver(waiting)).toEqual({ sent: 0, retry: 0, failed: 0, skipped: 1 });
+    // Only the message sent while the request was open arrived; the withdrawal edited it.
+    await vi.waitFor(async () => expect((await messages(userId)).map((m) => m.text)).toEqual([expect.stringContaining('↩️ Withdrawn: run canceled: stop')]), { timeout: 10_000 });
+    const [row] = await withDb((d) => d.select().from(telegramOutbox).where(inArray(telegramOutbox.id, waiting)));
+    expect(row?.state).toBe('skipped');
   });
 });
 
