@@ -75,32 +75,30 @@ describe.each(kinds)('%s', (kind) => {
   });
 });
 
+/** Opens a session through the proxy and sends an SSLRequest, which any server answers with one byte ('N' or 'S'). */
+async function sslRequest(wsProxy: string): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://${wsProxy}?address=127.0.0.1:5432`);
+  const answer = await new Promise<Buffer>((resolve, reject) => {
+    ws.on('open', () => ws.send(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
+    ws.on('message', (data) => resolve(Buffer.from(data as Buffer)));
+    ws.on('error', reject);
+  });
+  expect(['N', 'S']).toContain(answer.toString('latin1', 0, 1));
+  return ws;
+}
+
 describe('ws proxy', () => {
   it('forwards the Postgres wire protocol to a loopback target', async () => {
     const db = await startDatabase({ kind: kinds[0] });
     started.push(db);
-    const ws = new WebSocket(`ws://${db.wsProxy}?address=127.0.0.1:5432`);
-    // An SSLRequest; any server answers with a single byte ('N' or 'S').
-    const answer = await new Promise<Buffer>((resolve, reject) => {
-      ws.on('open', () => ws.send(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
-      ws.on('message', (data) => resolve(Buffer.from(data as Buffer)));
-      ws.on('error', reject);
-    });
-    expect(['N', 'S']).toContain(answer.toString('latin1', 0, 1));
-    ws.close();
+    (await sslRequest(db.wsProxy)).close();
   });
 
   it('runs in a process of its own when asked, forwarding and counting its sessions there', async () => {
     const db = await startDatabase({ kind: kinds[0], proxyProcess: true });
     expect(db.proxyPid).toEqual(expect.any(Number));
     expect(db.proxyPid).not.toBe(process.pid);
-    const ws = new WebSocket(`ws://${db.wsProxy}?address=127.0.0.1:5432`);
-    const answer = await new Promise<Buffer>((resolve, reject) => {
-      ws.on('open', () => ws.send(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
-      ws.on('message', (data) => resolve(Buffer.from(data as Buffer)));
-      ws.on('error', reject);
-    });
-    expect(['N', 'S']).toContain(answer.toString('latin1', 0, 1));
+    const ws = await sslRequest(db.wsProxy);
     await until(() => db.connections() === 1);
     ws.close();
     await until(() => db.connections() === 0);

@@ -96,29 +96,14 @@ function objectMetaOf(buf: Buffer): Record<string, unknown> {
   const annotations: Record<string, string> = {};
   const finalizers: string[] = [];
   const SERVER_SET = new Set([4, 5, 7, 8, 9, 10, 17]); // selfLink, uid, generation, creationTimestamp, deletion*, managedFields
+  const TEXT: Partial<Record<number, string>> = { 1: 'name', 2: 'generateName', 3: 'namespace', 6: 'resourceVersion' };
   for (const f of fieldsOf(buf)) {
-    const text = (): string => textOf(f);
+    const textKey = TEXT[f.no];
+    if (textKey !== undefined) {
+      assign(meta, textKey, textOf(f));
+      continue;
+    }
     switch (f.no) {
-      case 1:
-        if (text() !== '') {
-          meta['name'] = text();
-        }
-        break;
-      case 2:
-        if (text() !== '') {
-          meta['generateName'] = text();
-        }
-        break;
-      case 3:
-        if (text() !== '') {
-          meta['namespace'] = text();
-        }
-        break;
-      case 6:
-        if (text() !== '') {
-          meta['resourceVersion'] = text();
-        }
-        break;
       case 11: {
         const [k, v] = entryOf(f);
         labels[k] = v.toString('utf8');
@@ -130,7 +115,7 @@ function objectMetaOf(buf: Buffer): Record<string, unknown> {
         break;
       }
       case 14:
-        finalizers.push(text());
+        finalizers.push(textOf(f));
         break;
       default:
         if (!SERVER_SET.has(f.no)) {
