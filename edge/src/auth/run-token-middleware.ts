@@ -13,7 +13,7 @@ import { isTerminalStatus, type RunTool } from '@stageline/policy';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Db } from '../db/client.ts';
-import { findTokenRun } from '../db/run-token-repo.ts';
+import { findRunSpec, findTokenRun, type RunSpecRow } from '../db/run-token-repo.ts';
 import type { AppEnv, Vars } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
 import { verifyRunToken } from './run-token.ts';
@@ -29,8 +29,8 @@ export interface RunPrincipal {
   jti: string;
 }
 
-/** Routes behind `withRunToken` see the calling run as `c.var.run`. */
-export type RunnerEnv = { Bindings: AppEnv['Bindings']; Variables: Vars & { run: RunPrincipal } };
+/** Routes behind `withRunToken` see the calling run as `c.var.run`; with `{ spec: true }` also its spec row as `c.var.runSpec`. */
+export type RunnerEnv = { Bindings: AppEnv['Bindings']; Variables: Vars & { run: RunPrincipal; runSpec?: RunSpecRow } };
 
 /** Longer than a cluster token: a JWT with its tool scope runs to about a kilobyte. */
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
@@ -52,6 +52,11 @@ export interface RunTokenOptions {
   /** The database handle of this request (default: `c.var.db` from `withDb`). */
   db?: (c: Context<RunnerEnv>) => Db;
   now?: () => Date;
+  /**
+   * Read the run's spec row (db/run-token-repo.ts `findRunSpec`) for the check
+   * and keep it as `c.var.runSpec`: one read where a route needs both (`/mcp`).
+   */
+  spec?: boolean;
 }
 
 /** Verify the run token and the run behind it; 401 on anything else. */
@@ -69,7 +74,7 @@ export function withRunToken(options: RunTokenOptions = {}) {
       return refuse(c, verified.error === 'expired' ? 'run token expired' : 'invalid run token', true);
     }
     const claims = verified.value;
-    const run = await findTokenRun(dbOf(c), claims.runId);
+    const run = options.spec === true ? await findRunSpec(dbOf(c), claims.runId) : await findTokenRun(dbOf(c), claims.runId);
     const why =
       run === null
         ? 'no such run'
@@ -83,6 +88,9 @@ export function withRunToken(options: RunTokenOptions = {}) {
     if (run === null || why !== null) {
       c.var.log.info('run token refused', { reason: why, runId: claims.runId, jti: claims.jti, epoch: claims.epoch });
       return refuse(c, why ?? 'no such run', true);
+    }
+    if (options.spec === true) {
+      c.set('runSpec', run as RunSpecRow);
     }
     c.set('run', { id: run.id, projectId: run.projectId, clusterId: run.clusterId, epoch: run.leaseEpoch, attemptNo: run.attemptNo, scope: claims.scope, jti: claims.jti });
     await next();

@@ -24,7 +24,7 @@ export async function findTokenRun(db: Db, runId: string): Promise<TokenRun | nu
 /** What the runner may read about its own run: everything but the raw webhook payload. */
 export type RunSpecRow = Pick<
   RunRow,
-  'id' | 'correlationId' | 'repositoryId' | 'repositoryFullName' | 'issueNumber' | 'triggerKind' | 'triggerLabel' | 'agentKey' | 'attemptNo' | 'branchName' | 'pullRequestNumber' | 'pullRequestUrl' | 'status' | 'waitReason' | 'waitTarget' | 'resumePayload'
+  'id' | 'correlationId' | 'repositoryId' | 'repositoryFullName' | 'issueNumber' | 'triggerKind' | 'triggerLabel' | 'agentKey' | 'attemptNo' | 'branchName' | 'pullRequestNumber' | 'pullRequestUrl' | 'status' | 'waitReason' | 'waitTarget' | 'resumePayload' | 'leaseEpoch' | 'projectId' | 'clusterId'
 > & {
   /** `run_payload` without `raw_payload`. */
   runPayload: unknown;
@@ -35,8 +35,6 @@ export type RunSpecRow = Pick<
   agentSettings: unknown;
   /** The project's approval-matrix rows as stored (parsed by the policy). */
   approvalOverrides: unknown;
-  projectId: string | null;
-  clusterId: string | null;
   /** Who a question goes to (policy `questionRecipient`), from the webhook as received. */
   issueAuthor: string | null;
   pullRequestAuthor: string | null;
@@ -74,6 +72,7 @@ export async function findRunSpec(db: Db, runId: string): Promise<RunSpecRow | n
       approvalOverrides: projects.approvalOverrides,
       projectId: agentRuns.projectId,
       clusterId: agentRuns.clusterId,
+      leaseEpoch: agentRuns.leaseEpoch,
       jobNamespace: agentRuns.jobNamespace,
     })
     .from(agentRuns)

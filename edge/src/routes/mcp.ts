@@ -1,7 +1,6 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Hono } from 'hono';
 import { withRunToken, type RunnerEnv } from '../auth/run-token-middleware.ts';
-import { findRunSpec } from '../db/run-token-repo.ts';
 import { buildRunnerSpec } from '../domain/runner-spec.ts';
 import { readGitHubAppSettings } from '../env.ts';
 import { errorBody } from '../lib/http-error.ts';
@@ -19,7 +18,7 @@ export const MAX_MCP_BODY = 64 * 1024;
  * without sessions and answer 405.
  */
 export const mcpRoute = new Hono<RunnerEnv>()
-  .use('/mcp', withRunToken())
+  .use('/mcp', withRunToken({ spec: true }))
   .on(['GET', 'DELETE'], '/mcp', (c) => c.json(errorBody('invalid_argument', 'this MCP server is stateless: POST only'), 405, { Allow: 'POST' }))
   .post('/mcp', async (c) => {
     const declared = Number(c.req.header('content-length') ?? '0');
@@ -27,7 +26,8 @@ export const mcpRoute = new Hono<RunnerEnv>()
     if (raw === null || raw.byteLength > MAX_MCP_BODY) {
       return c.json(errorBody('payload_too_large', `MCP messages are limited to ${MAX_MCP_BODY} bytes`), 413);
     }
-    const row = await findRunSpec(c.var.db, c.var.run.id);
+    // Read by the token check itself (one round trip per request).
+    const row = c.var.runSpec ?? null;
     const spec = row === null ? null : buildRunnerSpec(row, c.var.run, { apiUrl: readGitHubAppSettings(c.env).apiUrl, edgeUrl: new URL(c.req.url).origin });
     if (row === null || spec === null) {
       return c.json(errorBody('failed_precondition', 'the run payload does not fit the run contract'), 409);
