@@ -14,6 +14,7 @@ import { messagesOf } from '../lib/staff-request.ts';
 import type { ScreenProps } from '../routes/ops-routes.tsx';
 import { ConfirmAction } from './confirm-action.tsx';
 import { RelativeTime } from './relative-time.tsx';
+import { EmptyRow, OpsHead } from './ops-table.tsx';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -83,27 +84,12 @@ export function HeldWorkPanels(props: ScreenProps) {
         </h3>
         <table class="ops-table" data-testid="parked-deliveries">
           <caption class="visually-hidden">Deliveries whose apply failed for good, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Parked</th>
-              <th scope="col">Event</th>
-              <th scope="col">Repository</th>
-              <th scope="col" class="ops-wide">
-                Error
-              </th>
-              <th scope="col">Delivery</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <OpsHead columns={['Parked', 'Event', 'Repository', { label: 'Error', wide: true }, 'Delivery', 'Actions']} />
           <tbody>
             <For
               each={work()?.parked ?? []}
               fallback={
-                <tr>
-                  <td class="ops-empty" colSpan={6}>
-                    {work() === null ? 'Loading…' : 'No parked deliveries.'}
-                  </td>
-                </tr>
+                <EmptyRow columns={6}>{work() === null ? 'Loading…' : 'No parked deliveries.'}</EmptyRow>
               }
             >
               {(parked) => (
@@ -139,26 +125,12 @@ export function HeldWorkPanels(props: ScreenProps) {
         </h3>
         <table class="ops-table" data-testid="dead-writes">
           <caption class="visually-hidden">GitHub writes the outbox gave up on, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Failed</th>
-              <th scope="col">Write</th>
-              <th scope="col">Where</th>
-              <th scope="col" class="ops-wide">
-                GitHub said
-              </th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <OpsHead columns={['Failed', 'Write', 'Where', { label: 'GitHub said', wide: true }, 'Actions']} />
           <tbody>
             <For
               each={work()?.dead ?? []}
               fallback={
-                <tr>
-                  <td class="ops-empty" colSpan={5}>
-                    {work() === null ? 'Loading…' : 'No refused GitHub writes.'}
-                  </td>
-                </tr>
+                <EmptyRow columns={5}>{work() === null ? 'Loading…' : 'No refused GitHub writes.'}</EmptyRow>
               }
             >
               {(dead) => (

@@ -16,6 +16,7 @@ import { CLUSTER_ID_PATTERN, fetchClusters, registerCluster, rotateClusterToken,
 import { messagesOf } from '../lib/staff-request.ts';
 import { startVisiblePoll, type VisibilityTarget } from '../lib/visible-poll.ts';
 import type { ScreenProps } from './ops-routes.tsx';
+import { EmptyRow, OpsHead } from '../components/ops-table.tsx';
 
 export const CLUSTERS_REFRESH_MS = 15_000;
 export const TOKEN_WARNING =
@@ -233,26 +234,12 @@ export function ClustersPage(props: ClustersPageProps) {
               </dl>
               <table class="ops-table ops-instances">
                 <caption class="visually-hidden">Agent instances of {cluster.id}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Agent instance</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Agent version</th>
-                    <th scope="col">Protocol</th>
-                    <th scope="col">Connected</th>
-                    <th scope="col">Heartbeat</th>
-                    <th scope="col">Connections</th>
-                  </tr>
-                </thead>
+                <OpsHead columns={['Agent instance', 'State', 'Agent version', 'Protocol', 'Connected', 'Heartbeat', 'Connections']} />
                 <tbody>
                   <For
                     each={cluster.instances}
                     fallback={
-                      <tr>
-                        <td class="ops-empty" colSpan={7}>
-                          No agent has connected yet.
-                        </td>
-                      </tr>
+                      <EmptyRow columns={7}>No agent has connected yet.</EmptyRow>
                     }
                   >
                     {(instance) => (

@@ -20,6 +20,7 @@ import { MAX_REASON_LENGTH, parseErrorsReason, toErrorsQuery } from '../lib/erro
 import { fetchErrors, fetchFailedPage, fetchRefusedPage, type ErrorsReport, type OpsRun, type RefusedDelivery } from '../lib/ops-api.ts';
 import { messagesOf } from '../lib/staff-request.ts';
 import type { ScreenProps } from './ops-routes.tsx';
+import { EmptyRow, OpsHead } from '../components/ops-table.tsx';
 
 export const ERRORS_LIMIT = 100;
 
@@ -182,26 +183,12 @@ export function ErrorsPage(props: ScreenProps) {
         </div>
         <table class="ops-table" data-testid="refused-deliveries">
           <caption class="visually-hidden">Refused deliveries, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Received</th>
-              <th scope="col">Event</th>
-              <th scope="col">Repository</th>
-              <th scope="col" class="ops-wide">
-                Reason
-              </th>
-              <th scope="col">Delivery</th>
-            </tr>
-          </thead>
+          <OpsHead columns={['Received', 'Event', 'Repository', { label: 'Reason', wide: true }, 'Delivery']} />
           <tbody>
             <For
               each={deliveries()}
               fallback={
-                <tr>
-                  <td class="ops-empty" colSpan={5}>
-                    {report() === null ? 'Loading…' : applied() === '' ? 'No refused deliveries.' : `No deliveries refused for ${applied()}.`}
-                  </td>
-                </tr>
+                <EmptyRow columns={5}>{report() === null ? 'Loading…' : applied() === '' ? 'No refused deliveries.' : `No deliveries refused for ${applied()}.`}</EmptyRow>
               }
             >
               {(delivery) => (
@@ -251,27 +238,12 @@ export function ErrorsPage(props: ScreenProps) {
         </h3>
         <table class="ops-table" data-testid="failed-runs">
           <caption class="visually-hidden">Failed and timed-out runs, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Run</th>
-              <th scope="col">Status</th>
-              <th scope="col">Repository</th>
-              <th scope="col">Stage</th>
-              <th scope="col" class="ops-wide">
-                Why
-              </th>
-              <th scope="col">Finished</th>
-            </tr>
-          </thead>
+          <OpsHead columns={['Run', 'Status', 'Repository', 'Stage', { label: 'Why', wide: true }, 'Finished']} />
           <tbody>
             <For
               each={runs()}
               fallback={
-                <tr>
-                  <td class="ops-empty" colSpan={6}>
-                    {report() === null ? 'Loading…' : 'No failed runs.'}
-                  </td>
-                </tr>
+                <EmptyRow columns={6}>{report() === null ? 'Loading…' : 'No failed runs.'}</EmptyRow>
               }
             >
               {(run) => (

@@ -18,6 +18,7 @@ import { parseQueueWindow, QUEUE_WINDOWS, toQueueWindowQuery } from '../lib/queu
 import { startVisiblePoll, type VisibilityTarget } from '../lib/visible-poll.ts';
 import { describeSla, describeWaitCause, SLA_LABELS, WAIT_CAUSE_LABELS } from '../lib/wait-cause.ts';
 import type { ScreenProps } from './ops-routes.tsx';
+import { EmptyRow, OpsHead } from '../components/ops-table.tsx';
 
 export const QUEUE_REFRESH_MS = 10_000;
 export const HISTORY_REFRESH_MS = 60_000;
@@ -199,28 +200,12 @@ export function QueuePage(props: QueuePageProps) {
             {QUEUE_REFRESH_MS / 1000} s
           </span>
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Run</th>
-            <th scope="col">Repository</th>
-            <th scope="col">Stage</th>
-            <th scope="col" class="ops-wide">
-              Why it waits
-            </th>
-            <th scope="col">Waiting since</th>
-            <th scope="col">SLA</th>
-            <th scope="col">Last heartbeat</th>
-          </tr>
-        </thead>
+        <OpsHead columns={['Run', 'Repository', 'Stage', { label: 'Why it waits', wide: true }, 'Waiting since', 'SLA', 'Last heartbeat']} />
         <tbody>
           <For
             each={items() ?? []}
             fallback={
-              <tr>
-                <td class="ops-empty" colSpan={7}>
-                  {items() === null ? 'Loading the wait queue…' : EMPTY_QUEUE_TEXT}
-                </td>
-              </tr>
+              <EmptyRow columns={7}>{items() === null ? 'Loading the wait queue…' : EMPTY_QUEUE_TEXT}</EmptyRow>
             }
           >
             {(item) => (
