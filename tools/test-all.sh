@@ -10,10 +10,11 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 rm -f ./*/test-results*.json
 failures=0
+failed_steps=''
 step() {
   local name=$1; shift
   echo "::: $name"
-  if ! "$@"; then echo "::: $name FAILED"; failures=$((failures + 1)); fi
+  if ! "$@"; then echo "::: $name FAILED"; failures=$((failures + 1)); failed_steps="$failed_steps|$name"; fi
 }
 
 step "helm and kubectl" bash tools/install-helm.sh
@@ -31,5 +32,5 @@ step "dockerfile lint" bash -c 'for f in runner/Dockerfile cluster-agent/Dockerf
 step "helm lint" .tools/helm/helm lint cluster-agent/chart -f cluster-agent/chart/ci-values.yaml
 step "helm template" bash -c '.tools/helm/helm template stageline cluster-agent/chart -f cluster-agent/chart/ci-values.yaml > /dev/null'
 
-EXTRA_FAILED=$failures node tools/sum-results.mjs
+EXTRA_FAILED=$failures FAILED_STEPS=$failed_steps node tools/sum-results.mjs
 [ "$failures" -eq 0 ]
