@@ -6,7 +6,7 @@
 // stopping kills wrangler/workerd too.
 import { spawn } from 'node:child_process';
 import { generateKeyPair, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -107,10 +107,11 @@ async function waitForHttp(url, timeoutMs, child) {
       throw new Error(`process for ${url} exited with ${child.exitCode}`);
     }
     try {
-      const res = await fetch(url);
+      // Bounded: whatever else holds the port may accept and never answer.
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) {
-    return;
-  }
+        return;
+      }
     } catch {
       // Not listening yet.
     }
@@ -191,49 +192,73 @@ export async function startStack(opts) {
     stops.push(() => telegram.close());
     const telegramWebhookSecret = randomBytes(16).toString('hex');
 
-    const edgePort = opts.edgePort ?? (await freePort());
-    const edgeUrl = `http://127.0.0.1:${edgePort}`;
-    const edgeVars = {
-      TELEGRAM_API_URL: telegram.url,
-      TELEGRAM_BOT_TOKEN: telegram.token,
-      TELEGRAM_BOT_USERNAME: telegram.bot.username,
-      STAGELINE_TELEGRAM_WEBHOOK_SECRET: telegramWebhookSecret,
-      GITHUB_APP_ID: String(DEMO_GITHUB.appId),
-      GITHUB_API_URL: github.url,
-      STAGELINE_GITHUB_APP_SLUG: DEMO_GITHUB.appSlug,
-      STAGELINE_CONSOLE_URL: edgeUrl,
-      // Staff sign-in: the App's user authorization on the fake GitHub (web flow and API on one origin).
-      GITHUB_WEB_URL: github.url,
-      GITHUB_APP_CLIENT_ID: github.app().clientId,
-      GITHUB_APP_CLIENT_SECRET: github.app().clientSecret,
-      STAGELINE_PLATFORM_ADMINS: DEMO_STAFF.filter((s) => s.role === null).map((s) => s.login).join(','),
-      ...opts.edgeVars,
-      STAGELINE_MCP_TOKEN_SIGNING_KEY: runTokenKey,
-      STAGELINE_DATA_ENCRYPTION_KEY: dataKey,
-      STAGELINE_SECRET_SYNC_KEY: secretSyncKey,
-      STAGELINE_SESSION_SIGNING_KEY: sessionKey,
-      STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info',
-    };
-    // The App's secrets are not in wrangler.toml's `secrets.required` (the first deploy has none), so
-    // `wrangler dev` would not read them from a dotenv file: they go in as `--var`, the PEM's line
-    // breaks written `\n` (the edge reads either form, github/app-jwt.ts).
-    const inspectorPort = await freePort();
-    const bindingArgs = ['--var', `GITHUB_APP_PRIVATE_KEY:${appKeys.privateKeyPem.replace(/\r?\n/g, '\\n')}`, '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
-      ...Object.entries(edgeVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
-    // `miniflare` (tools/serve-edge.mjs): the same bundle and bindings in ONE workerd process, no dev proxy and no
-    // wrangler Node process in the request path, its inspector is workerd's own; `wrangler`: `wrangler dev` (the e2e tests).
+    // workerd binds ports it is given by number, picked free beforehand; an outgoing connection elsewhere
+    // on the machine may take one in between. The edge then exits with "Address already in use" and
+    // starts again on other ports, unless the caller asked for a fixed one.
     const edgeRunner = opts.edgeRunner ?? 'wrangler';
-    const edgeDirectPort = edgeRunner === 'miniflare' ? await freePort() : null;
-    const [edgeCmd, edgeArgs] = edgeRunner === 'miniflare'
-      ? [process.execPath, [path.join(ROOT, 'tools', 'serve-edge.mjs'), '-c', 'wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
-        '--inspector-port', String(inspectorPort), '--direct-port', String(edgeDirectPort), '--persist-to', path.join(stateDir, 'wrangler'), ...(opts.edgeWatch ? ['--watch'] : []), ...bindingArgs]]
-      : ['npm', ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
-        '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false', ...bindingArgs]];
+    const edgeLog = path.join(stateDir, 'edge.log');
+    let edgePort = 0;
+    let edgeUrl = '';
+    let inspectorPort = 0;
+    /** @type {number | null} */
+    let edgeDirectPort = null;
+    /** @type {[string, string[]]} */
+    let edgeCommand = ['', []];
+    const pickEdgePorts = async () => {
+      edgePort = opts.edgePort ?? (await freePort());
+      edgeUrl = `http://127.0.0.1:${edgePort}`;
+      inspectorPort = await freePort();
+      edgeDirectPort = edgeRunner === 'miniflare' ? await freePort() : null;
+      edgeCommand = edgeCommandFor();
+    };
+    /** @returns {[string, string[]]} the edge's command line for the ports picked. */
+    const edgeCommandFor = () => {
+      const edgeVars = {
+        TELEGRAM_API_URL: telegram.url,
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_BOT_USERNAME: telegram.bot.username,
+        STAGELINE_TELEGRAM_WEBHOOK_SECRET: telegramWebhookSecret,
+        GITHUB_APP_ID: String(DEMO_GITHUB.appId),
+        GITHUB_API_URL: github.url,
+        STAGELINE_GITHUB_APP_SLUG: DEMO_GITHUB.appSlug,
+        STAGELINE_CONSOLE_URL: edgeUrl,
+        // Staff sign-in: the App's user authorization on the fake GitHub (web flow and API on one origin).
+        GITHUB_WEB_URL: github.url,
+        GITHUB_APP_CLIENT_ID: github.app().clientId,
+        GITHUB_APP_CLIENT_SECRET: github.app().clientSecret,
+        STAGELINE_PLATFORM_ADMINS: DEMO_STAFF.filter((s) => s.role === null).map((s) => s.login).join(','),
+        ...opts.edgeVars,
+        STAGELINE_MCP_TOKEN_SIGNING_KEY: runTokenKey,
+        STAGELINE_DATA_ENCRYPTION_KEY: dataKey,
+        STAGELINE_SECRET_SYNC_KEY: secretSyncKey,
+        STAGELINE_SESSION_SIGNING_KEY: sessionKey,
+        STAGELINE_LOG_LEVEL: opts.edgeLogLevel ?? 'info',
+      };
+      // The App's secrets are not in wrangler.toml's `secrets.required` (the first deploy has none), so
+      // `wrangler dev` would not read them from a dotenv file: they go in as `--var`, the PEM's line
+      // breaks written `\n` (the edge reads either form, github/app-jwt.ts).
+      const bindingArgs = ['--var', `GITHUB_APP_PRIVATE_KEY:${appKeys.privateKeyPem.replace(/\r?\n/g, '\\n')}`, '--var', `WS_PROXY:${db.wsProxy}`, '--var', `DATABASE_URL:${db.url}`, '--var', `GITHUB_WEBHOOK_SECRET:${webhookSecret}`,
+        ...Object.entries(edgeVars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
+      // `miniflare` (tools/serve-edge.mjs): the same bundle and bindings in ONE workerd process, no dev proxy and no
+      // wrangler Node process in the request path, its inspector is workerd's own; `wrangler`: `wrangler dev` (the e2e tests).
+      return edgeRunner === 'miniflare'
+        ? [process.execPath, [path.join(ROOT, 'tools', 'serve-edge.mjs'), '-c', 'wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
+          '--inspector-port', String(inspectorPort), '--direct-port', String(edgeDirectPort), '--persist-to', path.join(stateDir, 'wrangler'), ...(opts.edgeWatch ? ['--watch'] : []), ...bindingArgs]]
+        : ['npm', ['exec', '-w', '@stageline/edge', '--', 'wrangler', 'dev', '-c', '../wrangler.toml', '--port', String(edgePort), '--ip', '127.0.0.1',
+          '--inspector-port', String(inspectorPort), '--persist-to', path.join(stateDir, 'wrangler'), '--show-interactive-dev-session=false', ...bindingArgs]];
+    };
     let edge = null;
     const startEdge = async () => {
+      const logFrom = existsSync(edgeLog) ? statSync(edgeLog).size : 0;
       // wrangler also reads process.env for secrets: only the `--var` values count.
-      edge = spawnGroup(edgeCmd, edgeArgs, { env: { GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_WEBHOOK_SECRET: undefined }, logFile: path.join(stateDir, 'edge.log') });
-      await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
+      edge = spawnGroup(edgeCommand[0], edgeCommand[1], { env: { GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_WEBHOOK_SECRET: undefined }, logFile: edgeLog });
+      try {
+        await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
+      } catch (error) {
+        await stopGroup(edge);
+        const said = existsSync(edgeLog) ? readFileSync(edgeLog).subarray(logFrom).toString('utf8') : '';
+        throw /address already in use|EADDRINUSE/i.test(said) ? Object.assign(new Error(`edge ports taken: ${edgeUrl}`), { portTaken: true }) : error;
+      }
     };
     /** Stop the edge (every socket drops, as in a deploy) and start it again on the same port. */
     const restartEdge = async () => {
@@ -241,7 +266,17 @@ export async function startStack(opts) {
       await startEdge();
     };
     stops.push(() => stopGroup(edge));
-    await startEdge();
+    for (let attempt = 1; ; attempt += 1) {
+      await pickEdgePorts();
+      try {
+        await startEdge();
+        break;
+      } catch (error) {
+        if (!error?.portTaken || opts.edgePort !== undefined || attempt >= 3) {
+          throw error;
+        }
+      }
+    }
     // The documented setup step (docs/deploy.md, Telegram): point the bot's webhook at the edge, with the secret.
     const hook = await fetch(`${telegram.url}/bot${telegram.token}/setWebhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${edgeUrl}/telegram/webhook`, secret_token: telegramWebhookSecret, allowed_updates: ['message', 'callback_query'] }) });
     if (!hook.ok) {

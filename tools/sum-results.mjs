@@ -4,6 +4,7 @@
 // and the runner's own report of a failure scrolls far out of it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { ROOT } from './stack.mjs';
 
 let passed = 0;
@@ -13,8 +14,7 @@ const rows = [];
 const failures = [];
 /** The first lines of a failure message, without colour codes. */
 const firstLines = (text) =>
-  String(text ?? '')
-    .replace(/\x1b\[[0-9;]*m/g, '')
+  stripVTControlCharacters(String(text ?? ''))
     .split('\n')
     .filter((l) => l.trim() !== '')
     .slice(0, 4)

@@ -15,7 +15,7 @@ export interface StartedDatabase {
 }
 export function startDatabase(opts?: { kind?: 'auto' | 'postgres' | 'pglite'; dataDir?: string; pgPort?: number; proxyPort?: number; proxyProcess?: boolean }): Promise<StartedDatabase>;
 export function startWsProxy(opts?: { port?: number; fixedTarget?: string; onCount?: (open: number) => void }): Promise<{ port: number; wsProxy: string; connections(): number; close(): Promise<void> }>;
-export function startPostgres(): Promise<{ url: string; port: number; dir: string; stop(): Promise<void>; stopServer(): Promise<void>; startServer(): Promise<void> }>;
+export function startPostgres(opts?: { port?: number }): Promise<{ url: string; port: number; dir: string; stop(): Promise<void>; stopServer(): Promise<void>; startServer(): Promise<void> }>;
 export function startPglite(opts?: { dataDir?: string; port?: number }): Promise<{ url: string; port: number; stop(): Promise<void>; stopServer(): Promise<void>; startServer(): Promise<void> }>;
 export function findPostgresBin(): string | null;
 export function freePort(): Promise<number>;

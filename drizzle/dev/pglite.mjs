@@ -3,7 +3,6 @@
 // socket server is ours (pglite-server.mjs): it gives one connection at a time
 // the single backend, so concurrent sessions never interleave.
 import { PGlite } from '@electric-sql/pglite';
-import { freePort } from './postgres.mjs';
 import { servePglite } from './pglite-server.mjs';
 
 /**
@@ -13,11 +12,13 @@ import { servePglite } from './pglite-server.mjs';
  */
 export async function startPglite(opts = {}) {
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
-  const port = opts.port ?? (await freePort());
   // The edge opens a pool per request: many connections, one backend.
-  const listen = () => servePglite({ db, port, host: '127.0.0.1', maxConnections: 256 });
+  const listen = (/** @type {number} */ port) => servePglite({ db, port, host: '127.0.0.1', maxConnections: 256 });
+  // Port 0 lets the kernel pick while it binds: a port picked first and bound
+  // later can be taken in between by any outgoing connection of the machine.
   /** @type {Awaited<ReturnType<typeof servePglite>> | null} */
-  let server = await listen();
+  let server = await listen(opts.port ?? 0);
+  const port = server.port;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -28,7 +29,7 @@ export async function startPglite(opts = {}) {
     },
     /** Listen again on the same port, over the same database. */
     startServer: async () => {
-      server ??= await listen();
+      server ??= await listen(port);
     },
     stop: async () => {
       await server?.stop();

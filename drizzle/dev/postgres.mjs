@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL server in a temp dir (initdb + pg_ctl), for tests and
 // benchmarks. Uses the server binaries Debian ships in /usr/lib/postgresql/<v>/bin.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,10 +37,12 @@ export async function freePort() {
 
 /**
  * Start a server; as root, the server runs as the `postgres` user (initdb refuses root).
+ * `port` is the port tried first (tests); when it is taken, a free one is picked.
+ * @param {{ port?: number }} [opts]
  * @returns {Promise<{ url: string, port: number, dir: string, stop: () => Promise<void>,
  *   stopServer: () => Promise<void>, startServer: () => Promise<void> }>}
  */
-export async function startPostgres() {
+export async function startPostgres(opts = {}) {
   const bin = findPostgresBin();
   if (!bin) {
     throw new Error('no PostgreSQL server binaries found (set PG_BIN or install postgresql)');
@@ -59,10 +61,28 @@ export async function startPostgres() {
   }
   const data = path.join(dir, 'data');
   await as('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
-  const port = await freePort();
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  const start = () => as('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', opts, 'start']);
-  await start();
+  const log = path.join(dir, 'log');
+  let port = 0;
+  const start = () => {
+    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    return as('pg_ctl', ['-D', data, '-l', log, '-w', '-o', opts, 'start']);
+  };
+  // The server cannot be handed a bound socket, so its port is picked before
+  // it binds; an outgoing connection elsewhere on the machine may take the
+  // port in between. Then it fails to bind, and another port is tried.
+  for (let attempt = 1; ; attempt += 1) {
+    port = attempt === 1 && opts.port ? opts.port : await freePort();
+    try {
+      await start();
+      break;
+    } catch (error) {
+      const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      if (attempt >= 5 || !/could not bind|Address already in use/.test(text)) {
+        throw new Error(`PostgreSQL did not start: ${text.split('\n').slice(-6).join('\n')}`, { cause: error });
+      }
+      rmSync(log, { force: true });
+    }
+  }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,

@@ -4,7 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { findPostgresBin, seedProject, startDatabase, startWsProxy, type StartedDatabase } from '../dev/index.mjs';
+import net from 'node:net';
+import { findPostgresBin, seedProject, startDatabase, startPostgres, startWsProxy, type StartedDatabase } from '../dev/index.mjs';
 
 const kinds = findPostgresBin() === null ? (['pglite'] as const) : (['postgres', 'pglite'] as const);
 const started: StartedDatabase[] = [];
@@ -71,6 +72,32 @@ describe.each(kinds)('%s', (kind) => {
       expect(cluster.rows[0]?.agent_token_hash).not.toContain('rotated');
     } finally {
       await client.end();
+    }
+  });
+});
+
+/** A socket listening on a free loopback port, as another process's would. */
+async function holdPort(): Promise<net.Server> {
+  const held = net.createServer();
+  await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', () => resolve()));
+  return held;
+}
+const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
+
+describe('ports', () => {
+  // In CI the server binaries are installed, so there the test runs or fails, never skips.
+  it.runIf((kinds as readonly string[]).includes('postgres') || process.env.CI === 'true')('starts PostgreSQL on another port when the one it picked was taken before it could bind', async () => {
+    const held = await holdPort();
+    const server = await startPostgres({ port: portOf(held) });
+    try {
+      expect(server.port).not.toBe(portOf(held));
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      expect((await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
+      await client.end();
+    } finally {
+      await server.stop();
+      held.close();
     }
   });
 });
