@@ -53,7 +53,13 @@ export type InboxAnswer =
   /** Postgres is unreachable (or earlier deliveries wait): kept in this object's storage. */
   | { kind: 'queued'; deliveryId: string; sequence: number; backlog: number }
   /** Postgres is unreachable and the queue is at its bound. */
-  | { kind: 'inbox_full'; retryAfterSeconds: number; backlog: number };
+  | { kind: 'inbox_full'; retryAfterSeconds: number; backlog: number }
+  /**
+   * The apply failed for good (not an outage): nothing was committed, and the
+   * sender's redelivery tries again. An answer rather than a throw: an error that
+   * leaves a Durable Object is reported by the runtime as uncaught.
+   */
+  | { kind: 'failed'; reason: string };
 
 /** A revoked write permission stops starting agents within this long (docs/domain.md §2.6 "cached briefly"). */
 const PERMISSION_TTL_MS = 60_000;
@@ -294,10 +300,10 @@ export class WebhookInbox extends DurableObject<Env> {
     const next = decideAfterApplyError(this.meta, kind, utf8Bytes(text), INBOX_LIMITS);
     this.log.warn('ingest failed', { deliveryId: delivery.deliveryId, errorKind: kind, next, error: describeDbError(error) });
     if (next === 'fail') {
-      // 5xx as before, without the driver's error: drizzle's message quotes the query
-      // parameters (the payload), and the route logs what it gets.
+      // Without the driver's error: drizzle's message quotes the query parameters
+      // (the payload), and the route logs what it gets.
       const { name, code } = describeDbError(error);
-      throw new Error(`webhook ingest failed (${name}${code === undefined ? '' : ` ${code}`})`);
+      return { kind: 'failed', reason: `${name}${code === undefined ? '' : ` ${code}`}` };
     }
     return next === 'full' ? this.full() : this.enqueue(delivery, text);
   }

@@ -90,6 +90,7 @@ export function errors<const S extends readonly number[]>(...statuses: S): { [K 
     409: 'Already decided, answered or expired',
     412: 'A precondition does not hold',
     413: 'Body too large',
+    500: 'The change could not be applied; nothing was written',
     503: 'A dependency did not answer',
   };
   return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? 'Error', content: { 'application/json': { schema: ErrorSchema } } }])) as never;

@@ -102,5 +102,9 @@ export const githubWebhooks = new Hono<AppEnv>().post('/github/webhook', async (
       log.warn('webhook refused: inbox full', { backlog: outcome.backlog });
       c.header('Retry-After', String(outcome.retryAfterSeconds));
       return c.json(errorBody('unavailable', 'database unavailable and the delivery queue is full; redeliver later'), 503);
+    case 'failed':
+      // Nothing was committed; a non-2xx marks the delivery failed, and a redelivery applies it again.
+      log.error('webhook ingest failed', { reason: outcome.reason });
+      return c.json(errorBody('internal', 'the delivery could not be applied; redeliver it'), 500);
   }
 });

@@ -46,7 +46,7 @@ const retry = createRoute({
     201: json(z.object({ run_id: z.string(), retry_of: z.string() }), 'The new run'),
     202: json(z.object({ status: z.literal('queued'), correlation_id: z.string() }), 'Postgres was unreachable: the delivery waits in its repository\'s inbox'),
     409: json(ErrorSchema.extend({ run_id: z.string().nullable().optional(), reason: z.string().optional() }), 'Still active, already retried (`run_id` is the retry), or the policy refused (`reason`)'),
-    ...errors(400, 401, 403, 404, 412, 503),
+    ...errors(400, 401, 403, 404, 412, 500, 503),
   },
 });
 
@@ -144,5 +144,8 @@ export const staffRunActions = staffRoutes()
         return c.json({ status: 'queued' as const, correlation_id: deliveryId }, 202);
       case 'inbox_full':
         return c.json(errorBody('unavailable', 'the database is unreachable and the repository\'s queue is full; try later'), 503);
+      case 'failed':
+        c.var.log.error('run retry failed', { runId, reason: outcome.reason });
+        return c.json(errorBody('internal', 'the retry could not be applied; try again'), 500);
     }
   });

@@ -82,6 +82,8 @@ describe('dedupe-first ingest', () => {
       });
     }
     expect(failed.status).toBe(500);
+    // The inbox answers the failure (an error thrown out of a Durable Object is reported as uncaught).
+    expect(failed.body).toMatchObject({ error: { code: 'internal', message: expect.stringContaining('redeliver') } });
     // Nothing of the failed apply stayed: no delivery row, no cancel.
     expect(await withDb((h) => h.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, delivery)))).toEqual([]);
     expect((await runsById(runIds)).map((r) => r.status).sort()).toEqual(['pending', 'pending']);

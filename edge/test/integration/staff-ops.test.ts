@@ -1,7 +1,7 @@
 /** The console's operations API: the wait queue, clusters and their tokens, a run's timeline (docs/domain.md §8.2). */
 import { agentRuns, clusters, projects, runEvents } from '@stageline/db';
 import { SELF } from 'cloudflare:test';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { BASE, createRun, labeledPayload, postWebhook, readyAgent, seedCluster, withDb } from '../helpers.ts';
 import { signedIn, staffFetch } from '../staff.ts';
@@ -206,5 +206,35 @@ describe('POST /api/v1/staff/runs/:id/retry', () => {
     expect(await again.json()).toMatchObject({ run_id: newRun });
     const timeline = await (await staffFetch(writer, `/api/v1/staff/runs/${runId}/timeline`)).json<{ flow_events: { event_type: string; actor_id: string }[] }>();
     expect(timeline.flow_events).toContainEqual(expect.objectContaining({ event_type: 'run.retry_requested', actor_id: writer.login }));
+  });
+  it('answers 500 and writes nothing when the new run cannot be stored; pressing again once the cause is gone starts it', async () => {
+    const seeded = await seedCluster();
+    const runId = await createRun(seeded.repoExternalId);
+    const writer = await signedIn({ roles: { [seeded.projectId]: 'read_write' } });
+    expect((await staffFetch(writer, `/api/v1/staff/runs/${runId}/cancel`, { method: 'POST' })).status).toBe(200);
+    // A real database fault: inserting a run of this project raises.
+    const fn = `stageline_test_fail_${crypto.randomUUID().replaceAll('-', '')}`;
+    await withDb(async (d) => {
+      await d.execute(sql.raw(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.project_id = '${seeded.projectId}'::uuid THEN RAISE EXCEPTION 'injected failure'; END IF;
+          RETURN NEW;
+        END $$`));
+      await d.execute(sql.raw(`CREATE TRIGGER ${fn} BEFORE INSERT ON agent_runs FOR EACH ROW EXECUTE FUNCTION ${fn}()`));
+    });
+    let failed: Response;
+    try {
+      failed = await staffFetch(writer, `/api/v1/staff/runs/${runId}/retry`, { method: 'POST' });
+    } finally {
+      await withDb(async (d) => {
+        await d.execute(sql.raw(`DROP TRIGGER ${fn} ON agent_runs`));
+        await d.execute(sql.raw(`DROP FUNCTION ${fn}()`));
+      });
+    }
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toMatchObject({ error: { code: 'internal', message: expect.stringContaining('could not be applied') } });
+    expect(await withDb((d) => d.select({ id: agentRuns.id }).from(agentRuns).where(eq(agentRuns.projectId, seeded.projectId)))).toEqual([{ id: runId }]);
+    const again = await staffFetch(writer, `/api/v1/staff/runs/${runId}/retry`, { method: 'POST' });
+    expect(again.status).toBe(201);
   });
 });
