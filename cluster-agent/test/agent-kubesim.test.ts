@@ -7,6 +7,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fakeRunToken, startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
 import { CLUSTER_WAIT, nodeCommand, startSimCluster, testImage, type SimCluster } from './support/kubesim-cluster.ts';
+import { LAUNCH } from './support/claimed-run.ts';
 import { startAgent, type StartedAgent } from './support/start-agent.ts';
 
 const WAIT = CLUSTER_WAIT;
@@ -204,19 +205,7 @@ describe('run() against kubesim', () => {
     const dev = e.addRun({ issueNumber });
     await vi.waitFor(() => expect(statuses(e, dev)).toEqual(['running@1', 'succeeded@1']), WAIT);
     const { namespace } = await runningOf(e, dev);
-    const launch = {
-      runtimeMode: 'full-env' as const,
-      targetEnv: 'ai' as const,
-      accessProfile: 'candidate' as const,
-      buildRef: 'abc',
-      namespace,
-      model: 'gpt-5.4',
-      reasoningEffort: 'high',
-      writeScope: 'markdown_only' as const,
-      promptKind: 'work' as const,
-      discussion: false,
-      pullRequestNumber: null,
-    };
+    const launch = { ...LAUNCH, buildRef: 'abc', namespace, writeScope: 'markdown_only' as const };
     const qa = e.addRun({ issueNumber, triggerKind: 'qa', triggerLabel: 'run:qa', agentKey: 'qa', launch });
     await vi.waitFor(() => expect(statuses(e, qa)).toEqual(['running@1', 'succeeded@1']), WAIT);
     expect((await runningOf(e, qa)).namespace).toBe(namespace);

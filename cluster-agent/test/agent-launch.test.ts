@@ -9,23 +9,10 @@ import type { V1Job, V1Role } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeKubeGateway } from './fakes/fake-kube-gateway.ts';
 import { startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
+import { LAUNCH } from './support/claimed-run.ts';
 import { startAgent, type StartedAgent } from './support/start-agent.ts';
 
 const WAIT = { timeout: 10_000, interval: 20 };
-
-const LAUNCH: NonNullable<ClaimedRun['launch']> = {
-  runtimeMode: 'full-env',
-  targetEnv: 'ai',
-  accessProfile: 'candidate',
-  buildRef: 'main',
-  namespace: null,
-  model: 'gpt-5.4',
-  reasoningEffort: 'high',
-  writeScope: 'any',
-  promptKind: 'work',
-  discussion: false,
-  pullRequestNumber: null,
-};
 
 let edge: FakeEdge | undefined;
 let agent: StartedAgent | undefined;

@@ -8,6 +8,7 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import type { ClaimedRun } from '@stageline/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { materializeRun, type MaterializeSettings } from '../src/dispatch/materialize-run.ts';
+import { claimedRun } from './support/claimed-run.ts';
 import { FakeKubeGateway } from './fakes/fake-kube-gateway.ts';
 import { startFakeEdge, type FakeEdge } from './fakes/fake-edge-server.ts';
 import { startAgent, type StartedAgent } from './support/start-agent.ts';
@@ -31,27 +32,7 @@ const settings: MaterializeSettings = {
 let issue = 100;
 
 function claimed(overrides: Partial<ClaimedRun> = {}): ClaimedRun {
-  return {
-    runId: crypto.randomUUID(),
-    correlationId: 'delivery-1',
-    epoch: 1,
-    attemptNo: 1,
-    projectId: 'proj-1',
-    repositoryFullName: 'acme/app',
-    issueNumber: (issue += 1),
-    triggerKind: 'dev',
-    triggerLabel: 'run:dev',
-    agentKey: 'dev',
-    leaseUntil: '2026-06-01T12:45:00.000Z',
-    takeover: false,
-    logSeq: 0,
-    logLines: 0,
-    jobName: null,
-    runToken: 'srt_token',
-    queuedAt: null,
-    launch: null,
-    ...overrides,
-  };
+  return claimedRun({ runId: crypto.randomUUID(), correlationId: 'delivery-1', issueNumber: (issue += 1), leaseUntil: '2026-06-01T12:45:00.000Z', ...overrides });
 }
 
 const after = (seconds: number, from = NOW): string => new Date(from.getTime() + seconds * 1000).toISOString();

@@ -1,27 +1,8 @@
-import type { ClaimedRun } from '@stageline/protocol';
 import { describe, expect, it } from 'vitest';
+import { claimedRun } from '../../test/support/claimed-run.ts';
 import { checkClaimedRun } from './check-claimed-run.ts';
 
-const run: ClaimedRun = {
-  runId: '3f2a9b1c-0000-4000-8000-000000000001',
-  correlationId: 'delivery-42',
-  epoch: 1,
-  attemptNo: 1,
-  projectId: 'proj-1',
-  repositoryFullName: 'acme/app',
-  issueNumber: 7,
-  triggerKind: 'dev',
-  triggerLabel: 'run:dev',
-  agentKey: 'dev',
-  leaseUntil: '2026-11-22T10:45:00.000Z',
-  takeover: false,
-  jobName: null,
-  logSeq: 0,
-  logLines: 0,
-  runToken: 'srt_token',
-  queuedAt: null,
-  launch: null,
-};
+const run = claimedRun();
 
 describe('checkClaimedRun', () => {
   it('places a valid run', () => {

@@ -3,43 +3,10 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { describe, expect, it } from 'vitest';
+import { LAUNCH, claimedRun } from '../../test/support/claimed-run.ts';
 import { buildRunJob, buildRunNamespace, buildRunSecret, isOwnedBy, runSecretName, toLabelValue, type JobSettings } from './manifests.ts';
 
-const RUN: ClaimedRun = {
-  runId: '3f2a9b1c-0000-4000-8000-000000000001',
-  correlationId: 'delivery-42',
-  epoch: 3,
-  attemptNo: 2,
-  projectId: 'proj-1',
-  repositoryFullName: 'acme/app',
-  issueNumber: 7,
-  triggerKind: 'dev',
-  triggerLabel: 'run:dev',
-  agentKey: 'dev',
-  leaseUntil: '2026-11-22T10:45:00.000Z',
-  takeover: false,
-  jobName: null,
-  logSeq: 0,
-  logLines: 0,
-  runToken: 'srt_super_secret_run_token',
-  queuedAt: null,
-  launch: null,
-};
-
-/** A launch as the edge's policy decided it (policy runLaunchOf). */
-const LAUNCH: NonNullable<ClaimedRun['launch']> = {
-  runtimeMode: 'full-env',
-  targetEnv: 'ai',
-  accessProfile: 'candidate',
-  buildRef: 'main',
-  namespace: null,
-  model: 'gpt-5.4',
-  reasoningEffort: 'high',
-  writeScope: 'any',
-  promptKind: 'work',
-  discussion: false,
-  pullRequestNumber: null,
-};
+const RUN = claimedRun({ epoch: 3, attemptNo: 2, runToken: 'srt_super_secret_run_token' });
 
 const settings: JobSettings = {
   image: 'ghcr.io/stageline/runner:latest',
