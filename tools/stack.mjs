@@ -6,7 +6,7 @@
 // stopping kills wrangler/workerd too.
 import { spawn } from 'node:child_process';
 import { generateKeyPair, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -71,6 +71,14 @@ function spawnGroup(cmd, args, { env, logFile, cwd = ROOT }) {
   }
   child.stdout.pipe(out);
   child.stderr.pipe(out);
+  // The last of what it said, for a caller that must read why it exited (the file is written later).
+  let tail = '';
+  const keep = (/** @type {Buffer} */ chunk) => {
+    tail = (tail + chunk.toString('utf8')).slice(-16_384);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  Object.defineProperty(child, 'outputTail', { get: () => tail });
   return child;
 }
 
@@ -249,14 +257,16 @@ export async function startStack(opts) {
     };
     let edge = null;
     const startEdge = async () => {
-      const logFrom = existsSync(edgeLog) ? statSync(edgeLog).size : 0;
       // wrangler also reads process.env for secrets: only the `--var` values count.
       edge = spawnGroup(edgeCommand[0], edgeCommand[1], { env: { GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_WEBHOOK_SECRET: undefined }, logFile: edgeLog });
       try {
         await waitForHttp(`${edgeUrl}/healthz`, 60_000, edge);
       } catch (error) {
+        // Its output is read to the end once its pipes close (bounded: a stray holder may keep them open).
+        const closed = new Promise((r) => (edge.stdout.closed && edge.stderr.closed ? r(undefined) : edge.once('close', r)));
         await stopGroup(edge);
-        const said = existsSync(edgeLog) ? readFileSync(edgeLog).subarray(logFrom).toString('utf8') : '';
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000).unref())]);
+        const said = edge.outputTail;
         throw /address already in use|EADDRINUSE/i.test(said) ? Object.assign(new Error(`edge ports taken: ${edgeUrl}`), { portTaken: true }) : error;
       }
     };
