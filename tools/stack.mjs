@@ -142,7 +142,9 @@ export async function buildConsole(logFile) {
  *   edgePort?: number, kubePort?: number, pgPort?: number, proxyPort?: number,
  *   agents?: number, clusterId?: string, clusterToken?: string, webhookSecret?: string,
  *   agentEnv?: Record<string,string>, build?: boolean, githubPort?: number, githubIssues?: number,
- *   edgeRunner?: 'wrangler'|'miniflare', edgeWatch?: boolean, jobRunner?: 'demo'|'agent', jobEnv?: Record<string,string>, proxyProcess?: boolean }} opts
+ *   edgeRunner?: 'wrangler'|'miniflare', edgeWatch?: boolean, jobRunner?: 'demo'|'agent', jobEnv?: Record<string,string>, proxyProcess?: boolean,
+ *   pickPort?: () => Promise<number> }} opts
+ * `pickPort` picks each of the edge's ports (default: one free now); a test hands it a taken one.
  */
 export async function startStack(opts) {
   const stateDir = opts.stateDir;
@@ -213,10 +215,11 @@ export async function startStack(opts) {
     /** @type {[string, string[]]} */
     let edgeCommand = ['', []];
     const pickEdgePorts = async () => {
-      edgePort = opts.edgePort ?? (await freePort());
+      const pickPort = opts.pickPort ?? freePort;
+      edgePort = opts.edgePort ?? (await pickPort());
       edgeUrl = `http://127.0.0.1:${edgePort}`;
-      inspectorPort = await freePort();
-      edgeDirectPort = edgeRunner === 'miniflare' ? await freePort() : null;
+      inspectorPort = await pickPort();
+      edgeDirectPort = edgeRunner === 'miniflare' ? await pickPort() : null;
       edgeCommand = edgeCommandFor();
     };
     /** @returns {[string, string[]]} the edge's command line for the ports picked. */
