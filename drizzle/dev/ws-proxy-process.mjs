@@ -13,7 +13,7 @@ const SELF = fileURLToPath(import.meta.url);
  * @returns {Promise<{ port: number, wsProxy: string, pid: number, connections: () => number, close: () => Promise<void> }>}
  */
 export async function startWsProxyProcess(opts = {}) {
-  const child = fork(SELF, [], { env: { ...process.env, WS_PROXY_OPTS: JSON.stringify(opts) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(SELF, [], { env: { ...process.env, WS_PROXY_OPTS: JSON.stringify(opts), STAGELINE_WS_PROXY_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let open = 0;
   const port = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`ws proxy process exited with ${code} before it listened`)));
@@ -44,7 +44,10 @@ export async function startWsProxyProcess(opts = {}) {
   };
 }
 
-if (process.argv[1] === SELF && process.send) {
+// Told by the environment rather than by comparing process.argv[1] with this
+// file's path, which holds only while both name the file the same way (no
+// symlink kept by --preserve-symlinks, no loader that rewrites module URLs).
+if (process.env.STAGELINE_WS_PROXY_CHILD === '1' && process.send) {
   const send = process.send.bind(process);
   const proxy = await startWsProxy({ ...JSON.parse(process.env.WS_PROXY_OPTS ?? '{}'), onCount: (open) => send({ kind: 'count', open }) });
   send({ kind: 'listening', port: proxy.port });
